@@ -1,0 +1,5 @@
+"""``python -m kgbuild`` runs the kgbuild command."""
+
+from kgbuild.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The build: parse, check, count, and publish the graph to the output directory.
+
+Output (``dist/`` or ``--out``), replaced as a whole on every build:
+
+- always: ``validation-report.json`` (Report JSON), ``validation-report.ttl``
+  (the SHACL report graph, quote findings included), ``stats.json``;
+- only when there is no violation: ``graph.ttl`` (ontology ∪ data),
+  ``graph.nt`` (sorted N-Triples) and ``graph.nq`` (sorted N-Quads; ontology
+  in graph ``<namespace>graph/ontology``, data in ``<namespace>graph/data``).
+
+Same input, same bytes: blank nodes are canonicalised and every file is
+written in a sorted, timestamp-free form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib.namespace import SH
+
+from kgbuild.canon import canonical_graph
+from kgbuild.checks import run_checks
+from kgbuild.findings import Report
+from kgbuild.graphstats import Stats, compute_stats
+from kgbuild.output import replace_directory
+from kgbuild.project import Project
+from kgbuild.report import to_json
+from kgbuild.sample import Table, sample_answer
+from kgbuild.serialize import nquads, ntriples, turtle
+from kgbuild.sources import graph_iri, load_sources, merge_prefixes
+
+REPORT_FILES = ("validation-report.json", "validation-report.ttl", "stats.json")
+GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.nq")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    report: Report
+    stats: Stats
+    sample: Table | None
+    out_dir: Path
+    files: tuple[str, ...]  # names of the files written to out_dir
+
+    @property
+    def graph_written(self) -> bool:
+        return set(GRAPH_FILES) <= set(self.files)
+
+    def to_dict(self) -> dict:
+        return {
+            "report": self.report.to_dict(),
+            "stats": self.stats.to_dict(),
+            "sample": None if self.sample is None else self.sample.to_dict(),
+            "out_dir": str(self.out_dir),
+            "files": list(self.files),
+        }
+
+
+def build(project: Project, *, out: Path | None = None) -> BuildResult:
+    """Build the project into ``out`` (default: the configured dist directory).
+
+    Raises ``KgbuildError`` subclasses for unusable input; findings (even
+    violations) are returned in the result's report.
+    """
+    out_dir = (out if out is not None else project.dist_dir).resolve()
+    sources = load_sources(project)
+    checked = run_checks(project, sources)
+    stats = compute_stats(project, sources)
+    sample = sample_answer(project, sources.graph, sources.names())
+
+    report_prefixes = merge_prefixes((("sh", str(SH)),), sources.shapes_prefixes, sources.prefixes)
+    files: dict[str, bytes] = {
+        "validation-report.json": to_json(checked.report.to_dict()).encode("utf-8"),
+        "validation-report.ttl": turtle(canonical_graph(checked.results_graph), prefixes=report_prefixes),
+        "stats.json": to_json(stats.to_dict()).encode("utf-8"),
+    }
+    if checked.report.conforms:
+        files["graph.ttl"] = turtle(sources.graph, prefixes=sources.prefixes)
+        files["graph.nt"] = ntriples(sources.graph)
+        files["graph.nq"] = nquads(
+            [
+                (graph_iri(project, "ontology"), sources.ontology),
+                (graph_iri(project, "data"), sources.data),
+            ]
+        )
+    replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
+    return BuildResult(
+        report=checked.report,
+        stats=stats,
+        sample=sample,
+        out_dir=out_dir,
+        files=tuple(sorted(files)),
+    )

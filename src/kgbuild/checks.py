@@ -1,0 +1,90 @@
+"""All checks of a project's graph: the quote check and SHACL validation, as one Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+
+from kgbuild.canon import from_ox, sorted_graph
+from kgbuild.findings import Report
+from kgbuild.locate import Locator, SourceText
+from kgbuild.project import Project
+from kgbuild.rdfio import parse_turtle
+from kgbuild.quotes import QUOTE_COLUMNS, QuoteProblem, check_quotes
+from kgbuild.sources import Sources, load_sources
+from kgbuild.sparql import load_select
+from kgbuild.validation import run_shacl
+
+CHECK_IRI = "urn:kgbuild:check:"  # sh:sourceConstraintComponent of non-SHACL findings in the report graph
+_SEVERITY_IRIS = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    report: Report
+    results_graph: Graph  # SHACL validation report graph, including the non-SHACL findings
+
+
+def run_checks(project: Project, sources: Sources) -> CheckOutcome:
+    """Quote check (if configured) plus SHACL validation of ontology ∪ data."""
+    names = sources.names()
+    locator = sources.locator()
+    problems: tuple[QuoteProblem, ...] = ()
+    if project.quotes_query is not None:
+        query = load_select(
+            project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS
+        )
+        problems = check_quotes(sources.graph, query, root=project.root, names=names, locator=locator)
+    shacl = run_shacl(
+        data_graph=sources.graph,
+        shapes_graph=sources.shapes,
+        names=names,
+        locator=locator,
+        shapes_file=project.rel(project.shapes_dir),
+    )
+    report = Report.of([*(problem.finding for problem in problems), *shacl.findings])
+    results_graph = shacl.results_graph
+    _add_quote_problems(results_graph, problems, conforms=report.conforms)
+    return CheckOutcome(report=report, results_graph=results_graph)
+
+
+def _add_quote_problems(graph: Graph, problems: tuple[QuoteProblem, ...], *, conforms: bool) -> None:
+    """Record quote-check findings as sh:ValidationResult and make sh:conforms agree with the Report."""
+    reports = list(graph.subjects(RDF.type, SH.ValidationReport))
+    report_node = reports[0] if reports else BNode()
+    graph.add((report_node, RDF.type, SH.ValidationReport))
+    graph.set((report_node, SH.conforms, Literal(conforms, datatype=XSD.boolean)))
+    for problem in problems:
+        finding = problem.finding
+        result = BNode()
+        graph.add((report_node, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.resultSeverity, _SEVERITY_IRIS[finding.severity]))
+        graph.add((result, SH.sourceConstraintComponent, URIRef(CHECK_IRI + finding.rule)))
+        graph.add((result, SH.resultMessage, Literal(finding.message)))
+        graph.add((result, SH.focusNode, problem.node))
+        graph.add((result, SH.value, problem.quote))
+
+
+def validate(project: Project) -> Report:
+    """Parse the project and run every check; write nothing."""
+    return run_checks(project, load_sources(project)).report
+
+
+def validate_data(project: Project, *, turtle: str) -> Report:
+    """SHACL-validate ``turtle`` together with the project's ontology against the project's shapes.
+
+    For testing shapes on small examples: the project's data files and the
+    quote check are not used. Findings point at lines of ``<data>``.
+    """
+    sources = load_sources(project)
+    snippet = parse_turtle(turtle, file="<data>")
+    snippet_triples = [  # parser blank-node ids are random, so cannot clash with canonical ones
+        (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)) for quad in snippet.triples
+    ]
+    graph = sorted_graph([*sources.ontology, *snippet_triples])
+    locator = Locator((SourceText(file="<data>", text=turtle, prefixes=snippet.prefixes),))
+    shacl = run_shacl(data_graph=graph, shapes_graph=sources.shapes, names=sources.names(), locator=locator)
+    return Report.of(shacl.findings)

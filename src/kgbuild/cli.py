@@ -1,0 +1,182 @@
+"""The ``kgbuild`` command: parse arguments, call one library function, render, exit.
+
+Exit codes: 0 ok; 1 findings at the failing level (violations by default);
+2 unusable input (bad project, configuration, syntax, query) or usage.
+Results go to stdout, messages to stderr. Heavy libraries (rdflib,
+pyshacl) are imported inside the commands so the command starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from kgbuild import __version__
+from kgbuild.errors import KgbuildError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+FORMATS = ("text", "json")
+SEVERITY_CHOICES = ("violation", "warning", "info")
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _handles_errors(command: F) -> F:
+    """Report KgbuildError on stderr as ``kgbuild: error: file:line:col: message`` and exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: object, **options: object) -> None:
+        logging.getLogger("rdflib").setLevel(logging.ERROR)  # ill-typed literals are SHACL's business
+        try:
+            command(*args, **options)
+        except KgbuildError as error:
+            for problem in error.problems():
+                click.echo(f"kgbuild: error: {problem}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _show_option(command: F) -> F:
+    return click.option(
+        "--show",
+        type=click.Choice(SEVERITY_CHOICES),
+        default="warning",
+        show_default=True,
+        help="Print findings at least this severe (text format); the others are only counted. JSON always has all.",
+    )(command)
+
+
+def _project_option(command: F) -> F:
+    return click.option(
+        "--project",
+        "project_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Project root (holds kgbuild.toml). Default: the current directory or its nearest parent with kgbuild.toml.",
+    )(command)
+
+
+def _format_option(command: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help="text for people, json for programs.",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="kgbuild", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Build, validate and inspect the knowledge graph of a kgbuild project.
+
+    A project is a directory with kgbuild.toml, Turtle files in ontology/,
+    shapes/ and data/, and SPARQL queries. Exit status: 0 ok, 1 findings
+    at the failing severity, 2 unusable input.
+    """
+
+
+@cli.command()
+@_project_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (replaced as a whole). Default: [paths] dist of kgbuild.toml.",
+)
+@_format_option
+@_show_option
+@_handles_errors
+def build(project_dir: Path | None, out: Path | None, output_format: str, show: str) -> None:
+    """Check the graph and publish it.
+
+    Parses ontology, shapes and data, checks every quote against its
+    archived source text, validates with SHACL, and writes the output
+    directory: validation-report.json/.ttl and stats.json always; graph.ttl,
+    graph.nt and graph.nq only when there is no violation. Prints the
+    findings, a summary and one sample answer. Exits 1 on violations.
+    """
+    from kgbuild.builder import build as run_build
+    from kgbuild.graphstats import render_text as render_stats
+    from kgbuild.project import load_project
+    from kgbuild.report import render_text, to_json
+    from kgbuild.sample import render_table
+
+    project = load_project(project_dir)
+    result = run_build(project, out=out)
+    if output_format == "json":
+        click.echo(to_json(result.to_dict()), nl=False)
+    else:
+        click.echo(render_text(result.report, show=show), nl=False)
+        click.echo()
+        click.echo(render_stats(result.stats, top=10), nl=False)
+        if result.sample is not None:
+            click.echo()
+            click.echo(f"sample answer ({result.sample.file}):")
+            click.echo(render_table(result.sample), nl=False)
+    written = ", ".join(result.files)
+    click.echo(f"kgbuild: wrote {result.out_dir}: {written}", err=True)
+    if not result.graph_written:
+        click.echo("kgbuild: graph not published: fix the violations first", err=True)
+    sys.exit(EXIT_OK if result.report.conforms else EXIT_FINDINGS)
+
+
+@cli.command()
+@_project_option
+@_format_option
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_CHOICES),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@_show_option
+@_handles_errors
+def validate(project_dir: Path | None, output_format: str, fail_on: str, show: str) -> None:
+    """Run the build's checks and print the findings; write nothing.
+
+    Same checks as build: Turtle syntax, quotes against archived source
+    texts, SHACL shapes. Each finding names the file and line, the node,
+    the rule and what is wrong.
+    """
+    from kgbuild.checks import validate as run_validate
+    from kgbuild.project import load_project
+    from kgbuild.report import render_json, render_text
+
+    report = run_validate(load_project(project_dir))
+    text = render_json(report) if output_format == "json" else render_text(report, show=show)
+    click.echo(text, nl=False)
+    sys.exit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
+
+
+@cli.command()
+@_project_option
+@_format_option
+@_handles_errors
+def stats(project_dir: Path | None, output_format: str) -> None:
+    """Print graph statistics: triples, entities per class, facts per source.
+
+    Parses the project but does not validate it.
+    """
+    from kgbuild.graphstats import render_text
+    from kgbuild.graphstats import stats as run_stats
+    from kgbuild.project import load_project
+    from kgbuild.report import to_json
+
+    result = run_stats(load_project(project_dir))
+    click.echo(to_json(result.to_dict()) if output_format == "json" else render_text(result), nl=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kgbuild")

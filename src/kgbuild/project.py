@@ -1,0 +1,201 @@
+"""Finding a kgbuild project and reading its configuration (kgbuild.toml)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgbuild.errors import ConfigError, ProjectNotFoundError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAME = "kgbuild.toml"
+
+_PATH_DEFAULTS = {
+    "ontology": "ontology",
+    "shapes": "shapes",
+    "data": "data",
+    "queries": "queries",
+    "dist": "dist",
+}
+_CHECK_KEYS = ("quotes", "facts-per-source")
+_BUILD_KEYS = ("sample-query",)
+_TABLES = {"paths": tuple(_PATH_DEFAULTS), "checks": _CHECK_KEYS, "build": _BUILD_KEYS}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A kgbuild project: its root directory and the configured locations.
+
+    Directory layout: ``ontology`` and ``shapes`` hold ``*.ttl`` files
+    (top level only); ``data`` holds ``*.ttl`` files at any depth.
+    """
+
+    root: Path
+    namespace: str
+    ontology_dir: Path
+    shapes_dir: Path
+    data_dir: Path
+    queries_dir: Path
+    dist_dir: Path
+    quotes_query: Path | None
+    facts_per_source_query: Path | None
+    sample_query: Path | None
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def ontology_files(self) -> tuple[Path, ...]:
+        return _ttl_files(self.ontology_dir, recursive=False)
+
+    def shapes_files(self) -> tuple[Path, ...]:
+        return _ttl_files(self.shapes_dir, recursive=False)
+
+    def data_files(self) -> tuple[Path, ...]:
+        return _ttl_files(self.data_dir, recursive=True)
+
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the project root (POSIX form) when inside it."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _ttl_files(directory: Path, *, recursive: bool) -> tuple[Path, ...]:
+    pattern = "**/*.ttl" if recursive else "*.ttl"
+    files = [p for p in directory.glob(pattern) if p.is_file()]
+    return tuple(sorted(files, key=lambda p: p.relative_to(directory).as_posix()))
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` that holds kgbuild.toml."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_NAME).is_file():
+            return directory
+    raise ProjectNotFoundError(
+        f"no {CONFIG_NAME} in {start} or any parent directory; "
+        "run inside a kgbuild project or pass --project DIR"
+    )
+
+
+def load_project(directory: Path | str | None = None) -> Project:
+    """Load the project rooted at ``directory``.
+
+    With ``directory=None`` the current directory is used, else the nearest
+    parent holding kgbuild.toml. An explicit directory must itself hold
+    kgbuild.toml. Raises ``ProjectNotFoundError`` or ``ConfigError``.
+    """
+    if directory is None:
+        root = find_root(Path.cwd())
+    else:
+        root = Path(directory)
+        if not root.is_dir():
+            raise ProjectNotFoundError(f"project directory not found: {root}")
+        root = root.resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise ProjectNotFoundError(f"not a kgbuild project (no {CONFIG_NAME}): {root}")
+    return _read_config(root)
+
+
+def _read_config(root: Path) -> Project:
+    config_path = root / CONFIG_NAME
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=CONFIG_NAME) from exc
+    try:
+        config = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc))
+        raise ConfigError(f"invalid TOML: {exc}", file=CONFIG_NAME, line=line, column=column) from exc
+    reader = _ConfigReader(root, text, config)
+    return reader.project()
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    if match is None:
+        return None, None
+    return int(match.group(1)), int(match.group(2))
+
+
+class _ConfigReader:
+    """Checks the parsed TOML and turns it into a Project."""
+
+    def __init__(self, root: Path, text: str, config: dict) -> None:
+        self.root = root
+        self.text = text
+        self.config = config
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, file=CONFIG_NAME, line=self._line_of(key))
+
+    def _line_of(self, key: str) -> int | None:
+        bare = key.rsplit(".", 1)[-1]
+        pattern = re.compile(rf'^\s*"?{re.escape(bare)}"?\s*=|^\s*\[{re.escape(bare)}\]', re.M)
+        match = pattern.search(self.text)
+        return None if match is None else self.text.count("\n", 0, match.start()) + 1
+
+    def project(self) -> Project:
+        config = self.config
+        for key in config:
+            if key != "namespace" and key not in _TABLES:
+                raise self.error(key, f"unknown key {key!r} (known: namespace, {', '.join(_TABLES)})")
+        for table, keys in _TABLES.items():
+            value = config.get(table, {})
+            if not isinstance(value, dict):
+                raise self.error(table, f"[{table}] must be a table")
+            for key in value:
+                if key not in keys:
+                    raise self.error(
+                        f"{table}.{key}",
+                        f"unknown key {table}.{key} (known: {', '.join(keys)})",
+                    )
+        namespace = config.get("namespace")
+        if not isinstance(namespace, str) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+[/#]$", namespace):
+            raise self.error(
+                "namespace",
+                "namespace must be an absolute IRI ending in '/' or '#', "
+                'e.g. namespace = "https://example.org/kg/"',
+            )
+        paths = {key: self._path("paths", key, default) for key, default in _PATH_DEFAULTS.items()}
+        for key in ("ontology", "shapes", "data"):
+            if not paths[key].is_dir():
+                raise self.error(key, f"paths.{key}: directory not found: {self._show(paths[key])}")
+        return Project(
+            root=self.root,
+            namespace=namespace,
+            ontology_dir=paths["ontology"],
+            shapes_dir=paths["shapes"],
+            data_dir=paths["data"],
+            queries_dir=paths["queries"],
+            dist_dir=paths["dist"],
+            quotes_query=self._optional_file("checks", "quotes"),
+            facts_per_source_query=self._optional_file("checks", "facts-per-source"),
+            sample_query=self._optional_file("build", "sample-query"),
+        )
+
+    def _path(self, table: str, key: str, default: str | None) -> Path:
+        value = self.config.get(table, {}).get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, f"{table}.{key} must be a non-empty string path")
+        return (self.root / value).resolve()
+
+    def _optional_file(self, table: str, key: str) -> Path | None:
+        if key not in self.config.get(table, {}):
+            return None
+        return self._path(table, key, None)  # existence is checked when the query is used
+
+    def _show(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)

@@ -1,0 +1,86 @@
+"""Rendering a Report as text (for people) or JSON (for programs).
+
+JSON schema (stable)::
+
+    {
+      "conforms": bool,                      # no violation
+      "counts": {"violation": int, "warning": int, "info": int},
+      "findings": [                          # sorted: severity, rule, file, line, ...
+        {"severity": "violation" | "warning" | "info",
+         "rule": str, "message": str,
+         "focus": str | null,               # IRI of the focus node (null: blank node)
+         "focus_label": str | null,
+         "path": str | null,                # prefixed name / property path
+         "value": str | null,               # Turtle-like short form
+         "shape": str | null,               # SHACL shape (prefixed name), null for other checks
+         "file": str | null, "line": int | null}
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+
+from kgbuild.findings import SEVERITIES, Finding, Report, severity_rank
+
+MAX_VALUE = 100
+
+
+def render_text(report: Report, *, show: str = "info") -> str:
+    """One line per finding (``file:line: SEVERITY rule — focus — path — value — message``) and a summary.
+
+    Findings less severe than ``show`` are only counted, in a line that says
+    how many were left out.
+    """
+    limit = severity_rank(show)
+    shown = [f for f in report.findings if severity_rank(f.severity) <= limit]
+    lines = [render_finding(finding) for finding in shown]
+    hidden = len(report.findings) - len(shown)
+    if hidden:
+        lines.append(f"({hidden} findings less severe than {show} not shown: --show info lists them)")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def render_finding(finding: Finding) -> str:
+    parts = [f"{finding.severity.upper()} {finding.rule}"]
+    focus = " ".join(
+        part
+        for part in (finding.focus_label, f"<{finding.focus}>" if finding.focus else None)
+        if part
+    )
+    if focus:
+        parts.append(focus)
+    if finding.path:
+        parts.append(finding.path)
+    if finding.value:
+        parts.append(_clip(finding.value))
+    parts.append(finding.message)
+    where = ""
+    if finding.file:
+        where = f"{finding.file}:{finding.line}: " if finding.line else f"{finding.file}: "
+    return where + " — ".join(parts)
+
+
+def summary_line(report: Report) -> str:
+    counts = report.counts
+    words = {"violation": "violations", "warning": "warnings", "info": "info"}
+    tally = ", ".join(
+        f"{counts[s]} {words[s] if counts[s] != 1 or s == 'info' else s}" for s in SEVERITIES
+    )
+    verdict = "conforms" if report.conforms else "does not conform"
+    return f"{tally} — {verdict}"
+
+
+def render_json(report: Report) -> str:
+    return to_json(report.to_dict())
+
+
+def to_json(data: object) -> str:
+    """Deterministic JSON text (2-space indent, UTF-8 characters kept, trailing newline)."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"

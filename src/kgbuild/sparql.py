@@ -1,0 +1,81 @@
+"""Loading stored SPARQL SELECT queries (*.rq) and running them with rdflib."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
+
+from kgbuild.errors import QueryError
+from kgbuild.rdfio import read_text
+
+
+@dataclass(frozen=True)
+class SelectQuery:
+    file: str  # as shown to people
+    text: str
+    prepared: object  # rdflib.plugins.sparql.sparql.Query
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """The rows of a SELECT, in the order the engine returned them."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Node | None, ...], ...]
+
+    def dicts(self) -> list[dict[str, Node | None]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def load_select(path: Path, *, file: str, required: Sequence[str] = ()) -> SelectQuery:
+    """Read and parse a SELECT query; it must project every variable in ``required``.
+
+    Raises ``QueryError`` (with line and column for syntax errors).
+    """
+    text = read_text(path, file=file)
+    try:
+        prepared = prepareQuery(text)
+    except Exception as exc:  # rdflib raises pyparsing errors and bare Exceptions
+        raise QueryError(
+            f"SPARQL error: {_first_line(exc)}",
+            file=file,
+            line=getattr(exc, "lineno", None),
+            column=getattr(exc, "column", None),
+        ) from exc
+    algebra = prepared.algebra
+    if algebra.name != "SelectQuery":
+        raise QueryError("must be a SELECT query", file=file)
+    projected = {str(variable) for variable in algebra.get("PV", ())}
+    missing = [name for name in required if name not in projected]
+    if missing:
+        wanted = " ".join(f"?{name}" for name in required)
+        raise QueryError(
+            f"must select {wanted}; missing {' '.join('?' + m for m in missing)}",
+            file=file,
+        )
+    return SelectQuery(file=file, text=text, prepared=prepared)
+
+
+def select(graph: Graph, query: SelectQuery) -> Solutions:
+    """Run the query over ``graph``."""
+    try:
+        result = graph.query(query.prepared)  # type: ignore[arg-type]
+    except Exception as exc:
+        raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
+    columns = tuple(str(variable) for variable in result.vars or ())
+    rows = tuple(tuple(row[column] for column in columns) for row in result)  # type: ignore[index]
+    return Solutions(columns=columns, rows=rows)
+
+
+_PYPARSING_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)")
+
+
+def _first_line(exc: Exception) -> str:
+    text = _PYPARSING_POSITION.sub("", str(exc)).strip() or type(exc).__name__
+    return text.splitlines()[0]

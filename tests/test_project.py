@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kgbuild.errors import ConfigError, ProjectNotFoundError
+from kgbuild.project import load_project
+
+from conftest import MINI
+
+
+def test_loads_configured_paths():
+    project = load_project(MINI)
+    assert project.root == MINI
+    assert project.namespace == "https://example.org/mini/"
+    assert project.data_dir == MINI / "data"
+    assert project.dist_dir == MINI / "dist"
+    assert project.quotes_query == MINI / "shapes" / "quotes.rq"
+    assert project.facts_per_source_query == MINI / "shapes" / "facts-per-source.rq"
+    assert project.sample_query == MINI / "queries" / "sample.rq"
+
+
+def test_data_files_are_found_recursively_and_sorted():
+    project = load_project(MINI)
+    assert [project.rel(p) for p in project.data_files()] == [
+        "data/empty.ttl",
+        "data/events/meetings.ttl",
+        "data/people.ttl",
+        "data/sources.ttl",
+    ]
+    assert [project.rel(p) for p in project.ontology_files()] == ["ontology/empty.ttl", "ontology/mini.ttl"]
+
+
+def test_discovers_root_from_a_subdirectory(monkeypatch):
+    monkeypatch.chdir(MINI / "data" / "events")
+    assert load_project().root == MINI
+
+
+def test_no_project_above_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ProjectNotFoundError, match="no kgbuild.toml in .* or any parent directory"):
+        load_project()
+
+
+def test_explicit_directory_must_exist(tmp_path):
+    with pytest.raises(ProjectNotFoundError, match="project directory not found"):
+        load_project(tmp_path / "missing")
+
+
+def test_explicit_directory_must_hold_config(tmp_path):
+    with pytest.raises(ProjectNotFoundError, match=r"not a kgbuild project \(no kgbuild.toml\)"):
+        load_project(tmp_path)
+
+
+def _write_config(root: Path, text: str) -> None:
+    for name in ("ontology", "shapes", "data"):
+        (root / name).mkdir(exist_ok=True)
+    (root / "kgbuild.toml").write_text(text, encoding="utf-8")
+
+
+def test_unknown_key_is_reported_with_its_line(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[checks]\nquote = "q.rq"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert caught.value.message == "unknown key checks.quote (known: quotes, facts-per-source)"
+    assert (caught.value.file, caught.value.line) == ("kgbuild.toml", 3)
+
+
+def test_invalid_toml_reports_line_and_column(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[paths\n')
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert caught.value.line == 2
+    assert caught.value.column is not None
+    assert caught.value.message.startswith("invalid TOML")
+
+
+@pytest.mark.parametrize("namespace", ["", "example.org/x/", "https://example.org/x"])
+def test_namespace_must_be_an_iri_ending_in_slash_or_hash(tmp_path, namespace):
+    _write_config(tmp_path, f'namespace = "{namespace}"\n')
+    with pytest.raises(ConfigError, match="namespace must be an absolute IRI"):
+        load_project(tmp_path)
+
+
+def test_missing_data_directory(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[paths]\ndata = "facts"\n')
+    with pytest.raises(ConfigError, match="paths.data: directory not found: facts") as caught:
+        load_project(tmp_path)
+    assert caught.value.line == 3
+
+
+def test_defaults_when_tables_are_absent(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n')
+    project = load_project(tmp_path)
+    assert project.shapes_dir == tmp_path.resolve() / "shapes"
+    assert project.quotes_query is None and project.sample_query is None

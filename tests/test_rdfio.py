@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from kgbuild.errors import InputError, InputErrors
+from kgbuild.rdfio import parse_files, parse_turtle, read_text
+
+PREFIX = "@prefix ex: <https://example.org/x#> .\n"
+
+
+def test_parses_triples_and_prefixes():
+    parsed = parse_turtle(PREFIX + "ex:a ex:b ex:c , [ ex:d 1 ] .\n", file="a.ttl")
+    assert len(parsed.triples) == 3
+    assert parsed.prefixes == (("ex", "https://example.org/x#"),)
+
+
+def test_empty_file_is_fine():
+    assert parse_turtle("", file="empty.ttl").triples == ()
+
+
+def test_syntax_error_names_file_line_column_and_problem():
+    with pytest.raises(InputError) as caught:
+        parse_turtle(PREFIX + "\nex:a ex:b foo:c .\n", file="data/x.ttl")
+    error = caught.value
+    assert (error.file, error.line, error.column) == ("data/x.ttl", 3, 11)
+    assert error.message == "Turtle syntax error: The prefix foo: has not been declared"
+    assert str(error) == "data/x.ttl:3:11: Turtle syntax error: The prefix foo: has not been declared"
+
+
+def test_every_syntax_error_in_a_file_is_reported():
+    text = PREFIX + "ex:a ex:b foo:c .\nex:a ex:b ex:ok .\nex:a ex:b bar:c .\n"
+    with pytest.raises(InputErrors) as caught:
+        parse_turtle(text, file="x.ttl")
+    assert [(e.line, e.message) for e in caught.value.problems()] == [
+        (2, "Turtle syntax error: The prefix foo: has not been declared"),
+        (4, "Turtle syntax error: The prefix bar: has not been declared"),
+    ]
+
+
+def test_invalid_and_relative_iris_are_syntax_errors():
+    with pytest.raises(InputError, match="Invalid IRI code point ' '"):
+        parse_turtle(PREFIX + "ex:a ex:b <https://example.org/a b> .\n", file="x.ttl")
+    with pytest.raises(InputError, match="No scheme found in an absolute IRI"):
+        parse_turtle("<a> <b> <c> .\n", file="x.ttl")
+
+
+def test_errors_of_all_files_are_collected(tmp_path):
+    (tmp_path / "a.ttl").write_text(PREFIX + "ex:a ex:b .\n", encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(PREFIX + "ex:a ex:b ex:c .\n", encoding="utf-8")
+    (tmp_path / "c.ttl").write_text(PREFIX + "\n\nex:a ex:b ex:c ex:d .\n", encoding="utf-8")
+    paths = sorted(tmp_path.glob("*.ttl"))
+    with pytest.raises(InputErrors) as caught:
+        parse_files(paths, root=tmp_path)
+    assert [(e.file, e.line) for e in caught.value.problems()] == [("a.ttl", 2), ("c.ttl", 4)]
+
+
+def test_non_utf8_file_names_byte_offset(tmp_path):
+    path = tmp_path / "latin1.ttl"
+    path.write_bytes(PREFIX.encode() + 'ex:a ex:b "caf\xe9" .\n'.encode("latin-1"))
+    with pytest.raises(InputError) as caught:
+        read_text(path, file="latin1.ttl")
+    offset = len(PREFIX.encode()) + len('ex:a ex:b "caf')
+    assert caught.value.message == f"not valid UTF-8: byte 0xe9 at byte offset {offset}"
+    assert (caught.value.line, caught.value.column) == (2, 15)
+
+
+def test_byte_order_mark_is_dropped(tmp_path):
+    path = tmp_path / "bom.ttl"
+    path.write_bytes(b"\xef\xbb\xbf" + PREFIX.encode())
+    assert read_text(path, file="bom.ttl") == PREFIX
