@@ -87,6 +87,22 @@ class OutputError(KgbuildError):
     """Build output cannot be written."""
 
 
+class UnknownQueryError(KgbuildError):
+    """No stored query has the name asked for (and it is not a readable .rq file)."""
+
+
+class ParameterError(KgbuildError):
+    """A query parameter is missing, unknown, or not a valid value of its declared type."""
+
+
+class StaleStoreError(KgbuildError):
+    """The embedded store is missing or older than the project's inputs: run ``kgbuild build``."""
+
+
+class EndpointError(KgbuildError):
+    """A remote SPARQL endpoint is unreachable, refused the request, failed, or answered something unreadable."""
+
+
 def raise_collected(errors: list[InputError]) -> None:
     """Raise nothing, the single error, or all of them as one ``InputErrors``."""
     if len(errors) == 1:
