@@ -4,7 +4,8 @@ Output (``dist/`` or ``--out``), replaced as a whole on every build:
 
 - always: ``validation-report.json`` (Report JSON), ``validation-report.ttl``
   (the SHACL report graph, quote findings included), ``stats.json``;
-- only when there is no violation: ``graph.ttl`` (ontology ∪ data),
+- only when there is no violation (and then also the embedded Oxigraph
+  store at ``[paths] store``, outside the output directory): ``graph.ttl`` (ontology ∪ data),
   ``graph.nt`` (sorted N-Triples) and ``graph.nq`` (sorted N-Quads; ontology
   in graph ``<namespace>graph/ontology``, data in ``<namespace>graph/data``).
 
@@ -41,6 +42,7 @@ class BuildResult:
     sample: Table | None
     out_dir: Path
     files: tuple[str, ...]  # names of the files written to out_dir
+    store: Path | None = None  # the embedded store, written only for a conforming graph
 
     @property
     def graph_written(self) -> bool:
@@ -84,10 +86,16 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
             ]
         )
     replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
+    store = None
+    if checked.report.conforms:
+        from kgbuild.store import write_store
+
+        store = write_store(project, files["graph.nt"])
     return BuildResult(
         report=checked.report,
         stats=stats,
         sample=sample,
         out_dir=out_dir,
         files=tuple(sorted(files)),
+        store=store,
     )

@@ -1,4 +1,4 @@
-"""All checks of a project's graph: the quote check and SHACL validation, as one Report."""
+"""All checks of a project: the quote check, SHACL validation and the query catalogue check, as one Report."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def run_checks(project: Project, sources: Sources) -> CheckOutcome:
         locator=locator,
         shapes_file=project.rel(project.shapes_dir),
     )
-    report = Report.of([*(problem.finding for problem in problems), *shacl.findings])
+    from kgbuild.catalogue import check_catalogue
+
+    report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *check_catalogue(project)])
     results_graph = shacl.results_graph
     _add_quote_problems(results_graph, problems, conforms=report.conforms)
     return CheckOutcome(report=report, results_graph=results_graph)

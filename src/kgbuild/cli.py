@@ -125,6 +125,8 @@ def build(project_dir: Path | None, out: Path | None, output_format: str, show: 
             click.echo(render_table(result.sample), nl=False)
     written = ", ".join(result.files)
     click.echo(f"kgbuild: wrote {result.out_dir}: {written}", err=True)
+    if result.store is not None:
+        click.echo(f"kgbuild: wrote the embedded store {result.store} (used by kgbuild query)", err=True)
     if not result.graph_written:
         click.echo("kgbuild: graph not published: fix the violations first", err=True)
     sys.exit(EXIT_OK if result.report.conforms else EXIT_FINDINGS)
@@ -175,6 +177,85 @@ def stats(project_dir: Path | None, output_format: str) -> None:
 
     result = run_stats(load_project(project_dir))
     click.echo(to_json(result.to_dict()) if output_format == "json" else render_text(result), nl=False)
+
+
+@cli.command("queries")
+@_project_option
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True, help="text for people, json for programs.")
+@_handles_errors
+def queries_command(project_dir: Path | None, output_format: str) -> None:
+    """List the stored queries: name, title, what they answer, parameters."""
+    import json
+
+    from kgbuild.catalogue import load_catalogue
+    from kgbuild.project import load_project
+
+    catalogue = load_catalogue(load_project(project_dir))
+    if output_format == "json":
+        data = [
+            {
+                "name": q.name, "title": q.title, "description": q.description, "answers": list(q.answers),
+                "params": [
+                    {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "description": p.description}
+                    for p in q.params
+                ],
+                "examples": list(q.examples), "file": q.file,
+            }
+            for q in catalogue.queries
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    width = max((len(q.name) for q in catalogue.queries), default=4)
+    for q in catalogue.queries:
+        answers = f" [{', '.join(q.answers)}]" if q.answers else ""
+        click.echo(f"{q.name.ljust(width)}  {q.title}{answers}")
+        for p in q.params:
+            need = "required" if p.required else (f"default {p.default}" if p.default is not None else "optional")
+            click.echo(f"{'':{width}}    -p {p.name}=<{p.type}> ({need}) {p.description}".rstrip())
+
+
+@cli.command("query")
+@click.argument("ref", metavar="NAME|FILE.rq")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable); typed by the query's header.")
+@click.option("--format", "output_format", type=click.Choice(("table", "csv", "tsv", "json", "md")), default="table", show_default=True,
+              help="table for terminals; csv, tsv, json are the W3C SPARQL 1.1 results formats; md is a Markdown table.")
+@click.option("--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint instead (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
+@click.option("--engine", type=click.Choice(("oxigraph", "rdflib")), default="oxigraph", show_default=True,
+              help="Local engine: the embedded Oxigraph store written by build, or rdflib on freshly parsed files (slow; for cross-checks).")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for a remote endpoint.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the results to this file (atomically) instead of stdout.")
+@_project_option
+@_handles_errors
+def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoint: str | None, engine: str,
+                  timeout: float, output: Path | None, project_dir: Path | None) -> None:
+    """Run a stored query (by name) or a query file, and print its results.
+
+    By default it runs on the embedded store that `kgbuild build` wrote; if
+    the data changed since, it stops and says so. Examples:
+
+    \b
+      kgbuild query cq01-release-timeline
+      kgbuild query cq11-name-lookup -p name=Kolesnikova --format csv
+    """
+    import os
+
+    from kgbuild.catalogue import resolve
+    from kgbuild.params import parse_assignments
+    from kgbuild.project import load_project
+    from kgbuild.querying import run_stored
+    from kgbuild.render import render
+
+    project = load_project(project_dir)
+    stored = resolve(project, ref)
+    rows = run_stored(project, stored, params=parse_assignments(params), engine=engine, endpoint=endpoint, timeout=timeout)
+    text = render(rows, output_format, prefixes=stored.prefixes())
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", newline="")
+    os.replace(tmp, output)
+    click.echo(f"kgbuild: wrote {len(rows.rows)} rows to {output}", err=True)
 
 
 def main() -> None:

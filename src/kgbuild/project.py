@@ -22,10 +22,17 @@ _PATH_DEFAULTS = {
     "data": "data",
     "queries": "queries",
     "dist": "dist",
+    "store": ".kgbuild/store",
 }
 _CHECK_KEYS = ("quotes", "facts-per-source")
 _BUILD_KEYS = ("sample-query",)
-_TABLES = {"paths": tuple(_PATH_DEFAULTS), "checks": _CHECK_KEYS, "build": _BUILD_KEYS}
+_CATALOGUE_KEYS = ("questions",)
+_TABLES = {
+    "paths": tuple(_PATH_DEFAULTS),
+    "checks": _CHECK_KEYS,
+    "build": _BUILD_KEYS,
+    "catalogue": _CATALOGUE_KEYS,
+}
 
 
 @dataclass(frozen=True)
@@ -43,9 +50,11 @@ class Project:
     data_dir: Path
     queries_dir: Path
     dist_dir: Path
+    store_dir: Path  # the embedded Oxigraph store written by build (not part of dist)
     quotes_query: Path | None
     facts_per_source_query: Path | None
     sample_query: Path | None
+    questions_file: Path | None = None  # markdown table whose first column lists question ids
 
     @property
     def config_file(self) -> Path:
@@ -59,6 +68,17 @@ class Project:
 
     def data_files(self) -> tuple[Path, ...]:
         return _ttl_files(self.data_dir, recursive=True)
+
+    def query_files(self) -> tuple[Path, ...]:
+        """Every stored query: ``*.rq`` at any depth below the queries directory."""
+        if not self.queries_dir.is_dir():
+            return ()
+        files = [p for p in self.queries_dir.glob("**/*.rq") if p.is_file()]
+        return tuple(sorted(files, key=lambda p: p.relative_to(self.queries_dir).as_posix()))
+
+    def input_files(self) -> tuple[Path, ...]:
+        """The files a built graph depends on: kgbuild.toml, ontology and data."""
+        return (self.config_file, *self.ontology_files(), *self.data_files())
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root (POSIX form) when inside it."""
@@ -178,9 +198,11 @@ class _ConfigReader:
             data_dir=paths["data"],
             queries_dir=paths["queries"],
             dist_dir=paths["dist"],
+            store_dir=paths["store"],
             quotes_query=self._optional_file("checks", "quotes"),
             facts_per_source_query=self._optional_file("checks", "facts-per-source"),
             sample_query=self._optional_file("build", "sample-query"),
+            questions_file=self._optional_file("catalogue", "questions"),
         )
 
     def _path(self, table: str, key: str, default: str | None) -> Path:

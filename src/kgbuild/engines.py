@@ -1,0 +1,106 @@
+"""Running a SELECT query with typed bindings on a local engine, answering ``Rows``.
+
+- ``oxigraph``: the embedded store written by ``kgbuild build`` (pyoxigraph
+  ``substitutions``); imports neither rdflib nor pyshacl.
+- ``rdflib``: parses ontology and data afresh and runs rdflib's engine
+  (``initBindings``) — slow, for cross-checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kgbuild.errors import QueryError
+from kgbuild.project import Project
+from kgbuild.results import Rows, Term
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+def select_embedded(project: Project, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
+    from kgbuild.store import open_store
+
+    return select_oxigraph(open_store(project), query, bindings=bindings, file=file)
+
+
+def select_oxigraph(store, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
+    """Run on any ``pyoxigraph.Store``."""
+    import pyoxigraph as ox
+
+    substitutions = {ox.Variable(name): _to_ox(term) for name, term in bindings.items()}
+    try:
+        solutions = store.query(query, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}", file=file) from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise QueryError(f"query failed: {exc}", file=file) from exc
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError("only SELECT queries can be run", file=file)
+    variables = tuple(variable.value for variable in solutions.variables)
+    rows = tuple(tuple(_from_ox(solution[name]) for name in variables) for solution in solutions)
+    return Rows(variables=variables, rows=rows)
+
+
+def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
+    import rdflib
+
+    from kgbuild.sources import load_sources
+
+    graph = load_sources(project).graph
+    init = {name: _to_rdflib(term) for name, term in bindings.items()}
+    try:
+        result = graph.query(query, initBindings=init)
+    except Exception as exc:  # rdflib raises pyparsing and bare exceptions
+        raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=file) from exc
+    if result.type != "SELECT":
+        raise QueryError("only SELECT queries can be run", file=file)
+    variables = tuple(str(variable) for variable in result.vars or ())
+    rows = tuple(tuple(_from_rdflib(row[name], rdflib) for name in variables) for row in result)  # type: ignore[index]
+    return Rows(variables=variables, rows=rows)
+
+
+def _to_ox(term: Term):
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+
+
+def _from_ox(node) -> Term | None:
+    import pyoxigraph as ox
+
+    if node is None:
+        return None
+    if isinstance(node, ox.NamedNode):
+        return Term.iri(node.value)
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value)
+    return Term.literal(node.value, datatype=None if node.language else node.datatype.value, lang=node.language)
+
+
+def _to_rdflib(term: Term):
+    import rdflib
+
+    if term.kind == "uri":
+        return rdflib.URIRef(term.value)
+    if term.kind == "bnode":
+        return rdflib.BNode(term.value)
+    if term.lang:
+        return rdflib.Literal(term.value, lang=term.lang)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype))
+
+
+def _from_rdflib(node, rdflib) -> Term | None:
+    if node is None:
+        return None
+    if isinstance(node, rdflib.URIRef):
+        return Term.iri(str(node))
+    if isinstance(node, rdflib.BNode):
+        return Term("bnode", str(node))
+    datatype = None if node.language else str(node.datatype) if node.datatype else None
+    return Term.literal(str(node), datatype=datatype, lang=node.language)

@@ -1,0 +1,84 @@
+"""The embedded store: an on-disk Oxigraph store that ``kgbuild build`` writes and ``kgbuild query`` reads.
+
+It lives outside dist/ (a database directory is not byte-reproducible).
+Beside it, a manifest records the SHA-256 of every input file at build time;
+the store is only opened when the inputs still match, so a stale store is
+reported, never silently used. Imports nothing but pyoxigraph and stdlib.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from kgbuild.errors import OutputError, StaleStoreError
+from kgbuild.project import Project
+
+MANIFEST_VERSION = 1
+
+
+def manifest_path(project: Project) -> Path:
+    return project.store_dir.with_name(project.store_dir.name + ".json")
+
+
+def fingerprint(project: Project) -> dict[str, str]:
+    """project-relative path -> sha256 of every input file."""
+    return {project.rel(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in project.input_files()}
+
+
+def write_store(project: Project, ntriples: bytes) -> Path:
+    """Replace the store with one holding ``ntriples`` in its default graph; write the manifest."""
+    import pyoxigraph
+
+    target = project.store_dir
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        store = pyoxigraph.Store(str(staging))
+        store.bulk_load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.flush()
+        del store
+        old = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
+        manifest = manifest_path(project)
+        manifest.unlink(missing_ok=True)  # no manifest = not usable while the swap happens
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+        data = {"version": MANIFEST_VERSION, "inputs": fingerprint(project)}
+        tmp = manifest.with_name(manifest.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, manifest)
+    except OSError as exc:
+        raise OutputError(f"cannot write the embedded store {project.rel(target)}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def open_store(project: Project):
+    """The store, read-only, after checking it matches the current inputs (else StaleStoreError)."""
+    manifest = manifest_path(project)
+    if not project.store_dir.is_dir() or not manifest.is_file():
+        raise StaleStoreError(f"no embedded store at {project.rel(project.store_dir)}: run `kgbuild build` first")
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))["inputs"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StaleStoreError(f"unreadable store manifest {project.rel(manifest)}: run `kgbuild build`") from exc
+    current = fingerprint(project)
+    changed = sorted(
+        [f"{name} (changed)" for name in current if name in recorded and recorded[name] != current[name]]
+        + [f"{name} (new)" for name in current if name not in recorded]
+        + [f"{name} (removed)" for name in recorded if name not in current]
+    )
+    if changed:
+        raise StaleStoreError(
+            "the embedded store is older than the data — " + ", ".join(changed) + "; run `kgbuild build`"
+        )
+    import pyoxigraph
+
+    return pyoxigraph.Store.read_only(str(project.store_dir))
