@@ -214,7 +214,8 @@ def _check_query(query: StoredQuery) -> list[Finding]:
         findings.append(_finding("query-header", "the header has no title", file=query.file, line=1))
     syntax = _syntax_error(query)
     if syntax is not None:
-        findings.append(_finding("query-syntax", syntax, file=query.file))
+        message, line = syntax
+        findings.append(_finding("query-syntax", message, file=query.file, line=line))
         return findings
     body = _strip_comments(query.text)
     projection = _projection(body)
@@ -254,19 +255,23 @@ def _check_questions(project: Project, queries: list[StoredQuery]) -> list[Findi
     return findings
 
 
-def _syntax_error(query: StoredQuery) -> str | None:
-    """The SPARQL parser's complaint, or None. Runs the query on an empty store."""
+def _syntax_error(query: StoredQuery) -> tuple[str, int | None] | None:
+    """The SPARQL parser's complaint and its line, or None. Runs the query on an empty store."""
     import pyoxigraph
 
     substitutions = {pyoxigraph.Variable(p.name): pyoxigraph.Literal("") for p in query.params}
     try:
         result = pyoxigraph.Store().query(query.text, substitutions=substitutions)
     except SyntaxError as exc:
-        return f"SPARQL syntax error: {exc}"
+        from kgbuild.engines import syntax_position
+
+        line, column, message = syntax_position(str(exc))
+        where = f" (column {column})" if column is not None else ""
+        return f"SPARQL syntax error{where}: {message}", line
     except (RuntimeError, ValueError) as exc:
-        return f"SPARQL error: {exc}"
+        return f"SPARQL error: {exc}", None
     if not isinstance(result, pyoxigraph.QuerySolutions):
-        return "a stored query must be a SELECT query"
+        return "a stored query must be a SELECT query", None
     return None
 
 

@@ -31,7 +31,8 @@ def select_oxigraph(store, query: str, *, bindings: Mapping[str, Term], file: st
     try:
         solutions = store.query(query, substitutions=substitutions)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}", file=file) from exc
+        line, column, message = syntax_position(str(exc))
+        raise QueryError(f"SPARQL syntax error: {message}", file=file, line=line, column=column) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"query failed: {exc}", file=file) from exc
     if not isinstance(solutions, ox.QuerySolutions):
@@ -39,6 +40,16 @@ def select_oxigraph(store, query: str, *, bindings: Mapping[str, Term], file: st
     variables = tuple(variable.value for variable in solutions.variables)
     rows = tuple(tuple(_from_ox(solution[name]) for name in variables) for solution in solutions)
     return Rows(variables=variables, rows=rows)
+
+
+def syntax_position(message: str) -> tuple[int | None, int | None, str]:
+    """(line, column, rest) from an Oxigraph parser message such as 'error at 2:1: expected OPTIONAL'."""
+    import re
+
+    match = re.match(r"^error at (\d+):(\d+):\s*(.*)$", message, re.S)
+    if match is None:
+        return None, None, message
+    return int(match.group(1)), int(match.group(2)), match.group(3)
 
 
 def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
