@@ -42,7 +42,7 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
     except HTTPError as exc:
         raise EndpointError(_http_message(endpoint, exc.code, exc.read())) from None
     except SPARQLWrapperException as exc:
-        raise EndpointError(f"{endpoint}: the endpoint rejected the query: {_first_line(str(exc))}") from None
+        raise EndpointError(_wrapper_message(endpoint, exc)) from None
     except (URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         if "timed out" in str(reason):
@@ -58,6 +58,21 @@ def _http_message(endpoint: str, status: int, body: bytes) -> str:
     if status >= 500:
         return f"{endpoint}: the endpoint failed (HTTP {status}){': ' + detail if detail else ''}"
     return f"{endpoint}: request refused (HTTP {status}){': ' + detail if detail else ''}"
+
+
+_WRAPPER_STATUS = {"Unauthorized": 401, "QueryBadFormed": 400, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}
+
+
+def _wrapper_message(endpoint: str, exc: Exception) -> str:
+    """SPARQLWrapper turns HTTP errors into its own exceptions; say what happened in HTTP terms."""
+    status = _WRAPPER_STATUS.get(type(exc).__name__)
+    text = str(exc)
+    body = text.split("Response:", 1)[1].strip() if "Response:" in text else ""
+    if body.startswith(("b'", 'b"')):
+        body = body[2:-1].encode().decode("unicode_escape", "replace")
+    if status is None:
+        return f"{endpoint}: the endpoint rejected the query: {_first_line(text)}"
+    return _http_message(endpoint, status, body.encode("utf-8"))
 
 
 def _first_line(text: str) -> str:
