@@ -256,22 +256,31 @@ def _check_questions(project: Project, queries: list[StoredQuery]) -> list[Findi
 
 
 def _syntax_error(query: StoredQuery) -> tuple[str, int | None] | None:
-    """The SPARQL parser's complaint and its line, or None. Runs the query on an empty store."""
-    import pyoxigraph
+    """The SPARQL parsers' complaint and its line, or None.
 
-    substitutions = {pyoxigraph.Variable(p.name): pyoxigraph.Literal("") for p in query.params}
+    rdflib's parser is asked first because it reports the line and column of
+    the offending token; Oxigraph's must accept the query too (both engines
+    run every stored query).
+    """
+    import pyoxigraph
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
-        result = pyoxigraph.Store().query(query.text, substitutions=substitutions)
+        prepared = prepareQuery(query.text)
+    except Exception as exc:  # pyparsing errors and rdflib's bare exceptions
+        message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)", "", str(exc)).strip().splitlines()[0]
+        column = getattr(exc, "col", None)
+        where = f" (column {column})" if column is not None else ""
+        return f"SPARQL syntax error{where}: {message}", getattr(exc, "lineno", None)
+    if prepared.algebra.name != "SelectQuery":
+        return "a stored query must be a SELECT query", None
+    try:
+        pyoxigraph.Store().query(query.text)
     except SyntaxError as exc:
         from kgbuild.engines import syntax_position
 
-        line, column, message = syntax_position(str(exc))
-        where = f" (column {column})" if column is not None else ""
-        return f"SPARQL syntax error{where}: {message}", line
-    except (RuntimeError, ValueError) as exc:
-        return f"SPARQL error: {exc}", None
-    if not isinstance(result, pyoxigraph.QuerySolutions):
-        return "a stored query must be a SELECT query", None
+        _line, _column, message = syntax_position(str(exc))
+        return f"Oxigraph rejects the query: {message}", None
     return None
 
 
