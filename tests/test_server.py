@@ -200,3 +200,14 @@ def test_endpoint_returning_500_is_exit_2_with_message(built, failing_endpoint):
     result = run_cli("query", "cq08-totals", "--project", str(built), "--endpoint", failing_endpoint)
     assert result.exit_code == 2
     assert "the endpoint failed (HTTP 500): Internal error: the store is on fire" in result.stderr
+
+
+def test_cli_endpoint_gives_the_embedded_csv(built, server):
+    embedded = run_cli("query", "cq11-name-lookup", "-p", "name=Byalyatski", "--project", str(built), "--format", "csv")
+    remote = run_cli(
+        "query", "cq11-name-lookup", "-p", "name=Byalyatski", "--project", str(built), "--format", "csv",
+        "--endpoint", server + "/query",
+    )
+    assert remote.exit_code == 0, remote.stderr
+    assert remote.stdout_bytes == embedded.stdout_bytes
+    assert b"https://w3id.org/ppdkg/id/ales-bialiatski,Ales Bialiatski,Ales Byalyatski" in remote.stdout_bytes
