@@ -27,10 +27,16 @@ def main() -> int:
     parser.add_argument("--query", default="cq01-release-timeline")
     parser.add_argument("--project", default=str(Path(__file__).resolve().parent.parent))
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     executable = shutil.which("kgbuild")
     command = [executable] if executable else [sys.executable, "-m", "kgbuild"]
     command += ["query", args.query, "--project", args.project, "--format", "csv"]
-    subprocess.run(command, check=True, capture_output=True)  # warm the file cache; fails loudly if not built
+    warm = subprocess.run(command, capture_output=True)  # warm the file cache; stops if the store is missing or stale
+    if warm.returncode != 0:
+        print(warm.stderr.decode("utf-8", "replace").rstrip(), file=sys.stderr)
+        print(f"query_startup: `{' '.join(command)}` exited {warm.returncode}; run `kgbuild build` first", file=sys.stderr)
+        return 2
     times = []
     for _ in range(args.runs):
         start = time.perf_counter()

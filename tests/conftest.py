@@ -46,3 +46,249 @@ def snapshot(directory: Path) -> dict[str, tuple[str, int]]:
 def append(path: Path, text: str) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(text)
+
+
+# --- Real and fake SPARQL endpoints on loopback (tests/test_remote.py and others) -----------------
+
+import http.server  # noqa: E402 - the helpers above need none of these
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+#: urllib without environment proxies: test traffic stays on loopback whatever http_proxy says.
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (at the time of asking)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class OxigraphServer:
+    """A running ``oxigraph serve`` on 127.0.0.1 (see the ``oxigraph_server`` fixture)."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "/query"
+
+    @property
+    def update_url(self) -> str:
+        return self.url + "/update"
+
+    @property
+    def store_url(self) -> str:
+        return self.url + "/store"
+
+    def load(self, data: bytes | str | Path, *, content_type: str = "application/n-triples", graph: str | None = None) -> None:
+        """Add RDF (bytes, text, or a file path) to the default graph, or to ``graph``, over the Graph Store Protocol."""
+        if isinstance(data, Path):
+            data = data.read_bytes()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        target = "?default" if graph is None else "?graph=" + urllib.parse.quote(graph, safe="")
+        self._request(self.store_url + target, data, content_type, method="POST")
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update."""
+        self._request(self.update_url, text.encode("utf-8"), "application/sparql-update", method="POST")
+
+    def clear(self) -> None:
+        """Remove every triple and graph."""
+        self.update("DROP ALL")
+
+    def count(self) -> int:
+        """Triples in the default graph, asked over plain HTTP (independent of kgbuild)."""
+        import json
+
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+        request = urllib.request.Request(self.query_url + "?" + query, headers={"Accept": "application/sparql-results+json"})
+        with _LOOPBACK.open(request, timeout=30) as response:
+            return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
+
+    def _request(self, url: str, data: bytes, content_type: str, *, method: str) -> None:
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": content_type})
+        try:
+            with _LOOPBACK.open(request, timeout=60) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise RuntimeError(f"{method} {url} failed: HTTP {exc.code}: {exc.read()[:500]!r}") from None
+
+
+def _start_oxigraph(location: Path, log: Path, *, wait: float = 30.0) -> OxigraphServer:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    server = OxigraphServer(url=url, process=process, log=log)
+    deadline = time.monotonic() + wait
+    probe = url + "/query?" + urllib.parse.urlencode({"query": "ASK {}"})
+    while True:
+        try:
+            with _LOOPBACK.open(probe, timeout=2) as response:
+                response.read()
+            return server
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                _stop(process)
+                output = log.read_text("utf-8", "replace").strip() or "(no output)"
+                state = f"exited with {process.returncode}" if process.returncode is not None else "did not answer"
+                raise RuntimeError(f"oxigraph serve on port {port} {state} within {wait:g} s:\n{output}") from None
+            time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """The real Oxigraph SPARQL server (PyPI ``oxigraph``) on a free 127.0.0.1 port, with a fresh on-disk location.
+
+    Yields an ``OxigraphServer``: ``.url`` (base), ``.query_url``, ``.update_url``, ``.store_url``,
+    ``.load(data, *, content_type=..., graph=None)``, ``.update(text)``, ``.clear()``, ``.count()``.
+    Shared by the whole session: a test that loads data should ``.clear()`` first. Fails if the
+    ``oxigraph`` command is not installed (it is a test dependency); stopped (terminate, then kill) at the end.
+    """
+    if shutil.which("oxigraph") is None:
+        pytest.fail("the oxigraph server is not installed: pip install -e '.[test]' installs it")
+    base = tmp_path_factory.mktemp("oxigraph-server")
+    server = None
+    for attempt in range(3):  # another process may take the free port between asking and binding
+        try:
+            server = _start_oxigraph(base / f"store-{attempt}", base / f"server-{attempt}.log")
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
+    try:
+        yield server
+    finally:
+        _stop(server.process)
+
+
+@dataclass
+class StubRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class StubResponse:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/sparql-results+json"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before the status line
+    body_delay: float = 0.0  # seconds between the headers and the body
+    content_length: int | None = None  # announce a different length (truncation)
+    raw: bytes | None = None  # send these bytes instead of an HTTP response
+
+
+class HttpStub:
+    """A canned-answer HTTP server on 127.0.0.1 (see the ``http_stub`` fixture)."""
+
+    def __init__(self) -> None:
+        self.requests: list[StubRequest] = []
+        self.response = StubResponse()
+        self._stop = threading.Event()
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                stub._answer(self)
+
+            do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+            def handle_error(self, request, client_address):
+                pass  # the client hanging up on a slow answer is expected
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.query_url = self.url + "/query"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="http-stub", daemon=True)
+        self._thread.start()
+
+    def respond(self, status: int = 200, body: bytes | str = b"", content_type: str = "application/sparql-results+json", **options) -> HttpStub:
+        """Answer every following request with this (options: headers, delay, body_delay, content_length, raw)."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.response = StubResponse(status=status, body=body, content_type=content_type, **options)
+        return self
+
+    def _answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        self.requests.append(StubRequest(handler.command, handler.path, dict(handler.headers.items()), body))
+        answer = self.response
+        if answer.delay and self._stop.wait(answer.delay):
+            return
+        if answer.raw is not None:
+            handler.wfile.write(answer.raw)
+            handler.close_connection = True
+            return
+        handler.send_response(answer.status)
+        handler.send_header("Content-Type", answer.content_type)
+        handler.send_header("Content-Length", str(answer.content_length if answer.content_length is not None else len(answer.body)))
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.flush()
+        if answer.body_delay and self._stop.wait(answer.body_delay):
+            return
+        handler.wfile.write(answer.body)
+        handler.close_connection = True
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def http_stub():
+    """A loopback HTTP server answering every request with ``stub.respond(...)``'s canned answer.
+
+    ``.url``, ``.query_url`` (``url + "/query"``), ``.requests`` (``StubRequest``: method, path,
+    headers, body, in arrival order). Default answer: 200, empty SPARQL JSON content type.
+    """
+    stub = HttpStub()
+    try:
+        yield stub
+    finally:
+        stub.close()

@@ -1,36 +1,92 @@
-"""The remote-endpoint client: VALUES injection, result parsing, credentials, failures (loopback only)."""
+"""kgbuild.remote and kgbuild.sparqltext: binding parameters in query text, and querying a SPARQL endpoint.
+
+The injection is tested on text and by running the injected queries on an
+in-memory pyoxigraph store; the client on the real Oxigraph server (PyPI
+``oxigraph``) and, for the failure paths, on a canned-answer HTTP stub. All
+network traffic stays on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
 import base64
-import http.server
 import json
-import threading
+import re
 import time
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import parse_qs
 
-import pyoxigraph
+import pyoxigraph as ox
 import pytest
 
-from kgbuild.errors import EndpointError
-from kgbuild.remote import inject_values, parse_json_results, select_remote
-from kgbuild.results import Term
+from conftest import free_port
+from kgbuild.errors import EndpointError, ParameterError, QueryError
+from kgbuild.remote import parse_json_results, select_remote
+from kgbuild.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term
+from kgbuild.sparqltext import inject_values, outer_group_start, query_form, tokens
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
+PPD = "https://w3id.org/ppdkg/ontology#"
+PPDR = "https://w3id.org/ppdkg/id/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PREFIXES = f"PREFIX ppd: <{PPD}>\nPREFIX ppdr: <{PPDR}>\nPREFIX skos: <{SKOS}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+HOSTILE = [
+    '"} ; DROP ALL ; #',
+    "x\" } INSERT DATA { <urn:a> <urn:b> <urn:c> } #",
+    "') . } #",
+    "line one\nline two } #",
+    "\r\n}\t{",
+    '\\" } #',
+    "\\",
+    '"""',
+    "'''",
+    "\\u0022 } DROP ALL #",
+    "\\\\u0022 } #",
+    "a\x00b\x0bc\u2028d",
+    "Алесь Бяляцкі 🕊",
+    "<urn:x> } #",
+    'a"""b',
+    "line\nbreak \\ and \" quote",
+    "",
+]
+
+SOLUTIONS_JSON = {
+    "head": {"vars": ["s", "label", "n", "missing"]},
+    "results": {
+        "bindings": [
+            {
+                "s": {"type": "uri", "value": "urn:a"},
+                "label": {"type": "literal", "value": "A", "xml:lang": "EN"},
+                "n": {"type": "typed-literal", "value": "3", "datatype": XSD + "integer"},
+            },
+            {"s": {"type": "bnode", "value": "b0"}, "label": {"type": "literal", "value": "plain"}},
+        ]
+    },
+}
 
 
-def run_on_empty_store(query: str):
-    return list(pyoxigraph.Store().query(query))
+def answer(*rows: dict, variables=("x",)) -> bytes:
+    return json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": list(rows)}}).encode()
 
 
-@pytest.mark.parametrize(
-    "hostile",
-    ['"} ; DROP ALL ; #', "x' } INSERT DATA { <urn:a> <urn:b> <urn:c> } #", 'a"""b', "line\nbreak \\ and \" quote"],
-)
-def test_injected_values_stay_one_literal(hostile):
-    query = 'SELECT ?name WHERE { BIND("x" AS ?other) }'
-    injected = inject_values(query, {"name": Term.literal(hostile)})
-    (row,) = run_on_empty_store(injected)  # one valid query, one row
-    assert row["name"].value == hostile
+# --- injection: where the VALUES block goes ------------------------------------------------
+
+
+def injected(query: str, **bindings: Term) -> str:
+    return inject_values(query, bindings)
+
+
+def test_values_block_goes_right_after_the_outer_brace():
+    text = injected("SELECT ?x WHERE { ?x ?p ?o }", x=Term.iri("urn:a"))
+    assert text == "SELECT ?x WHERE { VALUES (?x) { (<urn:a>) }  ?x ?p ?o }"
+
+
+def test_several_bindings_are_one_row_in_name_order():
+    text = injected("SELECT * { ?a ?b ?c }", c=Term.literal("3", datatype=XSD + "integer"), a=Term.iri("urn:a"))
+    assert 'VALUES (?a ?c) { (<urn:a> "3"^^<http://www.w3.org/2001/XMLSchema#integer>) }' in text
 
 
 def test_values_go_into_the_outer_group_after_comments_strings_and_iris():
@@ -39,122 +95,626 @@ def test_values_go_into_the_outer_group_after_comments_strings_and_iris():
         "PREFIX ex: <https://example.org/odd?q=1#x>\n"
         "SELECT ?who ?n WHERE { BIND(\"{not here}\" AS ?n) { SELECT ?z WHERE { } } }"
     )
-    injected = inject_values(query, {"who": Term.iri("https://example.org/a")})
-    assert 'WHERE { VALUES (?who) { (<https://example.org/a>) }  BIND("{not here}"' in injected
-    (row,) = run_on_empty_store(injected)
+    text = inject_values(query, {"who": Term.iri("https://example.org/a")})
+    assert 'WHERE { VALUES (?who) { (<https://example.org/a>) }  BIND("{not here}"' in text
+    (row,) = list(ox.Store().query(text))
     assert row["who"].value == "https://example.org/a"
 
 
-def test_parse_json_results():
-    body = json.dumps({
-        "head": {"vars": ["a", "b", "c", "d", "e"]},
-        "results": {"bindings": [{
-            "a": {"type": "uri", "value": "https://example.org/a"},
-            "b": {"type": "literal", "value": "31", "datatype": XSD + "integer"},
-            "c": {"type": "literal", "value": "Minsk", "xml:lang": "en"},
-            "d": {"type": "typed-literal", "value": "2025", "datatype": XSD + "gYear"},
-        }]},
-    }).encode()
-    rows = parse_json_results(body, endpoint="E")
-    assert rows.rows == ((
-        Term.iri("https://example.org/a"),
-        Term.literal("31", datatype=XSD + "integer"),
-        Term.literal("Minsk", lang="en"),
-        Term.literal("2025", datatype=XSD + "gYear"),
-        None,
-    ),)
+def test_no_bindings_leaves_the_query_alone():
+    query = "SELECT * WHERE { ?s ?p ?o } # no {"
+    assert inject_values(query, {}) == query
 
 
-@pytest.mark.parametrize("body", [b"<html>oops</html>", b'{"head": {"vars": ["a"]}, "results": {"bind', b'{"results": {}}'])
-def test_malformed_results(body):
-    with pytest.raises(EndpointError, match="E: malformed response"):
-        parse_json_results(body, endpoint="E")
+@pytest.mark.parametrize(
+    "query, before",
+    [
+        ("SELECT * { ?s ?p ?o }", "SELECT * {"),
+        ("select ?s where{?s ?p ?o}", "select ?s where{"),
+        ("SELECT ?s FROM <urn:g> FROM NAMED <urn:h> WHERE { ?s ?p ?o }", "WHERE {"),
+        ("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }", "SELECT ?s WHERE {"),
+        ("# a comment with { and } and SELECT\nSELECT ?s WHERE { ?s ?p ?o }", "WHERE {"),
+        ("# title: {x}\n#   more {\nPREFIX ex: <http://example.org/x#>\nSELECT ?s WHERE { ?s ex:p ?o }", "WHERE {"),
+        ("PREFIX ex: <http://example.org/a#{>\nSELECT ?s WHERE { ?s ex:p ?o }", "WHERE {"),  # not an IRI: the server says so
+        ("PREFIX ex: <http://example.org/x#> # ns {\nSELECT ?s WHERE { ?s ex:p ?o }", "WHERE {"),
+        ('SELECT ("{" AS ?b) ?s WHERE { ?s ?p ?o }', "WHERE {"),
+        ("SELECT ('}{' AS ?b) ?s WHERE { ?s ?p ?o }", "WHERE {"),
+        ('SELECT ("""a " {\n""" AS ?b) ?s WHERE { ?s ?p ?o }', "WHERE {"),
+        ("SELECT ('''it's { ''' AS ?b) ?s WHERE { ?s ?p ?o }", "WHERE {"),
+        ('SELECT ("a\\"{" AS ?b) ?s WHERE { ?s ?p ?o }', "WHERE {"),
+        ("SELECT (EXISTS { ?s ?p ?o } AS ?e) ?s WHERE { ?s ?p ?o }", "WHERE {"),
+        ("SELECT (?a < 3 && ?b > 2 AS ?t) ?s WHERE { ?s ?p ?o }", "WHERE {"),
+        ("PREFIX ex: <http://e/>\nSELECT (ex:a\\#b AS ?x) WHERE { ?s ?p ?o }", "WHERE {"),
+        ("BASE <http://e/#>\nSELECT ?s\nWHERE\n# the pattern {\n{ ?s ?p ?o }", "# the pattern {\n{"),
+        ("ASK { ?s ?p ?o }", "ASK {"),
+        ("DESCRIBE ?s WHERE { ?s ?p ?o }", "WHERE {"),
+        ("CONSTRUCT { ?s ?p ?o . ?o ?q [] } WHERE { ?s ?p ?o }", "WHERE {"),
+        ("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }", "} {"),
+    ],
+)
+def test_the_outermost_group_is_found(query, before):
+    position = outer_group_start(query)
+    assert query[: position + 1].endswith(before)
+    assert query[position] == "{"
 
 
-class Stub:
-    """A loopback HTTP server answering every POST with one canned response, recording requests."""
+@pytest.mark.parametrize(
+    "query, why",
+    [
+        ("DESCRIBE <urn:a>", "no WHERE clause"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "short form"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "update"),
+        ("DELETE WHERE { ?s ?p ?o }", "update"),
+        ("PREFIX ex: <urn:x>\n{ ?s ?p ?o }", "no SELECT"),
+        ('SELECT ("open AS ?x) WHERE { ?s ?p ?o }', "never closed"),
+        ("SELECT ('''open AS ?x) WHERE { ?s ?p ?o }", "never closed"),
+        ("SELECT ?s # WHERE { ?s ?p ?o }", "no WHERE clause"),
+    ],
+)
+def test_queries_without_a_place_to_bind_are_query_errors(query, why):
+    with pytest.raises(QueryError, match=why):
+        inject_values(query, {"s": Term.iri("urn:a")})
 
-    def __init__(self, status=200, body=b"", content_type="application/sparql-results+json", delay=0.0):
-        self.requests = []
-        stub = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                length = int(self.headers.get("Content-Length", 0))
-                stub.requests.append({"headers": dict(self.headers), "body": self.rfile.read(length)})
-                time.sleep(delay)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", content_type)
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+def test_query_form_skips_prologue_and_comments():
+    assert query_form("# DELETE all of it? no.\nPREFIX add: <urn:x#>\nBASE <urn:y>\nSELECT * {}") == "SELECT"
+    assert query_form("ASK {}") == "ASK"
+    assert query_form("# header\nINSERT DATA {}") == "UPDATE"
+    assert query_form("# only a comment") is None
 
-            def log_message(self, *args):
+
+def test_tokens_keep_iris_strings_and_comments_apart():
+    found = [(token.kind, token.text) for token in tokens('<urn:a#b> "x # y" # z {\n{ ?s }')]
+    assert found == [("iri", "<urn:a#b>"), ("string", '"x # y"'), ("punct", "{"), ("word", "?s"), ("punct", "}")]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_string_stays_one_literal(value):
+    query = "SELECT ?v WHERE { ?s ?p ?o }"
+    text = inject_values(query, {"v": Term.literal(value)})
+    rows = list(ox.Store().query(text))  # parses; the VALUES row is the only solution of the empty store's join
+    assert rows == []
+    text = inject_values("SELECT ?v WHERE { }", {"v": Term.literal(value)})
+    (row,) = list(ox.Store().query(text))
+    assert row["v"] == ox.Literal(value)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_value_with_a_language_or_datatype_stays_one_literal(value):
+    text = inject_values("SELECT ?v ?w WHERE { }", {"v": Term.literal(value, lang="en-GB"), "w": Term.literal(value, datatype="urn:dt")})
+    (row,) = list(ox.Store().query(text))
+    assert row["v"] == ox.Literal(value, language="en-gb")
+    assert row["w"] == ox.Literal(value, datatype=ox.NamedNode("urn:dt"))
+
+
+def test_values_of_every_type_round_trip():
+    terms = {
+        "i": Term.literal("-12", datatype=XSD + "integer"),
+        "d": Term.literal("2025-06-21", datatype=XSD + "date"),
+        "b": Term.literal("true", datatype=XSD + "boolean"),
+        "y": Term.literal("2020", datatype=XSD + "gYear"),
+        "u": Term.iri("https://w3id.org/ppdkg/id/ales-bialiatski#it"),
+        "n": None,
+    }
+    (row,) = list(ox.Store().query(inject_values("SELECT * WHERE { }", terms)))
+    assert row["i"] == ox.Literal("-12", datatype=ox.NamedNode(XSD + "integer"))
+    assert row["d"] == ox.Literal("2025-06-21", datatype=ox.NamedNode(XSD + "date"))
+    assert row["u"] == ox.NamedNode("https://w3id.org/ppdkg/id/ales-bialiatski#it")
+    assert row["n"] is None
+
+
+@pytest.mark.parametrize(
+    "bindings, message",
+    [
+        ({"x": Term.iri("urn:a> } DROP ALL #")}, "not an IRI"),
+        ({"x": Term.iri("urn:a b")}, "not an IRI"),
+        ({"x": Term.iri("urn:a\\u003E")}, "not an IRI"),
+        ({"x": Term.iri("relative/path")}, "absolute"),
+        ({"x": Term.literal("a", datatype="urn:dt> } #")}, "not an IRI"),
+        ({"x": Term.literal("a", lang="en } DROP ALL #")}, "language tag"),
+        ({"x": Term("bnode", "b0")}, "blank node"),
+        ({"x": Term.literal("\ud800")}, "Unicode"),
+        ({"x } DROP ALL #": Term.literal("a")}, "variable name"),
+        ({"?x": Term.literal("a")}, "variable name"),
+        ({"": Term.literal("a")}, "variable name"),
+        ({"x": "plain string"}, "not an RDF term"),
+    ],
+)
+def test_unsafe_bindings_are_parameter_errors(bindings, message):
+    with pytest.raises(ParameterError, match=message):
+        inject_values("SELECT * WHERE { ?s ?p ?o }", bindings)
+
+
+# --- parsing SPARQL JSON results -------------------------------------------------------------
+
+
+def test_json_results_become_rows():
+    rows = parse_json_results(json.dumps(SOLUTIONS_JSON).encode(), endpoint="http://e/q")
+    assert rows.variables == ("s", "label", "n", "missing")
+    assert rows.rows == (
+        (Term.iri("urn:a"), Term.literal("A", lang="en"), Term.literal("3", datatype=XSD + "integer"), None),
+        (Term("bnode", "b0"), Term.literal("plain"), None, None),
+    )
+    assert rows.rows[0][1].datatype == RDF_LANG_STRING
+    assert rows.rows[1][1].datatype == XSD_STRING
+
+
+def test_sparql_1_2_lang_string_with_datatype_is_accepted():
+    body = answer({"x": {"type": "literal", "value": "a", "xml:lang": "en", "datatype": RDF_LANG_STRING}})
+    assert parse_json_results(body, endpoint="e").rows == ((Term.literal("a", lang="en"),),)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"<html><body>Welcome</body></html>",
+        b'{"head": {"vars": ["x"]}, "results": {"bind',
+        b"\xff\xfe",
+        b"[]",
+        b'{"head": {}, "boolean": true}',
+        b'{"results": {"bindings": []}}',
+        b'{"head": {"vars": "x"}, "results": {"bindings": []}}',
+        b'{"head": {"vars": ["x", "x"]}, "results": {"bindings": []}}',
+        b'{"head": {"vars": ["x"]}, "results": {}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [1]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"y": {"type": "uri", "value": "urn:a"}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": "urn:a"}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri"}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "iri", "value": "urn:a"}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": 3}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "typed-literal", "value": "3"}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri", "value": "u", "xml:lang": "en"}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "a", "xml:lang": "en", "datatype": "urn:d"}}]}}',
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "triple", "value": {}}}]}}',
+    ],
+)
+def test_anything_but_select_results_is_malformed(body):
+    with pytest.raises(EndpointError, match=r"^http://e/q: malformed response"):
+        parse_json_results(body, endpoint="http://e/q", content_type="text/html; charset=utf-8")
+
+
+# --- the real server ---------------------------------------------------------------------------
+
+
+def graph_ntriples() -> bytes:
+    """The project's ontology and data as N-Triples (parsed with pyoxigraph)."""
+    store = ox.Store()
+    for path in sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").glob("*.ttl")):
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+@pytest.fixture(scope="module")
+def graph():
+    """(N-Triples bytes, an in-memory pyoxigraph store holding the same triples)."""
+    data = graph_ntriples()
+    store = ox.Store()
+    store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    return data, store
+
+
+@pytest.fixture(scope="module")
+def endpoint(oxigraph_server, graph):
+    """The Oxigraph server's query URL, its store holding the real graph."""
+    oxigraph_server.clear()
+    oxigraph_server.load(graph[0], content_type="application/n-triples")
+    assert oxigraph_server.count() == len(graph[1])
+    return oxigraph_server.query_url
+
+
+def test_bound_iri_gives_typed_literals_and_unbound_optionals(endpoint):
+    query = PREFIXES + """
+        SELECT ?event ?label ?count ?latest ?earliest WHERE {
+          ?event rdfs:label ?label ; ppd:personCount ?count .
+          OPTIONAL { ?event ppd:latest ?latest }
+          OPTIONAL { ?event ppd:earliest ?earliest }
+        }"""
+    rows = select_remote(endpoint, query, bindings={"event": Term.iri(PPDR + "pardon-31-ukrainians")}, timeout=10)
+    assert rows.variables == ("event", "label", "count", "latest", "earliest")
+    assert rows.rows == (
+        (
+            Term.iri(PPDR + "pardon-31-ukrainians"),
+            Term.literal("Pardon and release of 31 Ukrainians"),
+            Term.literal("31", datatype=XSD + "integer"),
+            Term.literal("2025-12-31", datatype=XSD + "date"),
+            None,
+        ),
+    )
+
+
+def test_language_tagged_values_both_ways(endpoint):
+    query = PREFIXES + "SELECT ?person ?label WHERE { ?person a ppd:Person ; skos:prefLabel ?label }"
+    rows = select_remote(endpoint, query, bindings={"person": Term.iri(PPDR + "ales-bialiatski")}, timeout=10)
+    assert rows.rows == ((Term.iri(PPDR + "ales-bialiatski"), Term.literal("Ales Bialiatski", lang="en")),)
+    rows = select_remote(endpoint, query, bindings={"label": Term.literal("Ales Bialiatski", lang="en")}, timeout=10)
+    assert rows.column("person") == [Term.iri(PPDR + "ales-bialiatski")]
+    # the same text without its language tag is a different term: no match
+    rows = select_remote(endpoint, query, bindings={"label": Term.literal("Ales Bialiatski")}, timeout=10)
+    assert rows.rows == ()
+
+
+def test_bound_integer_matches_by_value(endpoint, graph):
+    query = PREFIXES + "SELECT ?event ?count WHERE { ?event ppd:personCount ?count } ORDER BY ?event"
+    bindings = {"count": Term.literal("31", datatype=XSD + "integer")}
+    rows = select_remote(endpoint, query, bindings=bindings, timeout=10)
+    assert len(rows.rows) >= 2
+    assert set(rows.column("count")) == {Term.literal("31", datatype=XSD + "integer")}
+    assert rows == memory_rows(graph[1], query, bindings)
+
+
+def test_no_rows_is_an_empty_result(endpoint):
+    rows = select_remote(endpoint, "SELECT ?s WHERE { ?s <urn:nothing> ?o }", bindings={}, timeout=10)
+    assert rows == Rows(variables=("s",), rows=())
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_binding_stays_a_literal_on_the_server(endpoint, oxigraph_server, value):
+    before = oxigraph_server.count()
+    query = PREFIXES + "SELECT ?name ?person WHERE { ?person skos:prefLabel ?name }"
+    assert select_remote(endpoint, query, bindings={"name": Term.literal(value)}, timeout=10).rows == ()
+    echo = select_remote(endpoint, "SELECT ?v WHERE { }", bindings={"v": Term.literal(value)}, timeout=10)
+    assert echo.rows == ((Term.literal(value),),)
+    assert oxigraph_server.count() == before
+
+
+def test_an_update_is_refused_before_anything_is_sent(endpoint, oxigraph_server):
+    before = oxigraph_server.count()
+    with pytest.raises(QueryError, match="only SELECT"):
+        select_remote(endpoint, "DROP ALL", bindings={}, timeout=10)
+    with pytest.raises(QueryError, match="only SELECT"):
+        select_remote(endpoint, "# select\nINSERT DATA { <urn:a> <urn:b> <urn:c> }", bindings={}, timeout=10)
+    assert oxigraph_server.count() == before
+
+
+def test_a_syntax_error_names_the_server_message(endpoint):
+    with pytest.raises(EndpointError) as caught:
+        select_remote(endpoint, "SELECT ?s WHERE { ?s ?p }", bindings={}, timeout=10)
+    message = str(caught.value)
+    assert message.startswith(f"{endpoint}: request refused (HTTP 400): ")
+    assert len(message) > len(f"{endpoint}: request refused (HTTP 400): ") + 5
+    assert "\n" not in message
+
+
+# --- every stored query: the server and an in-memory store agree ------------------------------
+
+
+def header(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return lines
+
+
+def example_bindings(text: str) -> dict[str, Term]:
+    """The terms of the first ``# example:`` line's ``-p name=value``, typed by the ``# param:`` lines."""
+    lines = header(text)
+    types = dict(re.findall(r"^#\s*param:\s*(\S+)\s+(\S+)", "\n".join(lines), re.M))
+    examples = [line.split("example:", 1)[1].split() for line in lines if re.match(r"#\s*example:", line)]
+    prefixes = dict(re.findall(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", text, re.I))
+    bindings = {}
+    words = examples[0] if examples else []
+    for flag, assignment in zip(words, words[1:]):
+        if flag != "-p":
+            continue
+        name, raw = assignment.split("=", 1)
+        kind = types.get(name, "xsd:string")
+        if kind == "IRI":
+            prefix, _, local = raw.partition(":")
+            bindings[name] = Term.iri(prefixes[prefix] + local if prefix in prefixes and not raw.startswith(("http:", "https:", "urn:")) else raw)
+        elif kind == "xsd:string":
+            bindings[name] = Term.literal(raw)
+        else:
+            bindings[name] = Term.literal(raw, datatype=XSD + kind.split(":", 1)[1])
+    return bindings
+
+
+def to_term(term) -> Term | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return Term.iri(term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    return Term.literal(term.value, datatype=term.datatype.value, lang=term.language)
+
+
+def memory_rows(store: ox.Store, query: str, bindings: dict[str, Term]) -> Rows:
+    """The query on pyoxigraph with its own parameter binding (substitutions), as Rows."""
+    substitutions = {}
+    for name, term in bindings.items():
+        if term.kind == "uri":
+            value = ox.NamedNode(term.value)
+        elif term.lang:
+            value = ox.Literal(term.value, language=term.lang)
+        else:
+            value = ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+        substitutions[ox.Variable(name)] = value
+    solutions = store.query(query, substitutions=substitutions)
+    variables = tuple(variable.value for variable in solutions.variables)
+    return Rows(variables, tuple(tuple(to_term(solution[name]) for name in variables) for solution in solutions))
+
+
+NUMERIC = {XSD + name for name in ("integer", "decimal", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+
+
+def normalised(rows: Rows) -> tuple[tuple[str, ...], Counter]:
+    """Variables, and the rows as a multiset; numbers by value, blank nodes as one, joined cells (" | ", ", ") as sorted parts."""
+
+    def cell(term: Term | None):
+        if term is None:
+            return None
+        if term.kind == "bnode":
+            return ("bnode",)
+        if term.kind == "literal" and term.datatype in NUMERIC | {XSD + "double", XSD + "float"}:
+            try:
+                return ("number", Decimal(term.value).normalize())
+            except InvalidOperation:
                 pass
+        for separator in (" | ", ", "):  # GROUP_CONCAT element order may differ between engines
+            if term.kind == "literal" and separator in term.value:
+                return ("parts", tuple(sorted(term.value.split(separator))), term.datatype, term.lang)
+        return (term.kind, term.value, term.datatype, term.lang)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/sparql"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    return rows.variables, Counter(tuple(cell(term) for term in row) for row in rows.rows)
 
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+
+@pytest.mark.parametrize("path", QUERIES, ids=[path.stem for path in QUERIES])
+def test_stored_query_same_rows_on_server_and_in_memory(endpoint, graph, path):
+    text = path.read_text(encoding="utf-8")
+    bindings = example_bindings(text)
+    expected = memory_rows(graph[1], text, bindings)
+    if bindings:
+        assert expected.rows, f"{path.name}: its example answers nothing, so the binding is not exercised"
+    remote = select_remote(endpoint, text, bindings=bindings, timeout=30)
+    assert normalised(remote) == normalised(expected)
+    for name, term in bindings.items():  # the parameter was bound, not just ignored
+        if name in remote.variables:
+            assert set(remote.column(name)) <= {term}
+
+
+# --- failures ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def stub():
-    made = []
-
-    def make(**options):
-        made.append(Stub(**options))
-        return made[-1]
-
-    yield make
-    for server in made:
-        server.close()
+def no_credentials(monkeypatch):
+    for name in ("KGBUILD_ENDPOINT_USER", "KGBUILD_ENDPOINT_PASSWORD", "KGBUILD_ENDPOINT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
 
 
-EMPTY = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": []}}).encode()
-
-
-def test_basic_credentials_are_sent_and_never_shown(stub, monkeypatch):
-    server = stub(status=401, body=b"no")
-    monkeypatch.setenv("KGBUILD_ENDPOINT_USER", "curator")
-    monkeypatch.setenv("KGBUILD_ENDPOINT_PASSWORD", "s3cret-pw")
+def failure(url: str, query: str = "SELECT ?x WHERE { ?x ?p ?o }", *, timeout: float = 5, **bindings) -> EndpointError:
     with pytest.raises(EndpointError) as caught:
-        select_remote(server.url, "SELECT ?s WHERE { ?s ?p ?o }", bindings={}, timeout=5)
-    assert "credentials refused (HTTP 401)" in str(caught.value)
-    assert "s3cret-pw" not in str(caught.value) and "curator" not in str(caught.value)
-    sent = server.requests[-1]["headers"]
-    auth = sent.get("Authorization") or sent.get("authorization")
-    assert auth == "Basic " + base64.b64encode(b"curator:s3cret-pw").decode()
+        select_remote(url, query, bindings=bindings, timeout=timeout)
+    error = caught.value
+    assert error.__cause__ is None and error.__context__ is None  # nothing chained that could carry headers
+    return error
 
 
-def test_bearer_token_is_sent(stub, monkeypatch):
-    server = stub(body=EMPTY)
-    monkeypatch.setenv("KGBUILD_ENDPOINT_TOKEN", "tok-123")
-    rows = select_remote(server.url, "SELECT ?s WHERE { ?s ?p ?o }", bindings={}, timeout=5)
-    assert rows.variables == ("s",) and rows.rows == ()
-    assert server.requests[-1]["headers"].get("Authorization") == "Bearer tok-123"
-
-
-def test_bad_request_message_is_passed_on(stub):
-    server = stub(status=400, body=b"Parse error: unexpected token", content_type="text/plain")
-    with pytest.raises(EndpointError, match=r"request refused \(HTTP 400\): Parse error: unexpected token"):
-        select_remote(server.url, "SELECT ?s WHERE { ?s ?p ?o }", bindings={}, timeout=5)
-
-
-def test_timeout_is_honoured(stub):
-    server = stub(body=EMPTY, delay=3)
+def test_endpoint_down_is_unreachable(no_credentials):
+    url = f"http://127.0.0.1:{free_port()}/query"
     start = time.monotonic()
-    with pytest.raises(EndpointError, match="timed out"):
-        select_remote(server.url, "SELECT ?s WHERE { ?s ?p ?o }", bindings={}, timeout=1)
-    assert time.monotonic() - start < 3
+    error = failure(url)
+    assert str(error) == f"{url}: endpoint unreachable (connection refused)"
+    assert time.monotonic() - start < 5
 
 
-def test_non_json_answer_is_malformed(stub):
-    server = stub(body=b"<html>a login page</html>", content_type="text/html")
-    with pytest.raises(EndpointError, match="malformed response"):
-        select_remote(server.url, "SELECT ?s WHERE { ?s ?p ?o }", bindings={}, timeout=5)
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("ftp://127.0.0.1/query", "not an http(s) URL"),
+        ("127.0.0.1:7878/query", "not an http(s) URL"),
+        ("http://127.0.0.1:port/query", "not a valid http(s) URL"),
+        ("http:///query", "not an http(s) URL"),
+    ],
+)
+def test_unusable_urls(no_credentials, url, message):
+    assert message in str(failure(url))
+
+
+def test_request_is_a_post_of_the_query_with_json_accept(no_credentials, http_stub):
+    http_stub.respond(200, answer({"x": {"type": "uri", "value": "urn:a"}}))
+    query = "# description: what was added, loaded and dropped\n# more\n# what was inserted\nSELECT ?x WHERE { ?x ?p ?o }"
+    rows = select_remote(http_stub.query_url, query, bindings={"p": Term.iri("urn:p")}, timeout=5)
+    assert rows.rows == ((Term.iri("urn:a"),),)
+    (request,) = http_stub.requests
+    assert request.method == "POST" and request.path == "/query"
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert "application/sparql-results+json" in request.headers["Accept"]
+    form = parse_qs(request.body.decode("ascii"))
+    assert set(form) == {"query"}  # not an update (SPARQLWrapper's guess is overridden), no format= parameters
+    assert form["query"] == [inject_values(query, {"p": Term.iri("urn:p")})]
+    assert "Authorization" not in request.headers
+
+
+def test_http_500_names_the_status_and_the_server_message(no_credentials, http_stub):
+    http_stub.respond(500, "Internal error: the store is on fire\nTraceback ...", content_type="text/plain")
+    error = failure(http_stub.query_url)
+    assert str(error) == f"{http_stub.query_url}: the endpoint failed (HTTP 500): Internal error: the store is on fire"
+
+
+@pytest.mark.parametrize("status", [502, 503])
+def test_other_5xx(no_credentials, http_stub, status):
+    http_stub.respond(status, "<html><head><title>x</title></head><body><h1>Service down</h1></body></html>", content_type="text/html")
+    assert str(failure(http_stub.query_url)) == f"{http_stub.query_url}: the endpoint failed (HTTP {status}): Service down"
+
+
+def test_http_400_gives_the_first_line_of_the_server_message(no_credentials, http_stub):
+    http_stub.respond(400, "\n  Parse error at 1:20: expected '}'  \nmore", content_type="text/plain")
+    assert str(failure(http_stub.query_url)) == f"{http_stub.query_url}: request refused (HTTP 400): Parse error at 1:20: expected '}}'"
+
+
+def test_http_404(no_credentials, http_stub):
+    http_stub.respond(404, "nope", content_type="text/plain")
+    assert "not found (HTTP 404)" in str(failure(http_stub.query_url))
+
+
+def test_redirect_is_not_followed_with_the_query(no_credentials, http_stub):
+    http_stub.respond(307, "", headers={"Location": "http://127.0.0.1:1/elsewhere"})
+    assert "redirected (HTTP 307) to http://127.0.0.1:1/elsewhere" in str(failure(http_stub.query_url))
+    assert len(http_stub.requests) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials(no_credentials, http_stub, status):
+    no_credentials.setenv("KGBUILD_ENDPOINT_USER", "curator")
+    no_credentials.setenv("KGBUILD_ENDPOINT_PASSWORD", "s3cret-pw")
+    http_stub.respond(status, "Unauthorized", content_type="text/plain")
+    error = failure(http_stub.query_url)
+    assert str(error) == f"{http_stub.query_url}: credentials refused (HTTP {status})"
+    assert_secret_free(error, "s3cret-pw", "curator")
+
+
+def test_401_without_credentials_says_how_to_give_them(no_credentials, http_stub):
+    http_stub.respond(401, "", headers={"WWW-Authenticate": 'Basic realm="sparql"'})
+    message = str(failure(http_stub.query_url))
+    assert "credentials refused (HTTP 401)" in message
+    assert "KGBUILD_ENDPOINT_USER" in message and "KGBUILD_ENDPOINT_TOKEN" in message
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"<!DOCTYPE html><html><body>Hello</body></html>", "text/html"),
+        (b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "ur', "application/sparql-results+json"),
+        (b"", "application/sparql-results+json"),
+        (b'{"head": {}, "boolean": true}', "application/sparql-results+json"),
+    ],
+)
+def test_malformed_answers(no_credentials, http_stub, body, content_type):
+    http_stub.respond(200, body, content_type=content_type)
+    assert str(failure(http_stub.query_url)).startswith(f"{http_stub.query_url}: malformed response")
+
+
+def test_an_answer_shorter_than_announced_is_malformed(no_credentials, http_stub):
+    http_stub.respond(200, answer(), content_length=len(answer()) + 100)
+    assert "malformed response" in str(failure(http_stub.query_url))
+
+
+def test_a_server_that_does_not_speak_http(no_credentials, http_stub):
+    http_stub.respond(raw=b"SSH-2.0-OpenSSH_9.6\r\n")
+    message = str(failure(http_stub.query_url))
+    assert message.startswith(f"{http_stub.query_url}: ")
+    assert "malformed response" in message or "unreachable" in message
+
+
+def test_a_connection_closed_without_an_answer(no_credentials, http_stub):
+    http_stub.respond(raw=b"")
+    assert "endpoint unreachable" in str(failure(http_stub.query_url))
+
+
+@pytest.mark.parametrize("where", ["delay", "body_delay"])
+def test_timeout_is_honoured(no_credentials, http_stub, where):
+    http_stub.respond(200, answer(), **{where: 10})
+    start = time.monotonic()
+    error = failure(http_stub.query_url, timeout=1)
+    elapsed = time.monotonic() - start
+    assert str(error) == f"{http_stub.query_url}: no answer within 1 s (timed out)"
+    assert 0.9 <= elapsed < 3
+
+
+def test_a_sub_second_timeout_is_not_dropped(no_credentials, http_stub):
+    http_stub.respond(200, answer(), delay=10)
+    start = time.monotonic()
+    assert "no answer within 0.3 s (timed out)" in str(failure(http_stub.query_url, timeout=0.3))
+    assert time.monotonic() - start < 1.5
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), "5", True])
+def test_unusable_timeouts(timeout):
+    with pytest.raises(ParameterError, match="timeout"):
+        select_remote("http://127.0.0.1:1/query", "SELECT * {}", bindings={}, timeout=timeout)
+
+
+# --- credentials -----------------------------------------------------------------------------------
+
+SECRET_PASSWORD = "pw-Zq8!x:9"
+SECRET_TOKEN = "tok.eyJhbGciOi-J9_s3cr3t"
+
+
+def assert_secret_free(error: Exception, *secrets: str) -> None:
+    texts = [str(error), repr(error), getattr(error, "message", "")]
+    for secret in secrets:
+        assert all(secret not in text for text in texts), texts
+
+
+def test_basic_credentials_are_sent_and_never_shown(no_credentials, http_stub):
+    no_credentials.setenv("KGBUILD_ENDPOINT_USER", "alice")
+    no_credentials.setenv("KGBUILD_ENDPOINT_PASSWORD", SECRET_PASSWORD)
+    encoded = base64.b64encode(f"alice:{SECRET_PASSWORD}".encode()).decode()
+    http_stub.respond(200, answer())
+    assert select_remote(http_stub.query_url, "SELECT ?x {}", bindings={}, timeout=5).rows == ()
+    assert http_stub.requests[-1].headers["Authorization"] == f"Basic {encoded}"
+    # a server that echoes what it got: the secrets are scrubbed from the message
+    for status in (400, 500, 418):
+        http_stub.respond(status, f"bad request from alice with {SECRET_PASSWORD} / Basic {encoded}", content_type="text/plain")
+        error = failure(http_stub.query_url)
+        assert_secret_free(error, SECRET_PASSWORD, encoded)
+        assert f"HTTP {status}" in str(error)
+    for status in (401, 403):
+        http_stub.respond(status, SECRET_PASSWORD)
+        assert_secret_free(failure(http_stub.query_url), SECRET_PASSWORD, encoded)
+    http_stub.respond(200, f"<html>{SECRET_PASSWORD}</html>", content_type="text/html")
+    assert_secret_free(failure(http_stub.query_url), SECRET_PASSWORD, encoded)
+
+
+def test_bearer_token_is_sent_and_never_shown(no_credentials, http_stub):
+    no_credentials.setenv("KGBUILD_ENDPOINT_TOKEN", SECRET_TOKEN)
+    http_stub.respond(200, answer())
+    select_remote(http_stub.query_url, "SELECT ?x {}", bindings={}, timeout=5)
+    assert http_stub.requests[-1].headers["Authorization"] == f"Bearer {SECRET_TOKEN}"
+    for status in (400, 401, 500):
+        http_stub.respond(status, f"token {SECRET_TOKEN} is not valid", content_type="text/plain")
+        error = failure(http_stub.query_url)
+        assert_secret_free(error, SECRET_TOKEN)
+    url = f"http://127.0.0.1:{free_port()}/query"
+    assert_secret_free(failure(url), SECRET_TOKEN)
+
+
+def test_credentials_are_not_shown_when_the_endpoint_is_down_or_slow(no_credentials, http_stub):
+    no_credentials.setenv("KGBUILD_ENDPOINT_USER", "alice")
+    no_credentials.setenv("KGBUILD_ENDPOINT_PASSWORD", SECRET_PASSWORD)
+    assert_secret_free(failure(f"http://127.0.0.1:{free_port()}/query"), SECRET_PASSWORD)
+    http_stub.respond(200, answer(), delay=5)
+    assert_secret_free(failure(http_stub.query_url, timeout=0.5), SECRET_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"KGBUILD_ENDPOINT_USER": "alice"}, "KGBUILD_ENDPOINT_PASSWORD is not set"),
+        ({"KGBUILD_ENDPOINT_PASSWORD": SECRET_PASSWORD}, "KGBUILD_ENDPOINT_USER is not set"),
+        ({"KGBUILD_ENDPOINT_USER": "al:ice", "KGBUILD_ENDPOINT_PASSWORD": SECRET_PASSWORD}, "must not contain ':'"),
+        ({"KGBUILD_ENDPOINT_USER": "alice", "KGBUILD_ENDPOINT_PASSWORD": SECRET_PASSWORD, "KGBUILD_ENDPOINT_TOKEN": SECRET_TOKEN}, "not both"),
+        ({"KGBUILD_ENDPOINT_TOKEN": SECRET_TOKEN + "\r\nX-Evil: 1"}, "cannot carry"),
+    ],
+)
+def test_unusable_credential_settings(no_credentials, http_stub, env, message):
+    for name, value in env.items():
+        no_credentials.setenv(name, value)
+    error = failure(http_stub.query_url)
+    assert message in str(error)
+    assert_secret_free(error, SECRET_PASSWORD, SECRET_TOKEN)
+    assert http_stub.requests == []  # nothing was sent
+
+
+def test_credentials_in_the_url_are_refused_and_not_shown(no_credentials, http_stub):
+    url = http_stub.query_url.replace("http://", f"http://alice:{SECRET_PASSWORD.replace(':', '%3A')}@")
+    error = failure(url)
+    assert str(error).startswith(f"{http_stub.query_url}: credentials in the URL are not used")
+    assert_secret_free(error, SECRET_PASSWORD, SECRET_PASSWORD.replace(":", "%3A"))
+    assert http_stub.requests == []
+
+
+# --- a clean start: SPARQLWrapper is imported only when a query is sent -----------------------
+
+
+def test_importing_remote_does_not_import_sparqlwrapper():
+    import subprocess
+    import sys
+
+    code = "import sys, kgbuild.remote, kgbuild.sparqltext; print('SPARQLWrapper' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

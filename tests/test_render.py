@@ -1,53 +1,108 @@
-"""Result formats: the W3C SPARQL 1.1 CSV, TSV and JSON results formats, Markdown, and the terminal table."""
+"""Result formats: the W3C SPARQL 1.1 CSV, TSV and JSON results formats, Markdown, and the terminal table.
+
+The expected texts are written out by hand, byte for byte.
+"""
 
 from __future__ import annotations
 
 import json
 
-from kgbuild.render import to_csv, to_json, to_markdown, to_table, to_tsv
+import pytest
+
+from kgbuild.render import render, to_csv, to_json, to_markdown, to_table, to_tsv
 from kgbuild.results import Rows, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+PPDR = {"ppdr": "https://w3id.org/ppdkg/id/"}
 
+# An IRI, a plain literal with a comma and a double quote, a literal with a newline,
+# a language-tagged literal (tag given in upper case), an xsd:integer, a blank node, unbound cells.
 ROWS = Rows(
-    variables=("s", "text", "n"),
+    variables=("s", "label", "note", "n", "b"),
     rows=(
-        (Term.iri("https://w3id.org/ppdkg/id/belta"), Term.literal('Belta, "state" agency'), Term.literal("31", datatype=XSD + "integer")),
-        (Term("bnode", "b0"), Term.literal("two\nlines", lang="EN"), None),
+        (
+            Term.iri("https://w3id.org/ppdkg/id/belta"),
+            Term.literal('Belta, "state" agency'),
+            Term.literal("line one\nline two"),
+            Term.literal("31", datatype=XSD + "integer"),
+            Term("bnode", "b0"),
+        ),
+        (
+            Term.iri("https://example.org/other"),
+            Term.literal("Мінск", lang="BE"),
+            None,
+            Term.literal("-2", datatype=XSD + "integer"),
+            None,
+        ),
     ),
 )
 
 
 def test_csv_is_w3c_sparql_csv():
-    assert to_csv(ROWS) == (
-        "s,text,n\r\n"
-        'https://w3id.org/ppdkg/id/belta,"Belta, ""state"" agency",31\r\n'
-        '_:b0,"two\nlines",\r\n'
+    assert to_csv(ROWS).encode("utf-8") == (
+        b"s,label,note,n,b\r\n"
+        b'https://w3id.org/ppdkg/id/belta,"Belta, ""state"" agency","line one\nline two",31,_:b0\r\n'
+        b"https://example.org/other,\xd0\x9c\xd1\x96\xd0\xbd\xd1\x81\xd0\xba,,-2,\r\n"
     )
+
+
+def test_csv_quotes_carriage_returns_and_header_names_plainly():
+    rows = Rows(variables=("a",), rows=((Term.literal("x\ry"),), (Term.literal(""),), (None,)))
+    assert to_csv(rows) == 'a\r\n"x\ry"\r\n\r\n\r\n'
 
 
 def test_tsv_is_w3c_sparql_tsv():
     assert to_tsv(ROWS) == (
-        "?s\t?text\t?n\n"
-        '<https://w3id.org/ppdkg/id/belta>\t"Belta, \\"state\\" agency"\t"31"^^<http://www.w3.org/2001/XMLSchema#integer>\n'
-        '_:b0\t"two\\nlines"@en\t\n'
+        "?s\t?label\t?note\t?n\t?b\n"
+        '<https://w3id.org/ppdkg/id/belta>\t"Belta, \\"state\\" agency"\t"line one\\nline two"\t'
+        '"31"^^<http://www.w3.org/2001/XMLSchema#integer>\t_:b0\n'
+        '<https://example.org/other>\t"Мінск"@be\t\t"-2"^^<http://www.w3.org/2001/XMLSchema#integer>\t\n'
     )
 
 
+def test_tsv_escapes_tabs_backslashes_and_odd_iri_characters():
+    rows = Rows(
+        variables=("x", "y"),
+        rows=((Term.literal("a\tb\\c\r"), Term.iri("https://example.org/a b>")),),
+    )
+    assert to_tsv(rows) == '?x\t?y\n"a\\tb\\\\c\\r"\t<https://example.org/a\\u0020b\\u003E>\n'
+
+
 def test_json_is_w3c_sparql_json():
-    assert json.loads(to_json(ROWS)) == {
-        "head": {"vars": ["s", "text", "n"]},
+    text = to_json(ROWS)
+    assert text.endswith("\n")
+    assert json.loads(text) == {
+        "head": {"vars": ["s", "label", "note", "n", "b"]},
         "results": {
             "bindings": [
                 {
                     "s": {"type": "uri", "value": "https://w3id.org/ppdkg/id/belta"},
-                    "text": {"type": "literal", "value": 'Belta, "state" agency'},
+                    "label": {"type": "literal", "value": 'Belta, "state" agency'},
+                    "note": {"type": "literal", "value": "line one\nline two"},
                     "n": {"type": "literal", "value": "31", "datatype": XSD + "integer"},
+                    "b": {"type": "bnode", "value": "b0"},
                 },
-                {"s": {"type": "bnode", "value": "b0"}, "text": {"type": "literal", "value": "two\nlines", "xml:lang": "en"}},
+                {
+                    "s": {"type": "uri", "value": "https://example.org/other"},
+                    "label": {"type": "literal", "value": "Мінск", "xml:lang": "be"},
+                    "n": {"type": "literal", "value": "-2", "datatype": XSD + "integer"},
+                },
             ]
         },
     }
+
+
+def test_json_with_no_rows_keeps_the_variables():
+    assert json.loads(to_json(Rows(variables=("a", "b"), rows=()))) == {"head": {"vars": ["a", "b"]}, "results": {"bindings": []}}
+
+
+def test_markdown():
+    assert to_markdown(ROWS, prefixes=PPDR) == (
+        "| s | label | note | n | b |\n"
+        "|---|---|---|---|---|\n"
+        '| ppdr:belta | Belta, "state" agency | line one line two | 31 | _:b0 |\n'
+        "| https://example.org/other | Мінск |  | -2 |  |\n"
+    )
 
 
 def test_markdown_escapes_pipes_and_newlines():
@@ -55,13 +110,46 @@ def test_markdown_escapes_pipes_and_newlines():
     assert to_markdown(rows, prefixes={}) == "| a |\n|---|\n| x \\| y z |\n"
 
 
-def test_table_uses_prefixes_and_counts_rows():
-    text = to_table(ROWS, prefixes={"ppdr": "https://w3id.org/ppdkg/id/"})
-    assert text.splitlines()[0].split() == ["?s", "?text", "?n"]
-    assert "ppdr:belta" in text and text.endswith("(2 rows)\n")
+def test_table_is_aligned_with_prefixes_and_a_row_count():
+    assert to_table(ROWS, prefixes=PPDR) == (
+        "?s                         ?label                 ?note              ?n  ?b\n"
+        "-------------------------  ---------------------  -----------------  --  ----\n"
+        'ppdr:belta                 Belta, "state" agency  line one line two  31  _:b0\n'
+        "https://example.org/other  Мінск                                     -2\n"
+        "(2 rows)\n"
+    )
 
 
-def test_wide_table_becomes_records_and_empty_says_so():
-    wide = Rows(variables=("a", "b"), rows=((Term.literal("x" * 50), Term.literal("y" * 50)),))
-    assert to_table(wide, prefixes={}, width=60).splitlines()[:2] == ["[1]", "  ?a  " + "x" * 50]
-    assert to_table(Rows(variables=("a",), rows=()), prefixes={}) == "?a\n(no rows)\n"
+def test_table_too_wide_becomes_vertical_records():
+    assert to_table(ROWS, prefixes=PPDR, width=60) == (
+        "[1]\n"
+        "  ?s      ppdr:belta\n"
+        '  ?label  Belta, "state" agency\n'
+        "  ?note   line one line two\n"
+        "  ?n      31\n"
+        "  ?b      _:b0\n"
+        "[2]\n"
+        "  ?s      https://example.org/other\n"
+        "  ?label  Мінск\n"
+        "  ?n      -2\n"
+        "(2 rows)\n"
+    )
+
+
+def test_table_clips_long_cells_and_counts_one_row():
+    rows = Rows(variables=("a",), rows=((Term.literal("x" * 70),),))
+    assert to_table(rows, prefixes={}) == "?a\n" + "-" * 60 + "\n" + "x" * 59 + "…\n(1 row)\n"
+
+
+def test_table_with_no_rows_says_so():
+    assert to_table(Rows(variables=("a", "b"), rows=()), prefixes={}) == "?a ?b\n(no rows)\n"
+
+
+def test_render_dispatches_and_refuses_unknown_formats():
+    assert render(ROWS, "csv") == to_csv(ROWS)
+    assert render(ROWS, "tsv") == to_tsv(ROWS)
+    assert render(ROWS, "json") == to_json(ROWS)
+    assert render(ROWS, "md", prefixes=PPDR) == to_markdown(ROWS, prefixes=PPDR)
+    assert render(ROWS, "table", prefixes=PPDR) == to_table(ROWS, prefixes=PPDR)
+    with pytest.raises(ValueError, match="unknown format 'xml'"):
+        render(ROWS, "xml")

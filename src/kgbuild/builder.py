@@ -64,7 +64,10 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     Raises ``KgbuildError`` subclasses for unusable input; findings (even
     violations) are returned in the result's report.
     """
+    from kgbuild.store import fingerprint, write_store
+
     out_dir = (out if out is not None else project.dist_dir).resolve()
+    inputs = fingerprint(project)  # before reading: an edit during the build leaves the store stale
     sources = load_sources(project)
     checked = run_checks(project, sources)
     stats = compute_stats(project, sources)
@@ -88,9 +91,7 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
     store = None
     if checked.report.conforms:
-        from kgbuild.store import write_store
-
-        store = write_store(project, files["graph.nt"])
+        store = write_store(project, files["graph.nt"], inputs=inputs)
     return BuildResult(
         report=checked.report,
         stats=stats,

@@ -219,7 +219,15 @@ def _check_query(query: StoredQuery) -> list[Finding]:
         return findings
     body = _strip_comments(query.text)
     projection = _projection(body)
+    from kgbuild.errors import ParameterError
+    from kgbuild.params import to_term
+
     for param in query.params:
+        if param.default is not None:
+            try:
+                to_term(param, param.default, prefixes=query.prefixes(), query=query.name)
+            except ParameterError as error:
+                findings.append(_finding("query-header", f"bad default: {error.message}", file=query.file, line=param.line))
         if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
             findings.append(
                 _finding("query-parameter-unused", f"param {param.name} is declared but ?{param.name} does not occur in the query", file=query.file, line=param.line)
@@ -292,7 +300,11 @@ def _projection(body: str) -> set[str] | str | None:
     clause = match.group(1)
     if re.search(r"(^|\s)\*(\s|$)", clause):
         return "*"
-    return set(re.findall(r"[?$](\w+)\s*\)?(?=\s|$|\))", clause)) | set(re.findall(r"\bAS\s+[?$](\w+)", clause, re.I))
+    aliases = set(re.findall(r"\bAS\s+[?$](\w+)", clause, re.I))
+    previous = None
+    while previous != clause:  # drop bracketed expressions: (COUNT(?x) AS ?n) selects ?n, not ?x
+        previous, clause = clause, re.sub(r"\([^()]*\)", " ", clause)
+    return set(re.findall(r"[?$](\w+)", clause)) | aliases
 
 
 def _strip_comments(text: str) -> str:

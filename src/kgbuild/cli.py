@@ -252,9 +252,15 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
     if output is None:
         click.echo(text, nl=False)
         return
+    from kgbuild.errors import OutputError
+
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    os.replace(tmp, output)
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
     click.echo(f"kgbuild: wrote {len(rows.rows)} rows to {output}", err=True)
 
 

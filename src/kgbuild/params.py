@@ -62,8 +62,10 @@ def to_term(param: Param, raw: str, *, prefixes: Mapping[str, str], query: str) 
         match = _PREFIXED.match(raw)
         if match and (match.group("prefix") or "") in prefixes:
             return Term.iri(prefixes[match.group("prefix") or ""] + match.group("local"))
-        if match and not raw.startswith(("http:", "https:", "urn:")):
+        if match and (match.group("prefix") or "") not in prefixes and not raw.startswith(("http:", "https:", "urn:")):
             raise bad(f"unknown prefix {match.group('prefix') or ''!r} (the query declares: {', '.join(sorted(prefixes)) or 'none'})")
+        if raw.split(":", 1)[0] in prefixes:
+            raise bad(f"{raw.split(':', 1)[0]}: is a declared prefix but the rest is not a plain local name; write the full IRI")
         if not _IRI.match(raw):
             raise bad("write an absolute IRI such as https://… or a prefixed name such as ppdr:…")
         return Term.iri(raw)
@@ -71,11 +73,11 @@ def to_term(param: Param, raw: str, *, prefixes: Mapping[str, str], query: str) 
         return Term.literal(raw)
     datatype = XSD + param.type.split(":", 1)[1]
     if param.type == "xsd:integer":
-        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
             raise bad("expected a whole number")
         return Term.literal(str(int(raw)), datatype=datatype)
     if param.type == "xsd:decimal":
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw.strip()):
+        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", raw.strip()):
             raise bad("expected a decimal number")
         return Term.literal(raw.strip(), datatype=datatype)
     if param.type == "xsd:boolean":
@@ -84,12 +86,14 @@ def to_term(param: Param, raw: str, *, prefixes: Mapping[str, str], query: str) 
         return Term.literal("true" if raw.strip().lower() in ("true", "1") else "false", datatype=datatype)
     if param.type == "xsd:date":
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw.strip()):
+                raise ValueError(raw)
             datetime.date.fromisoformat(raw.strip())
         except ValueError:
             raise bad("expected a date YYYY-MM-DD") from None
         return Term.literal(raw.strip(), datatype=datatype)
     if param.type == "xsd:gYear":
-        if not re.fullmatch(r"-?\d{4,}", raw.strip()):
+        if not re.fullmatch(r"-?[0-9]{4,}", raw.strip()):
             raise bad("expected a year such as 2025")
         return Term.literal(raw.strip(), datatype=datatype)
     raise bad("unsupported type")  # pragma: no cover - PARAM_TYPES is checked when the header is read

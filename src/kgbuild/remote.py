@@ -1,147 +1,386 @@
 """Running a SELECT query on a remote SPARQL 1.1 endpoint (SPARQLWrapper).
 
 Parameters travel as a VALUES block of serialised terms placed at the start
-of the query's outermost group pattern — the same meaning as pyoxigraph
-substitutions and rdflib initBindings for parameters used in that group
-(docs/query-catalogue.md). Credentials come from the environment:
-KGBUILD_ENDPOINT_USER + KGBUILD_ENDPOINT_PASSWORD (basic auth) or
-KGBUILD_ENDPOINT_TOKEN (bearer token); they never appear in messages.
+of the query's outermost group pattern (kgbuild.sparqltext) — the same
+meaning as pyoxigraph substitutions and rdflib initBindings for parameters
+used in that group (docs/query-catalogue.md).
+
+Credentials come from the environment: KGBUILD_ENDPOINT_USER +
+KGBUILD_ENDPOINT_PASSWORD (HTTP basic auth) or KGBUILD_ENDPOINT_TOKEN
+(``Authorization: Bearer ...``). They never appear in a message: every
+message names the endpoint without any user info and is scrubbed of the
+secrets before it is raised.
+
+Every failure is an EndpointError whose message starts with the endpoint
+URL: ``URL: endpoint unreachable (...)``, ``URL: no answer within N s
+(timed out)``, ``URL: credentials refused (HTTP 401)``, ``URL: request
+refused (HTTP 400): <server's first line>``, ``URL: the endpoint failed
+(HTTP 500): <server's first line>``, ``URL: malformed response: ...``.
+
+SPARQLWrapper is imported when a query is sent, not before: the CLI starts
+without it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import os
-from collections.abc import Mapping
+import re
+import time
+import warnings
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
-from kgbuild.errors import EndpointError, QueryError
-from kgbuild.results import Rows, Term
+from kgbuild.errors import EndpointError, ParameterError, QueryError
+from kgbuild.results import RDF_LANG_STRING, Rows, Term
+from kgbuild.sparqltext import inject_values, query_form
+
+__all__ = ["select_remote", "inject_values", "parse_json_results", "display_url"]
+
+ENV_USER = "KGBUILD_ENDPOINT_USER"
+ENV_PASSWORD = "KGBUILD_ENDPOINT_PASSWORD"
+ENV_TOKEN = "KGBUILD_ENDPOINT_TOKEN"
+
+_CHUNK = 1 << 16
+_DETAIL_LENGTH = 200
 
 
 def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], timeout: float) -> Rows:
-    from urllib.error import HTTPError, URLError
+    """Run the SELECT ``query`` on the SPARQL 1.1 endpoint ``endpoint`` (its query URL) and return its rows.
 
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    ``bindings`` (variable name without ``?`` -> Term) are injected as a
+    VALUES block; ``timeout`` (seconds, > 0) bounds connecting, waiting for
+    the answer and reading it. Raises ParameterError for an unusable binding
+    or timeout, QueryError if the text is not a SELECT query (or has no
+    WHERE clause to bind in), EndpointError for everything the endpoint or
+    the network does wrong.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise ParameterError(f"the endpoint timeout must be a positive number of seconds, not {timeout!r}")
+    url = display_url(endpoint)
+    _check_url(endpoint, url)
+    form = query_form(query)
+    if form != "SELECT":
+        raise QueryError(f"only SELECT queries can run on an endpoint, this is {form or 'not a query'}")
+    text = inject_values(query, bindings)
+    auth = _credentials(url)
+    try:
+        import SPARQLWrapper  # noqa: F401 - imported here, not at module level: the CLI starts without it
+    except ImportError:
+        SPARQLWrapper = None
+    if SPARQLWrapper is None:
+        raise EndpointError(f"{url}: querying an endpoint needs SPARQLWrapper (pip install SPARQLWrapper)")
+    failure = None
+    try:
+        body, content_type = _send(endpoint, text, auth, timeout)
+        return parse_json_results(body, endpoint=url, content_type=content_type)
+    except EndpointError as exc:
+        failure = exc.message
+    except Exception as exc:  # noqa: BLE001 - every failure must become an EndpointError
+        failure = _failure_message(url, exc, timeout, sent_credentials=auth.kind is not None)
+    # Raised outside the except blocks: no chained exception (which may hold request
+    # headers or server text) travels with it, and the message is scrubbed of the secrets.
+    raise EndpointError(_scrub(failure, auth.secrets))
 
-    text = inject_values(query, bindings) if bindings else query
+
+def display_url(endpoint: str) -> str:
+    """The endpoint URL as messages show it: without user info (``user:password@``)."""
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:
+        return "<invalid endpoint URL>"
+    if "@" not in parts.netloc:
+        return endpoint
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _check_url(endpoint: str, url: str) -> None:
+    parts = None
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None:  # raised here, not in the except block: no chained error (it may quote the URL)
+        raise EndpointError(f"{url}: not a valid http(s) URL")
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise EndpointError(f"{url}: not an http(s) URL of a SPARQL endpoint")
+    if "@" in parts.netloc:
+        raise EndpointError(
+            f"{url}: credentials in the URL are not used; set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
+        )
+    if any(ord(char) <= 0x20 for char in endpoint):
+        raise EndpointError(f"{url}: the URL contains spaces or control characters")
+
+
+class _Auth:
+    def __init__(self, kind: str | None = None, user: str = "", password: str = "", token: str = "") -> None:
+        self.kind = kind
+        self.user = user
+        self.password = password
+        self.token = token
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        found = []
+        if self.kind == "basic":
+            found += [self.password, base64.b64encode(f"{self.user}:{self.password}".encode()).decode()]
+        if self.kind == "bearer":
+            found.append(self.token)
+        return tuple(secret for secret in found if secret)
+
+
+def _credentials(url: str) -> _Auth:
+    user = os.environ.get(ENV_USER) or None
+    password = os.environ.get(ENV_PASSWORD) or None
+    token = os.environ.get(ENV_TOKEN) or None
+    if (user is None) != (password is None):
+        missing = ENV_PASSWORD if password is None else ENV_USER
+        raise EndpointError(f"{url}: {ENV_USER} and {ENV_PASSWORD} go together; {missing} is not set")
+    if user is not None and token is not None:
+        raise EndpointError(f"{url}: set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}, not both")
+    if user is not None and password is not None:
+        if ":" in user:
+            raise EndpointError(f"{url}: {ENV_USER} must not contain ':' (basic auth separates user and password with it)")
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in user + password):
+            raise EndpointError(f"{url}: {ENV_USER} or {ENV_PASSWORD} contains control characters")
+        return _Auth("basic", user=user, password=password)
+    if token is not None:
+        token = token.strip()
+        if not token or any(ord(char) <= 0x20 or ord(char) >= 0x7F for char in token):
+            raise EndpointError(f"{url}: {ENV_TOKEN} contains characters an HTTP header cannot carry")
+        return _Auth("bearer", token=token)
+    return _Auth()
+
+
+def _send(endpoint: str, text: str, auth: _Auth, timeout: float) -> tuple[bytes, str]:
+    """POST the query with SPARQLWrapper; the raw body and content type of a 2xx answer."""
+    from http.client import IncompleteRead
+
+    from SPARQLWrapper import BASIC, JSON, POST, SELECT, SPARQLWrapper
+
     wrapper = SPARQLWrapper(endpoint)
-    wrapper.setQuery(text)
+    with warnings.catch_warnings():
+        # SPARQLWrapper guesses the query form with a regex that comments and prefixes fool;
+        # it warns when unsure. The form is known (SELECT) and set below.
+        warnings.simplefilter("ignore")
+        wrapper.setQuery(text)
+    # A header comment saying "added" or "loaded" makes SPARQLWrapper take the query for an update
+    # (sent as update=...); the text was checked to be a SELECT query, so say so.
+    wrapper.queryType = SELECT
     wrapper.setMethod(POST)
     wrapper.setReturnFormat(JSON)
-    wrapper.setTimeout(int(max(1, round(timeout))))
-    user, password = os.environ.get("KGBUILD_ENDPOINT_USER"), os.environ.get("KGBUILD_ENDPOINT_PASSWORD")
-    token = os.environ.get("KGBUILD_ENDPOINT_TOKEN")
-    if user is not None and password is not None:
-        wrapper.setCredentials(user, password)
-    elif token:
-        wrapper.addCustomHttpHeader("Authorization", f"Bearer {token}")
+    wrapper.setOnlyConneg(True)  # Accept header only: no format=/output=/results= parameters
+    wrapper.setTimeout(max(1, math.ceil(timeout)))
+    wrapper.timeout = timeout  # setTimeout truncates to int (0.5 would mean "no timeout"); urllib takes a float
+    if auth.kind == "basic":
+        wrapper.setHTTPAuth(BASIC)
+        wrapper.setCredentials(auth.user, auth.password)
+    elif auth.kind == "bearer":
+        wrapper.addCustomHttpHeader("Authorization", f"Bearer {auth.token}")
+    deadline = time.monotonic() + timeout
+    response = wrapper.query().response
     try:
-        response = wrapper.query().response
-        body = response.read()
-    except HTTPError as exc:
-        raise EndpointError(_http_message(endpoint, exc.code, exc.read())) from None
-    except SPARQLWrapperException as exc:
-        raise EndpointError(_wrapper_message(endpoint, exc)) from None
-    except (URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if "timed out" in str(reason):
-            raise EndpointError(f"{endpoint}: no answer within {timeout:g} s (timed out)") from None
-        raise EndpointError(f"{endpoint}: endpoint unreachable ({reason})") from None
-    return parse_json_results(body, endpoint=endpoint)
+        content_type = response.headers.get("Content-Type", "") if response.headers else ""
+        chunks = []
+        read = getattr(response, "read1", response.read)
+        while True:
+            chunk = read(_CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise TimeoutError("timed out")
+        if getattr(response, "length", None):  # fewer bytes than Content-Length announced
+            raise IncompleteRead(b"".join(chunks), response.length)
+    finally:
+        response.close()
+    return b"".join(chunks), content_type
 
 
-def _http_message(endpoint: str, status: int, body: bytes) -> str:
-    detail = _first_line(body.decode("utf-8", "replace"))
-    if status in (401, 403):
-        return f"{endpoint}: credentials refused (HTTP {status})"
-    if status >= 500:
-        return f"{endpoint}: the endpoint failed (HTTP {status}){': ' + detail if detail else ''}"
-    return f"{endpoint}: request refused (HTTP {status}){': ' + detail if detail else ''}"
+def _failure_message(url: str, exc: BaseException, timeout: float, *, sent_credentials: bool) -> str:
+    """What went wrong, in words, from whatever SPARQLWrapper / urllib / http.client raised."""
+    from http.client import HTTPException, IncompleteRead
+    from urllib.error import HTTPError, URLError
+
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    if isinstance(exc, SPARQLWrapperException):
+        # SPARQLWrapper read the HTTPError's body into its message; the HTTPError is the context.
+        context = exc.__context__
+        status = context.code if isinstance(context, HTTPError) else _WRAPPER_STATUS.get(type(exc).__name__, 0)
+        return _http_message(url, status, _wrapper_body(exc), sent_credentials=sent_credentials)
+    if isinstance(exc, HTTPError):
+        try:
+            body = exc.read() or b""
+        except Exception:  # noqa: BLE001 - the body is only a detail
+            body = b""
+        return _http_message(url, exc.code, body, sent_credentials=sent_credentials, location=exc.headers.get("Location") if exc.headers else None)
+    reason: object = exc.reason if isinstance(exc, URLError) else exc
+    if _is_timeout(reason) or _is_timeout(exc):
+        return f"{url}: no answer within {timeout:g} s (timed out)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{url}: endpoint unreachable (connection refused)"
+    if isinstance(exc, IncompleteRead) or isinstance(reason, IncompleteRead):
+        return f"{url}: malformed response: the connection closed before the whole answer arrived"
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError)) or type(reason).__name__ == "RemoteDisconnected":
+        return f"{url}: endpoint unreachable (the connection was closed without an answer)"
+    if isinstance(reason, HTTPException):
+        return f"{url}: malformed response: not HTTP ({type(reason).__name__})"
+    if isinstance(reason, OSError):
+        detail = reason.strerror or str(reason) or type(reason).__name__
+        return f"{url}: endpoint unreachable ({detail})"
+    if isinstance(reason, str):
+        return f"{url}: endpoint unreachable ({reason})"
+    return f"{url}: request failed ({type(exc).__name__}: {_first_line(str(exc))})"
 
 
-_WRAPPER_STATUS = {"Unauthorized": 401, "QueryBadFormed": 400, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}
+def _is_timeout(error: object) -> bool:
+    return isinstance(error, TimeoutError) or "timed out" in str(error)
 
 
-def _wrapper_message(endpoint: str, exc: Exception) -> str:
-    """SPARQLWrapper turns HTTP errors into its own exceptions; say what happened in HTTP terms."""
-    status = _WRAPPER_STATUS.get(type(exc).__name__)
+_WRAPPER_STATUS = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}
+
+
+def _wrapper_body(exc: BaseException) -> bytes:
+    """The server's body, which SPARQLWrapper keeps only as a repr inside its message."""
+    import ast
+
     text = str(exc)
-    body = text.split("Response:", 1)[1].strip() if "Response:" in text else ""
-    if body.startswith(("b'", 'b"')):
-        body = body[2:-1].encode().decode("unicode_escape", "replace")
-    if status is None:
-        return f"{endpoint}: the endpoint rejected the query: {_first_line(text)}"
-    return _http_message(endpoint, status, body.encode("utf-8"))
+    marker = "\n\nResponse:\n"
+    if marker not in text:
+        return b""
+    try:
+        value = ast.literal_eval(text.split(marker, 1)[1])
+    except (ValueError, SyntaxError):
+        return b""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def _http_message(url: str, status: int, body: bytes, *, sent_credentials: bool, location: str | None = None) -> str:
+    detail = _detail(body)
+    suffix = f": {detail}" if detail else ""
+    if status in (401, 403):
+        if sent_credentials:
+            return f"{url}: credentials refused (HTTP {status})"
+        return f"{url}: credentials refused (HTTP {status}); none were sent: set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
+    if status == 404:
+        return f"{url}: not found (HTTP 404): is this the endpoint's query URL?"
+    if 300 <= status < 400:
+        where = f" to {display_url(location)}" if location else ""
+        return f"{url}: redirected (HTTP {status}){where}; use the URL it points to"
+    if status >= 500:
+        return f"{url}: the endpoint failed (HTTP {status}){suffix}"
+    return f"{url}: request refused (HTTP {status}){suffix}"
+
+
+def _detail(body: bytes) -> str:
+    """The first line of text of an error body (HTML tags removed), shortened."""
+    text = body.decode("utf-8", "replace")
+    if "<" in text and ">" in text:
+        text = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", text)
+        text = re.sub(r"<[^>]*>", "\n", text)
+    return _first_line(text)
 
 
 def _first_line(text: str) -> str:
     for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:200]
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= _DETAIL_LENGTH else line[: _DETAIL_LENGTH - 1] + "…"
     return ""
 
 
-def parse_json_results(body: bytes, *, endpoint: str) -> Rows:
-    """SPARQL 1.1 Query Results JSON -> Rows; anything else is an EndpointError."""
+def _scrub(message: str, secrets: Iterable[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            message = message.replace(secret, "***")
+    return message
+
+
+# --- SPARQL 1.1 Query Results JSON -----------------------------------------------------------
+
+
+class _Malformed(Exception):
+    pass
+
+
+def parse_json_results(body: bytes, *, endpoint: str, content_type: str = "") -> Rows:
+    """SPARQL 1.1 Query Results JSON (a SELECT result) -> Rows; anything else is an EndpointError.
+
+    Accepts the legacy ``typed-literal`` term type. A boolean (ASK) result,
+    RDF-star triple terms, unknown term types, bindings of variables not in
+    the head, and values of the wrong JSON type are all malformed.
+    """
+    kind = content_type.split(";", 1)[0].strip().lower() or "no content type"
     try:
-        data = json.loads(body)
-        variables = tuple(data["head"]["vars"])
-        bindings = data["results"]["bindings"]
-        rows = tuple(tuple(_term(binding.get(name)) for name in variables) for binding in bindings)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise EndpointError(f"{endpoint}: malformed response, not SPARQL JSON results ({type(exc).__name__})") from None
-    return Rows(variables=variables, rows=rows)
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        what = "empty" if not body.strip() else f"{kind}, not JSON"
+        raise EndpointError(f"{endpoint}: malformed response ({what}): expected SPARQL JSON results") from None
+    try:
+        return _rows(data)
+    except _Malformed as exc:
+        raise EndpointError(f"{endpoint}: malformed response: {exc}") from None
 
 
-def _term(value: dict | None) -> Term | None:
+def _rows(data: object) -> Rows:
+    if not isinstance(data, dict):
+        raise _Malformed("the JSON is not an object")
+    head = data.get("head")
+    if not isinstance(head, dict):
+        raise _Malformed('no "head" object')
+    if "boolean" in data:
+        raise _Malformed("a boolean (ASK) result where SELECT rows were expected")
+    variables = head.get("vars")
+    if not isinstance(variables, list) or not all(isinstance(name, str) and name for name in variables):
+        raise _Malformed('"head.vars" is not a list of variable names')
+    if len(set(variables)) != len(variables):
+        raise _Malformed('"head.vars" names a variable twice')
+    results = data.get("results")
+    if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
+        raise _Malformed('no "results.bindings" list')
+    known = set(variables)
+    rows = []
+    for number, binding in enumerate(results["bindings"], start=1):
+        if not isinstance(binding, dict):
+            raise _Malformed(f"row {number} is not an object")
+        unknown = set(binding) - known
+        if unknown:
+            raise _Malformed(f"row {number} binds {sorted(unknown)[0]!r}, which is not in head.vars")
+        rows.append(tuple(_term(binding.get(name), name, number) for name in variables))
+    return Rows(variables=tuple(variables), rows=tuple(rows))
+
+
+def _term(value: object, name: str, number: int) -> Term | None:
     if value is None:
         return None
-    kind = value["type"]
-    if kind == "uri":
-        return Term.iri(value["value"])
-    if kind == "bnode":
-        return Term("bnode", value["value"])
+    where = f"row {number}, ?{name}"
+    if not isinstance(value, dict):
+        raise _Malformed(f"{where}: not a term object")
+    kind, text = value.get("type"), value.get("value")
+    if not isinstance(text, str):
+        raise _Malformed(f"{where}: no string value")
+    datatype, lang = value.get("datatype"), value.get("xml:lang")
+    if kind in ("uri", "bnode"):
+        if datatype is not None or lang is not None:
+            raise _Malformed(f"{where}: an {kind} with a datatype or language")
+        return Term(kind, text)
     if kind in ("literal", "typed-literal"):
-        return Term.literal(value["value"], datatype=value.get("datatype"), lang=value.get("xml:lang"))
-    raise ValueError(f"unknown term type {kind!r}")
-
-
-def inject_values(query: str, bindings: Mapping[str, Term]) -> str:
-    """The query with ``VALUES (?a ?b) { (t1 t2) }`` right after the `{` opening its outermost group."""
-    position = _outer_group_start(query)
-    if position is None:
-        raise QueryError("cannot find the query's WHERE clause to bind parameters in")
-    names = sorted(bindings)
-    block = " VALUES (" + " ".join(f"?{name}" for name in names) + ") { (" + " ".join(bindings[name].n3() for name in names) + ") } "
-    return query[: position + 1] + block + query[position + 1 :]
-
-
-def _outer_group_start(query: str) -> int | None:
-    """Index of the first `{` outside comments, strings and IRIs (the outer WHERE group of a SELECT)."""
-    i, n = 0, len(query)
-    while i < n:
-        char = query[i]
-        if char == "#":
-            end = query.find("\n", i)
-            i = n if end == -1 else end
-        elif char in "\"'":
-            triple = query[i : i + 3] == char * 3
-            quote = char * 3 if triple else char
-            i += len(quote)
-            while i < n and not query.startswith(quote, i):
-                i += 2 if query[i] == "\\" else 1
-            i += len(quote)
-        elif char == "<" and _looks_like_iri(query, i):
-            end = query.find(">", i)
-            i = n if end == -1 else end + 1
-        elif char == "{":
-            return i
-        else:
-            i += 1
-    return None
-
-
-def _looks_like_iri(query: str, i: int) -> bool:
-    end = query.find(">", i)
-    return end != -1 and not any(c in query[i + 1 : end] for c in ' \n\t"{}')
+        if datatype is not None and not (isinstance(datatype, str) and datatype):
+            raise _Malformed(f"{where}: the datatype is not an IRI")
+        if lang is not None and not (isinstance(lang, str) and lang):
+            raise _Malformed(f"{where}: xml:lang is not a language tag")
+        if kind == "typed-literal" and datatype is None:
+            raise _Malformed(f"{where}: a typed-literal without a datatype")
+        if lang is not None and datatype not in (None, RDF_LANG_STRING):
+            raise _Malformed(f"{where}: a literal with both a language and the datatype {datatype}")
+        if datatype == RDF_LANG_STRING and lang is None:
+            raise _Malformed(f"{where}: an rdf:langString without xml:lang")
+        return Term.literal(text, datatype=datatype, lang=lang)
+    if kind == "triple":
+        raise _Malformed(f"{where}: a triple term (RDF-star), which kgbuild results cannot hold")
+    raise _Malformed(f"{where}: unknown term type {kind!r}")

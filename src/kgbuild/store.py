@@ -30,8 +30,12 @@ def fingerprint(project: Project) -> dict[str, str]:
     return {project.rel(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in project.input_files()}
 
 
-def write_store(project: Project, ntriples: bytes) -> Path:
-    """Replace the store with one holding ``ntriples`` in its default graph; write the manifest."""
+def write_store(project: Project, ntriples: bytes, *, inputs: dict[str, str] | None = None) -> Path:
+    """Replace the store with one holding ``ntriples`` in its default graph; write the manifest.
+
+    ``inputs`` is the fingerprint of the files the graph was read from, taken
+    when they were read (so an edit during the build makes the store stale).
+    """
     import pyoxigraph
 
     target = project.store_dir
@@ -49,7 +53,7 @@ def write_store(project: Project, ntriples: bytes) -> Path:
             os.replace(target, old)
         os.replace(staging, target)
         shutil.rmtree(old, ignore_errors=True)
-        data = {"version": MANIFEST_VERSION, "inputs": fingerprint(project)}
+        data = {"version": MANIFEST_VERSION, "inputs": inputs if inputs is not None else fingerprint(project)}
         tmp = manifest.with_name(manifest.name + ".tmp")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, manifest)

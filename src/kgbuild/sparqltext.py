@@ -1,0 +1,236 @@
+"""Just enough SPARQL lexing to bind parameters in a query's text.
+
+A remote endpoint has no parameter binding, so parameters travel as a
+``VALUES`` block of serialised terms placed right after the ``{`` that opens
+the query's outermost group pattern (docs/query-catalogue.md). Finding that
+``{`` needs a lexer that knows where comments, string literals and IRIs are:
+a ``{`` or ``#`` inside them means nothing. This module is that lexer, and
+the injection built on it. It is pure text work and imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from kgbuild.errors import ParameterError, QueryError
+from kgbuild.results import Term
+
+# SPARQL 1.1 grammar, IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+_LANGTAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
+_PUNCTUATION = "{}()[],;"
+_WORD_END = set(" \t\r\n{}()[],;<\"'#=!&|+*/")
+
+QUERY_FORMS = ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A significant token: ``kind`` is ``iri``, ``string``, ``punct`` (one of ``{}()[],;``) or ``word``
+    (a keyword, prefixed name, variable, number or operator). ``start``/``end`` index the query text."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """The query's significant tokens, skipping whitespace and comments.
+
+    Raises QueryError for a string literal that is never closed (the rest of
+    the query cannot be read safely then).
+    """
+    i, n = 0, len(query)
+    while i < n:
+        char = query[i]
+        if char.isspace():
+            i += 1
+        elif char == "#":
+            end = query.find("\n", i)
+            i = n if end == -1 else end + 1
+        elif char in "\"'":
+            end = _string_end(query, i)
+            yield Token("string", query[i:end], i, end)
+            i = end
+        elif char == "<" and (match := _IRIREF.match(query, i)):
+            yield Token("iri", match.group(), i, match.end())
+            i = match.end()
+        elif char in _PUNCTUATION:
+            yield Token("punct", char, i, i + 1)
+            i += 1
+        elif char in _WORD_END:
+            # one character of an operator (<, =, !, &, |, +, *, /); operators never hold a '{'
+            yield Token("word", char, i, i + 1)
+            i += 1
+        else:
+            j = i
+            while j < n and query[j] not in _WORD_END:
+                # PN_LOCAL_ESC: a backslash escapes the next character of a prefixed name (ex:a\#b)
+                j += 2 if query[j] == "\\" else 1
+            j = min(j, n)
+            yield Token("word", query[i:j], i, j)
+            i = j
+
+
+def _string_end(query: str, start: int) -> int:
+    """Index just past the string literal starting at ``start`` (short or long, either quote)."""
+    quote = query[start]
+    long = query.startswith(quote * 3, start)
+    closing = quote * 3 if long else quote
+    i, n = start + len(closing), len(query)
+    while i < n:
+        char = query[i]
+        if char == "\\":
+            i += 2
+        elif query.startswith(closing, i):
+            return i + len(closing)
+        elif not long and char in "\r\n":
+            break
+        else:
+            i += 1
+    line = query.count("\n", 0, start) + 1
+    raise QueryError(f"a string literal opened at line {line} is never closed", line=line)
+
+
+def query_form(query: str) -> str | None:
+    """``SELECT``, ``ASK``, ``DESCRIBE`` or ``CONSTRUCT`` (the first such keyword after the prologue);
+    ``UPDATE`` for a SPARQL update; None if neither is found."""
+    for token in tokens(query):
+        if token.kind != "word":
+            continue
+        word = token.text.upper()
+        if word in QUERY_FORMS:
+            return word
+        if word in UPDATE_KEYWORDS:
+            return "UPDATE"
+        if word not in ("PREFIX", "BASE") and not word.endswith(":"):
+            return None
+    return None
+
+
+def outer_group_start(query: str) -> int:
+    """Index of the ``{`` that opens the outermost group pattern (the WHERE clause) of a query.
+
+    For SELECT, ASK and DESCRIBE it is the first ``{`` after the prologue,
+    outside parentheses (a projection may hold ``EXISTS { ... }``), comments,
+    strings and IRIs; for CONSTRUCT the one after the template. Sub-selects
+    come later, so the outer group always wins.
+    """
+    form = None
+    depth = 0
+    template_done = False
+    seen_where = False
+    stream = tokens(query)
+    for token in stream:
+        if token.kind == "word":
+            word = token.text.upper()
+            if form is None:
+                if word in QUERY_FORMS:
+                    form = word
+                elif word in UPDATE_KEYWORDS:
+                    raise QueryError("this is a SPARQL update, not a query: parameters cannot be bound in it")
+            elif word == "WHERE" and depth == 0:
+                seen_where = True
+        elif token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth = max(0, depth - 1)
+        elif token.text == "{" and depth == 0:
+            if form is None:
+                raise QueryError("no SELECT, ASK, DESCRIBE or CONSTRUCT before the first '{'")
+            if form == "CONSTRUCT" and not template_done:
+                if seen_where:
+                    raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { ... }")
+                _skip_group(stream)
+                template_done = True
+                continue
+            return token.start
+    raise QueryError("the query has no WHERE clause to bind parameters in")
+
+
+def _skip_group(stream: Iterator[Token]) -> None:
+    level = 1
+    for token in stream:
+        if token.text == "{" and token.kind == "punct":
+            level += 1
+        elif token.text == "}" and token.kind == "punct":
+            level -= 1
+            if level == 0:
+                return
+    raise QueryError("a '{' is never closed")
+
+
+def values_block(bindings: Mapping[str, Term | None]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) }`` for the bindings, names sorted; None becomes UNDEF.
+
+    Every name must be a SPARQL variable name and every term safe to
+    serialise (an IRI without the characters IRIs forbid, a well-formed
+    language tag, no blank node); anything else is a ParameterError.
+    """
+    names = sorted(bindings)
+    for name in names:
+        if not _is_varname(name):
+            raise ParameterError(f"{name!r} is not a SPARQL variable name (letters, digits and _ only, without '?')")
+    values = " ".join(serialise(bindings[name], name=name) for name in names)
+    variables = " ".join(f"?{name}" for name in names)
+    return f"VALUES ({variables}) {{ ({values}) }}"
+
+
+def _is_varname(name: object) -> bool:
+    """SPARQL VARNAME, loosely: letters (any script), digits and ``_``. Nothing that could end the
+    variable (space, ``)``, ``}``, ``#``) passes; a name the server finds wrong is its syntax error."""
+    return isinstance(name, str) and name != "" and all(char == "_" or char.isalnum() for char in name)
+
+
+def serialise(term: Term | None, *, name: str = "?") -> str:
+    """The term as SPARQL text for a VALUES block (``UNDEF`` for None), after checking it is safe."""
+    if term is None:
+        return "UNDEF"
+    if not isinstance(term, Term):
+        raise ParameterError(f"parameter {name}: {type(term).__name__} is not an RDF term")
+    _check_text(term.value, name)
+    if term.kind == "bnode":
+        raise ParameterError(f"parameter {name}: a blank node cannot be bound (VALUES holds IRIs and literals only)")
+    if term.kind == "uri":
+        _check_iri(term.value, name)
+    else:
+        if term.lang is not None and not _LANGTAG.fullmatch(term.lang):
+            raise ParameterError(f"parameter {name}: {term.lang!r} is not a language tag")
+        if term.datatype is not None:
+            _check_iri(term.datatype, name)
+    return term.n3()
+
+
+def _check_iri(iri: str, name: str) -> None:
+    _check_text(iri, name)
+    bad = _IRI_FORBIDDEN.search(iri)
+    if bad:
+        raise ParameterError(f"parameter {name}: {iri!r} is not an IRI (it contains {bad.group()!r})")
+    if ":" not in iri:
+        raise ParameterError(f"parameter {name}: {iri!r} is not an absolute IRI")
+
+
+def _check_text(text: str, name: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParameterError(f"parameter {name}: the value is not valid Unicode text") from None
+
+
+def inject_values(query: str, bindings: Mapping[str, Term | None]) -> str:
+    """The query with a VALUES block of the bindings right after the ``{`` of its outermost group.
+
+    Nothing else of the query changes (so error positions the server reports
+    stay on the same lines, shifted only on the line of that ``{``). With no
+    bindings the query is returned as it is.
+    """
+    if not bindings:
+        return query
+    block = values_block(bindings)
+    position = outer_group_start(query)
+    return f"{query[: position + 1]} {block} {query[position + 1 :]}"
