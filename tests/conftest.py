@@ -292,3 +292,31 @@ def http_stub():
         yield stub
     finally:
         stub.close()
+
+
+# --- The real project, copied and built once per session -----------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("ontology", "shapes", "data", "queries", "docs")
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """A copy of the real project (kgbuild.toml, ontology/, shapes/, data/, queries/, docs/), built once.
+
+    Returns the copy's directory: ``dist/graph.nt`` and the embedded store are there. Tests must not
+    modify it (it is shared by the whole session).
+    """
+    from kgbuild.builder import build
+    from kgbuild.project import load_project
+
+    copy = tmp_path_factory.mktemp("built") / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "kgbuild.toml", copy / "kgbuild.toml")
+    for name in PROJECT_PARTS:
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    result = build(load_project(copy))
+    assert result.report.conforms, "the real project does not conform: " + str(result.report.to_dict())[:2000]
+    assert (copy / "dist" / "graph.nt").is_file()
+    assert result.store is not None
+    return copy

@@ -718,3 +718,97 @@ def test_importing_remote_does_not_import_sparqlwrapper():
     code = "import sys, kgbuild.remote, kgbuild.sparqltext; print('SPARQLWrapper' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# --- the same failures through run_query and the CLI (in-process) ----------------------------------
+
+
+def test_a_stub_sleeping_3_s_with_timeout_1_times_out_in_bounded_time(no_credentials, http_stub):
+    http_stub.respond(200, answer(), delay=3)
+    start = time.monotonic()
+    error = failure(http_stub.query_url, timeout=1)
+    assert "timed out" in str(error)
+    assert str(error).startswith(http_stub.query_url)
+    assert time.monotonic() - start < 2.5
+
+
+def test_every_failure_names_the_endpoint_url(no_credentials, http_stub):
+    down = f"http://127.0.0.1:{free_port()}/sparql"
+    error = failure(down)
+    assert down in str(error) and "unreachable" in str(error)
+    for status, words in ((500, "HTTP 500"), (401, "credentials refused"), (400, "HTTP 400")):
+        http_stub.respond(status, "Parse error: unexpected token at line 3\nmore", content_type="text/plain")
+        error = failure(http_stub.query_url)
+        assert str(error).startswith(http_stub.query_url + ": ")
+        assert words in str(error)
+    assert "Parse error: unexpected token at line 3" in str(error)
+    assert "more" not in str(error)  # only the first line
+
+
+def test_run_query_with_an_endpoint_sends_the_example_binding(no_credentials, http_stub, built_project):
+    from kgbuild.project import load_project
+    from kgbuild.querying import run_query
+
+    http_stub.respond(200, answer({"name": {"type": "literal", "value": "x"}}, variables=("name",)))
+    rows = run_query(load_project(built_project), "cq11-name-lookup", params={"name": 'Kol"} #'}, endpoint=http_stub.query_url, timeout=5)
+    assert rows.rows == ((Term.literal("x"),),)
+    (request,) = http_stub.requests
+    assert request.method == "POST"
+    sent = parse_qs(request.body.decode())["query"][0]
+    assert "VALUES" in sent
+    # the hostile text arrives as one escaped literal inside the query
+    (row,) = list(ox.Store().query(inject_values("SELECT ?name WHERE { }", {"name": Term.literal('Kol"} #')})))
+    assert row["name"] == ox.Literal('Kol"} #')
+    ox.Store().query(sent)  # the sent text is one valid query
+
+
+def cli_query(project: Path, *args: str):
+    from conftest import run_cli
+
+    return run_cli("query", "cq08-totals", "--project", str(project), *args)
+
+
+def test_cli_endpoint_down_exits_2_with_unreachable(no_credentials, built_project):
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = cli_query(built_project, "--endpoint", url)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("kgbuild: error: ")
+    assert url in result.stderr
+    assert re.search(r"^kgbuild: error: .*unreachable", result.stderr, re.M)
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_endpoint_500_exits_2(no_credentials, built_project, http_stub):
+    http_stub.respond(500, "<html><h1>Internal Server Error</h1></html>", content_type="text/html")
+    result = cli_query(built_project, "--endpoint", http_stub.query_url)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "kgbuild: error: " in result.stderr and "HTTP 500" in result.stderr
+    assert "Internal Server Error" in result.stderr
+    assert len(http_stub.requests) == 1
+
+
+def test_cli_endpoint_timeout_and_credentials(no_credentials, built_project, http_stub):
+    no_credentials.setenv("KGBUILD_ENDPOINT_TOKEN", SECRET_TOKEN)
+    http_stub.respond(401, f"token {SECRET_TOKEN} refused", content_type="text/plain")
+    result = cli_query(built_project, "--endpoint", http_stub.query_url)
+    assert result.exit_code == 2
+    assert "credentials refused" in result.stderr
+    assert SECRET_TOKEN not in result.stderr + result.stdout
+    assert http_stub.requests[-1].headers["Authorization"] == f"Bearer {SECRET_TOKEN}"
+    http_stub.respond(200, answer(), delay=3)
+    start = time.monotonic()
+    result = cli_query(built_project, "--endpoint", http_stub.query_url, "--timeout", "1")
+    assert result.exit_code == 2
+    assert "timed out" in result.stderr
+    assert time.monotonic() - start < 2.5
+
+
+def test_cli_endpoint_answers_like_the_embedded_store(no_credentials, built_project, endpoint, oxigraph_server):
+    # the server holds the project's ontology and data (the ``endpoint`` fixture): the built graph
+    assert oxigraph_server.count() == sum(1 for line in (built_project / "dist" / "graph.nt").read_text("utf-8").splitlines() if line.strip())
+    local = cli_query(built_project, "--format", "json")
+    remote = cli_query(built_project, "--format", "json", "--endpoint", endpoint)
+    assert local.exit_code == remote.exit_code == 0, remote.stderr
+    assert json.loads(local.stdout) == json.loads(remote.stdout)
