@@ -48,6 +48,7 @@ CASES = [
     ("not-projected", "query-parameter-not-projected", "queries/not-projected.rq", 2, "must be selected by the outermost SELECT"),
     ("duplicate", "query-duplicate-name", "queries/two/twin.rq", None, "another query is named 'twin': queries/one/twin.rq"),
     ("question-without-query", "question-without-query", "questions.md", 4, "no stored query answers Q2"),
+    ("subselect-only", "query-parameter-not-in-outer-group", "queries/subselect-only.rq", 2, "must be used in the outermost group pattern"),
 ]
 
 
@@ -143,3 +144,69 @@ def test_a_param_only_inside_an_aggregate_is_not_projected(mini):
     """`SELECT (COUNT(?who) AS ?n)` does not select ?who."""
     findings = check_catalogue(with_kinds(mini, "aggregate-only"))
     assert [(f.rule, f.file, f.line) for f in findings] == [("query-parameter-not-projected", "queries/aggregate-only.rq", 2)]
+
+
+def test_an_answer_that_is_no_question_is_reported_at_its_line(mini):
+    findings = check_catalogue(with_kinds(mini, "unknown-answer"))
+    assert [(f.rule, f.file, f.line) for f in findings] == [("query-answers-unknown-question", "queries/unknown-answer.rq", 2)]
+    assert findings[0].message == "answers Q9, which is not a question in questions.md"
+
+
+def test_question_ids_are_the_first_cells_of_table_body_rows():
+    from kgbuild.catalogue import question_ids
+
+    text = (
+        "# Questions\n\n| id | question |\n|:---|---:|\n| CQ01 | first |\n|  Q-2  | second | x |\n"
+        "|   | no id |\n\nText | with a pipe.\n\n| key | value |\n| --- | --- |\n| K1 | v |\n"
+    )
+    assert question_ids(text) == [("CQ01", 5), ("Q-2", 6), ("K1", 13)]
+
+
+def test_parameter_checks_ignore_comments_strings_and_iris(mini, tmp_path):
+    """`?who` in a comment, a string or an IRI is no use of the variable."""
+    (mini / "queries" / "tricky.rq").write_text(
+        "# title: ?who only in a comment, a string and an IRI\n"
+        "# param: who xsd:string required -- somebody\n"
+        'SELECT ?s WHERE { ?s ?p "?who" . ?s ?q <https://example.org/?who> } # ?who\n',
+        encoding="utf-8",
+    )
+    findings = check_catalogue(load_project(mini))
+    assert [(f.rule, f.line) for f in findings] == [("query-parameter-unused", 2)]
+
+
+def test_query_shape_finds_projection_outer_group_and_subselects():
+    from kgbuild.catalogue import query_shape
+
+    shape = query_shape(
+        "PREFIX a: <http://x#>\n"
+        "SELECT DISTINCT ?a (COUNT(?q) AS ?n) (EXISTS { ?a ?b ?r } AS ?e) WHERE {\n"
+        "  ?a ?b ?c . FILTER(?c != \"}\") MINUS { ?c ?d ?m }\n"
+        "  { SELECT ?k WHERE { ?k ?k2 ?k3 { ?k4 ?k5 ?k6 } } }\n"
+        "  OPTIONAL { ?c ?d ?o }\n"
+        "} GROUP BY ?a ORDER BY ?z VALUES ?v { 1 }\n"
+    )
+    assert shape.projection == {"a", "n", "e"}
+    assert shape.outer_group == {"a", "b", "c", "d", "m", "o"}
+    assert {"q", "k", "k6", "z", "v"} <= shape.variables
+    assert query_shape("SELECT * { ?s ?p ?o }").projection == "*"
+
+
+def test_build_reports_catalogue_problems_with_the_graph_findings_and_exits_1(mini):
+    project = with_kinds(mini, "unused", "syntax")
+    result = run_cli("build", "--project", str(project.root))
+    assert result.exit_code == 1
+    assert "queries/unused.rq:2: VIOLATION query-parameter-unused" in result.stdout
+    assert "queries/syntax.rq:3: VIOLATION query-syntax" in result.stdout
+    assert "2 violations" in result.stdout
+    assert not project.store_dir.exists()  # the store, like the graph files, is only written when all conforms
+
+
+def test_prefixes_are_read_from_the_prologue(tmp_path):
+    path = tmp_path / "p.rq"
+    path.write_text(
+        "# title: prefixes\n# PREFIX no: <urn:comment>\nPREFIX a: <urn:a:> PREFIX : <urn:default:>\n"
+        "BASE <https://example.org/>\nprefix b:<urn:b:>  # lower case, no space\n"
+        'SELECT ?s WHERE { ?s ?p "PREFIX c: <urn:c:>" }\n',
+        encoding="utf-8",
+    )
+    assert read_query(path, file="p.rq").prefixes() == {"a": "urn:a:", "": "urn:default:", "b": "urn:b:"}

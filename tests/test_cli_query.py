@@ -245,3 +245,59 @@ def test_output_into_a_missing_directory_exits_2(project, tmp_path):
     result = CliRunner(**options).invoke(cli, ["query", "--project", str(project), "cq08-totals", "-o", str(tmp_path / "missing" / "x.csv")])
     assert result.exit_code == 2, repr(result.exception)
     assert "kgbuild: error: " in result.stderr
+
+
+def test_query_process_imports_nothing_heavy_per_importtime(project):
+    """`python -X importtime -m kgbuild query cq01-release-timeline`: no rdflib, pyshacl or SPARQLWrapper."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "kgbuild", "query", "cq01-release-timeline", "--project", str(project)],
+        capture_output=True, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.decode("utf-8", "replace").splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "pyoxigraph" in imported and "click" in imported
+    heavy = sorted(name for name in imported if name.split(".")[0] in ("rdflib", "pyshacl", "SPARQLWrapper", "pyparsing"))
+    assert heavy == []
+    assert b"(" in done.stdout and b"rows)" in done.stdout
+
+
+def test_queries_check_on_the_real_catalogue(project):
+    result = run_cli("queries", "--project", str(project), "--check")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.rstrip().endswith("0 violations, 0 warnings, 0 info — conforms")
+    data = json.loads(run_cli("queries", "--project", str(project), "--check", "--format", "json").stdout)
+    assert data["check"]["conforms"] is True and {q["name"] for q in data["queries"]} >= {"cq01-release-timeline"}
+
+
+def test_queries_check_reports_every_problem_and_exits_1(mini):
+    (mini / "queries" / "unused.rq").write_text(
+        "# title: unused\n# param: who IRI required -- somebody\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8"
+    )
+    (mini / "queries" / "bad-header.rq").write_text("# title: bad\n# author: me\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    result = run_cli("queries", "--project", str(mini), "--check")
+    assert result.exit_code == 1
+    assert "queries/unused.rq:2: VIOLATION query-parameter-unused" in result.stdout
+    assert "queries/bad-header.rq:2: VIOLATION query-header" in result.stdout
+    assert result.stdout.startswith("sample ")  # the readable queries are still listed
+    plain = run_cli("queries", "--project", str(mini))  # without --check a bad header stops the listing
+    assert plain.exit_code == 2 and "queries/bad-header.rq:2: unknown header key 'author'" in plain.stderr
+
+
+def test_a_nonpositive_timeout_is_a_usage_error(project):
+    result = query(project, "cq08-totals", "--timeout", "0")
+    assert result.exit_code == 2
+    assert "--timeout" in result.stderr
+
+
+def test_output_file_replaces_an_existing_one(project, tmp_path):
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    result = query(project, "cq08-totals", "--format", "json", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["head"]["vars"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]

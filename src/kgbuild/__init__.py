@@ -7,6 +7,11 @@ Public API (imported lazily, so ``import kgbuild`` stays cheap)::
     validate(project) -> Report
     stats(project) -> Stats
     Report, Finding
+    load_catalogue(project) -> Catalogue          # the stored queries (queries/*.rq)
+    check_catalogue(project) -> tuple[Finding, ...]
+    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0) -> Rows
+    render(rows, fmt, *, prefixes=None) -> str    # table, csv, tsv, json, md
+    Rows, Term, Catalogue, StoredQuery, Param
 """
 
 from __future__ import annotations
@@ -16,12 +21,16 @@ from typing import Any
 
 from kgbuild.errors import (
     ConfigError,
+    EndpointError,
     InputError,
     InputErrors,
     KgbuildError,
     OutputError,
+    ParameterError,
     ProjectNotFoundError,
     QueryError,
+    StaleStoreError,
+    UnknownQueryError,
 )
 
 __version__ = "0.1.0"
@@ -37,17 +46,30 @@ _LAZY = {
     "Stats": "kgbuild.graphstats",
     "Report": "kgbuild.findings",
     "Finding": "kgbuild.findings",
+    "run_query": "kgbuild.querying",
+    "load_catalogue": "kgbuild.catalogue",
+    "check_catalogue": "kgbuild.catalogue",
+    "Catalogue": "kgbuild.catalogue",
+    "StoredQuery": "kgbuild.catalogue",
+    "Param": "kgbuild.catalogue",
+    "render": "kgbuild.render",
+    "Rows": "kgbuild.results",
+    "Term": "kgbuild.results",
 }
 
 __all__ = [
     "__version__",
     "ConfigError",
+    "EndpointError",
     "InputError",
     "InputErrors",
     "KgbuildError",
     "OutputError",
+    "ParameterError",
     "ProjectNotFoundError",
     "QueryError",
+    "StaleStoreError",
+    "UnknownQueryError",
     *_LAZY,
 ]
 

@@ -12,7 +12,21 @@ Header format (docs/query-catalogue.md)::
 
 Loading a query reads text only (the query path must stay light). The
 catalogue *check* parses every query with a SPARQL engine and is used by
-``kgbuild build``, ``kgbuild queries --check`` and the tests.
+``kgbuild build``/``validate``, ``kgbuild queries --check`` and the tests.
+Its findings are violations with these rule ids:
+
+- ``query-header``: unreadable file, unknown key, malformed param line or
+  type, a default not of its type, no title;
+- ``query-syntax``: rdflib's or Oxigraph's parser rejects it, or not a SELECT;
+- ``query-duplicate-name``: two files with the same name in different folders;
+- ``query-parameter-unused``: a declared parameter's variable is not in the query;
+- ``query-parameter-not-projected``: not selected by the outermost SELECT;
+- ``query-parameter-not-in-outer-group``: not used in the outermost group
+  pattern (only inside a sub-SELECT, or only after the WHERE clause);
+- ``question-without-query``: a question id of ``[catalogue] questions``
+  (the first cell of each table body row) that no query's ``answers`` names;
+- ``query-answers-unknown-question``: ``answers`` names an id that is not a question;
+- ``question-list-unreadable``: the questions file cannot be read.
 """
 
 from __future__ import annotations
@@ -62,16 +76,32 @@ class StoredQuery:
     params: tuple[Param, ...]
     examples: tuple[str, ...]
     text: str
+    answers_line: int | None = None  # the line of the (first) ``answers:`` key, for findings
 
     def param(self, name: str) -> Param | None:
         return next((param for param in self.params if param.name == name), None)
 
     def prefixes(self) -> dict[str, str]:
-        """The query's PREFIX declarations (prefix -> namespace IRI)."""
-        return {
-            match.group(1): match.group(2)
-            for match in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", _strip_comments(self.text))
-        }
+        """The PREFIX declarations of the query's prologue (prefix -> namespace IRI; ``""`` for ``:``)."""
+        from kgbuild.sparqltext import tokens
+
+        declared: dict[str, str] = {}
+        stream = tokens(self.text)
+        try:
+            for token in stream:
+                keyword = token.text.upper() if token.kind == "word" else None
+                if keyword == "PREFIX":
+                    name, iri = next(stream, None), next(stream, None)
+                    if name is None or iri is None or not name.text.endswith(":") or iri.kind != "iri":
+                        break  # malformed: the parsers will say so
+                    declared[name.text[:-1]] = iri.text[1:-1]
+                elif keyword == "BASE":
+                    next(stream, None)
+                else:
+                    break
+        except QueryError:  # an unclosed string after the prologue: the prologue is still read
+            pass
+        return declared
 
 
 @dataclass(frozen=True)
@@ -90,9 +120,40 @@ class Catalogue:
         raise UnknownQueryError(f"no stored query named {name!r}{hint}")
 
 
-def load_catalogue(project: Project) -> Catalogue:
-    """Every stored query of the project, sorted by name. Raises QueryError for a malformed header."""
-    return Catalogue(tuple(sorted((read_query(path, file=project.rel(path)) for path in project.query_files()), key=lambda q: q.name)))
+def load_catalogue(project: Project, *, skip_unreadable: bool = False) -> Catalogue:
+    """Every stored query of the project, sorted by name (then file).
+
+    Reads text only (no SPARQL parser). Raises QueryError for an unreadable
+    file or a malformed header, unless ``skip_unreadable`` (then such files
+    are left out; ``check_catalogue`` reports them).
+    """
+    queries = []
+    for path in project.query_files():
+        try:
+            queries.append(read_query(path, file=project.rel(path)))
+        except QueryError:
+            if not skip_unreadable:
+                raise
+    return Catalogue(tuple(sorted(queries, key=lambda q: (q.name, q.file))))
+
+
+def catalogue_listing(catalogue: Catalogue) -> list[dict]:
+    """The catalogue as JSON-ready data: per query its name, title, description, answers, params, examples, file."""
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "description": q.description,
+            "answers": list(q.answers),
+            "params": [
+                {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "description": p.description}
+                for p in q.params
+            ],
+            "examples": list(q.examples),
+            "file": q.file,
+        }
+        for q in catalogue.queries
+    ]
 
 
 def resolve(project: Project, ref: str) -> StoredQuery:
@@ -130,6 +191,7 @@ def read_query(path: Path, *, file: str) -> StoredQuery:
         params=tuple(_parse_param(value, line, file=file) for value, line in header.get("param@lines", [])),
         examples=tuple(header.get("example", [])),
         text=text,
+        answers_line=header["answers@lines"][0][1] if header.get("answers@lines") else None,
     )
 
 
@@ -142,9 +204,9 @@ def _parse_header(text: str, *, file: str) -> dict:
         continued = _CONTINUATION.match(line)
         if continued and last is not None:
             header[last][-1] = header[last][-1] + " " + continued.group("value").strip()
-            if last == "param":
-                value, at = header["param@lines"][-1]
-                header["param@lines"][-1] = (value + " " + continued.group("value").strip(), at)
+            if last in ("param", "answers"):
+                value, at = header[f"{last}@lines"][-1]
+                header[f"{last}@lines"][-1] = (value + " " + continued.group("value").strip(), at)
             continue
         match = _KEY_LINE.match(line)
         if match is None:
@@ -154,8 +216,8 @@ def _parse_header(text: str, *, file: str) -> dict:
         if key not in _KEYS:
             raise QueryError(f"unknown header key {key!r} (known: {', '.join(_KEYS)})", file=file, line=number)
         header.setdefault(key, []).append(match.group("value").strip())
-        if key == "param":
-            header.setdefault("param@lines", []).append((match.group("value").strip(), number))
+        if key in ("param", "answers"):
+            header.setdefault(f"{key}@lines", []).append((match.group("value").strip(), number))
         last = key
     return header
 
@@ -217,8 +279,11 @@ def _check_query(query: StoredQuery) -> list[Finding]:
         message, line = syntax
         findings.append(_finding("query-syntax", message, file=query.file, line=line))
         return findings
-    body = _strip_comments(query.text)
-    projection = _projection(body)
+    try:
+        shape = query_shape(query.text)
+    except QueryError as error:  # pragma: no cover - both parsers accepted the query
+        findings.append(_finding("query-syntax", error.message, file=query.file, line=error.line))
+        return findings
     from kgbuild.errors import ParameterError
     from kgbuild.params import to_term
 
@@ -228,11 +293,12 @@ def _check_query(query: StoredQuery) -> list[Finding]:
                 to_term(param, param.default, prefixes=query.prefixes(), query=query.name)
             except ParameterError as error:
                 findings.append(_finding("query-header", f"bad default: {error.message}", file=query.file, line=param.line))
-        if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
+        if param.name not in shape.variables:
             findings.append(
                 _finding("query-parameter-unused", f"param {param.name} is declared but ?{param.name} does not occur in the query", file=query.file, line=param.line)
             )
-        elif projection is not None and projection != "*" and param.name not in projection:
+            continue
+        if shape.projection != "*" and param.name not in shape.projection:
             findings.append(
                 _finding(
                     "query-parameter-not-projected",
@@ -241,7 +307,40 @@ def _check_query(query: StoredQuery) -> list[Finding]:
                     line=param.line,
                 )
             )
+        if param.name not in shape.outer_group:
+            findings.append(
+                _finding(
+                    "query-parameter-not-in-outer-group",
+                    f"param {param.name}: ?{param.name} must be used in the outermost group pattern (the WHERE clause), "
+                    "not only inside a sub-SELECT or after it, so every engine binds it the same way",
+                    file=query.file,
+                    line=param.line,
+                )
+            )
     return findings
+
+
+def question_ids(text: str) -> list[tuple[str, int]]:
+    """(id, line) of every question in a Markdown file: the first cell of each table body row.
+
+    A table's header row (the row just above its ``|---|`` separator) and
+    the separator itself are skipped; empty first cells are ignored.
+    """
+    lines = text.splitlines()
+    ids: list[tuple[str, int]] = []
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith("|") or _TABLE_SEPARATOR.match(line):
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if _TABLE_SEPARATOR.match(following):
+            continue  # a header row
+        first = line.strip()[1:].split("|", 1)[0].strip()
+        if first:
+            ids.append((first, index + 1))
+    return ids
+
+
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 def _check_questions(project: Project, queries: list[StoredQuery]) -> list[Finding]:
@@ -252,14 +351,25 @@ def _check_questions(project: Project, queries: list[StoredQuery]) -> list[Findi
         text = project.questions_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [_finding("question-list-unreadable", f"cannot read the list of questions: {exc}", file=file)]
+    questions = question_ids(text)
     answered = {answer for query in queries for answer in query.answers}
-    findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r"^\|\s*([A-Za-z]+\d+)\s*\|", line)
-        if match and match.group(1) not in answered:
-            findings.append(
-                _finding("question-without-query", f"no stored query answers {match.group(1)} (add '# answers: {match.group(1)}' to one)", file=file, line=number)
-            )
+    findings = [
+        _finding("question-without-query", f"no stored query answers {qid} (add '# answers: {qid}' to one)", file=file, line=number)
+        for qid, number in questions
+        if qid not in answered
+    ]
+    known = {qid for qid, _ in questions}
+    for query in queries:
+        for answer in query.answers:
+            if answer not in known:
+                findings.append(
+                    _finding(
+                        "query-answers-unknown-question",
+                        f"answers {answer}, which is not a question in {file}",
+                        file=query.file,
+                        line=query.answers_line,
+                    )
+                )
     return findings
 
 
@@ -292,27 +402,77 @@ def _syntax_error(query: StoredQuery) -> tuple[str, int | None] | None:
     return None
 
 
-def _projection(body: str) -> set[str] | str | None:
-    """The variables of the outermost SELECT clause ('*' for SELECT *), or None if none found."""
-    match = re.search(r"(?is)\bSELECT\b(.*?)(?:\bWHERE\b|\{|\bFROM\b)", body)
-    if match is None:
-        return None
-    clause = match.group(1)
-    if re.search(r"(^|\s)\*(\s|$)", clause):
-        return "*"
-    aliases = set(re.findall(r"\bAS\s+[?$](\w+)", clause, re.I))
-    previous = None
-    while previous != clause:  # drop bracketed expressions: (COUNT(?x) AS ?n) selects ?n, not ?x
-        previous, clause = clause, re.sub(r"\([^()]*\)", " ", clause)
-    return set(re.findall(r"[?$](\w+)", clause)) | aliases
+@dataclass(frozen=True)
+class QueryShape:
+    """Where a query's variables occur, from its tokens (outside comments, strings and IRIs).
+
+    ``projection`` holds the variables the outermost SELECT selects (``"*"``
+    for ``SELECT *``): bare ones and ``AS ?name`` targets, not variables that
+    only appear inside an expression. ``outer_group`` holds the variables used
+    in the outermost group pattern outside every sub-SELECT; ``variables``
+    every variable of the query.
+    """
+
+    projection: frozenset[str] | str
+    outer_group: frozenset[str]
+    variables: frozenset[str]
 
 
-def _strip_comments(text: str) -> str:
-    """The text without # comments (outside IRIs and strings)."""
-    out = []
-    for line in text.splitlines():
-        out.append(re.sub(r'''#(?=(?:[^"'<>]|"[^"]*"|'[^']*'|<[^>]*>)*$).*''', "", line))
-    return "\n".join(out)
+_VARIABLE = re.compile(r"[?$](\w+)")
+
+
+def query_shape(text: str) -> QueryShape:
+    """The QueryShape of a SELECT query's text. Raises QueryError if its outermost group cannot be found."""
+    from kgbuild.sparqltext import outer_group_start, tokens
+
+    stream = list(tokens(text))
+    variables = frozenset(name for token in stream if token.kind == "word" for name in _VARIABLE.findall(token.text))
+
+    projection: set[str] = set()
+    star = False
+    depth = 0
+    after_as = False
+    selecting = False
+    for token in stream:
+        word = token.text.upper() if token.kind == "word" else None
+        if not selecting:
+            selecting = word == "SELECT"
+            continue
+        if depth == 0 and (token.kind == "punct" and token.text == "{" or word in ("WHERE", "FROM")):
+            break
+        if token.text == "(" and token.kind == "punct":
+            depth += 1
+        elif token.text == ")" and token.kind == "punct":
+            depth = max(0, depth - 1)
+        elif word == "*" and depth == 0:
+            star = True
+        elif word == "AS":
+            after_as = True
+            continue
+        elif word is not None and (depth == 0 or after_as):
+            projection.update(_VARIABLE.findall(token.text))
+        after_as = False
+
+    outer: set[str] = set()
+    start = outer_group_start(text)
+    frames: list[bool] = []  # per open '{': inside a sub-SELECT?
+    opened = False
+    for token in stream:
+        if token.start < start:
+            continue
+        if opened and token.kind == "word" and token.text.upper() == "SELECT":
+            frames[-1] = True
+        opened = False
+        if token.kind == "punct" and token.text == "{":
+            frames.append(bool(frames) and frames[-1])
+            opened = True
+        elif token.kind == "punct" and token.text == "}":
+            frames.pop()
+            if not frames:
+                break
+        elif token.kind == "word" and frames and not frames[-1]:
+            outer.update(_VARIABLE.findall(token.text))
+    return QueryShape(projection="*" if star else frozenset(projection), outer_group=frozenset(outer), variables=variables)
 
 
 def _finding(rule: str, message: str, *, file: str, line: int | None = None) -> Finding:

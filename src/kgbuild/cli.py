@@ -181,49 +181,78 @@ def stats(project_dir: Path | None, output_format: str) -> None:
 
 @cli.command("queries")
 @_project_option
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True, help="text for people, json for programs.")
+@_format_option
+@click.option("--check", is_flag=True, help="Also run the catalogue check (every query parses, parameters are used "
+              "and selected, every competency question has a query); exit 1 on problems.")
 @_handles_errors
-def queries_command(project_dir: Path | None, output_format: str) -> None:
-    """List the stored queries: name, title, what they answer, parameters."""
-    import json
+def queries_command(project_dir: Path | None, output_format: str, check: bool) -> None:
+    """List the stored queries: name, title, the questions they answer, parameters.
 
-    from kgbuild.catalogue import load_catalogue
+    With --check, a catalogue whose headers cannot be read is reported as
+    findings rather than stopping the listing.
+    """
+    from kgbuild.catalogue import catalogue_listing, check_catalogue, load_catalogue
     from kgbuild.project import load_project
+    from kgbuild.report import to_json
 
-    catalogue = load_catalogue(load_project(project_dir))
+    project = load_project(project_dir)
+    report = None
+    if check:
+        from kgbuild.findings import Report
+
+        report = Report.of(check_catalogue(project))
+        catalogue = load_catalogue(project, skip_unreadable=True)
+    else:
+        catalogue = load_catalogue(project)
     if output_format == "json":
-        data = [
-            {
-                "name": q.name, "title": q.title, "description": q.description, "answers": list(q.answers),
-                "params": [
-                    {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "description": p.description}
-                    for p in q.params
-                ],
-                "examples": list(q.examples), "file": q.file,
-            }
-            for q in catalogue.queries
-        ]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    width = max((len(q.name) for q in catalogue.queries), default=4)
+        data: object = catalogue_listing(catalogue)
+        if report is not None:
+            data = {"queries": data, "check": report.to_dict()}
+        click.echo(to_json(data), nl=False)
+    else:
+        click.echo(_render_catalogue(catalogue), nl=False)
+        if report is not None:
+            from kgbuild.report import render_text
+
+            click.echo()
+            click.echo(render_text(report), nl=False)
+    if report is not None and not report.conforms:
+        sys.exit(EXIT_FINDINGS)
+
+
+def _render_catalogue(catalogue) -> str:
+    if not catalogue.queries:
+        return "(no stored queries)\n"
+    width = max(len(q.name) for q in catalogue.queries)
+    lines = []
     for q in catalogue.queries:
         answers = f" [{', '.join(q.answers)}]" if q.answers else ""
-        click.echo(f"{q.name.ljust(width)}  {q.title}{answers}")
+        lines.append(f"{q.name.ljust(width)}  {q.title}{answers}".rstrip())
         for p in q.params:
             need = "required" if p.required else (f"default {p.default}" if p.default is not None else "optional")
-            click.echo(f"{'':{width}}    -p {p.name}=<{p.type}> ({need}) {p.description}".rstrip())
+            lines.append(f"{'':{width}}    -p {p.name}=<{p.type}> ({need}) {p.description}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
 
 
 @cli.command("query")
 @click.argument("ref", metavar="NAME|FILE.rq")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable); typed by the query's header.")
-@click.option("--format", "output_format", type=click.Choice(("table", "csv", "tsv", "json", "md")), default="table", show_default=True,
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value (repeatable); typed by the query's header. IRIs in full or as prefixed names "
+              "with the query's PREFIXes.")
+@click.option("--format", "output_format", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
               help="table for terminals; csv, tsv, json are the W3C SPARQL 1.1 results formats; md is a Markdown table.")
-@click.option("--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint instead (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Run on this SPARQL 1.1 endpoint instead (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
 @click.option("--engine", type=click.Choice(("oxigraph", "rdflib")), default="oxigraph", show_default=True,
-              help="Local engine: the embedded Oxigraph store written by build, or rdflib on freshly parsed files (slow; for cross-checks).")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for a remote endpoint.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the results to this file (atomically) instead of stdout.")
+              help="Local engine: the embedded Oxigraph store written by build, or rdflib on freshly parsed files "
+              "(slow; for cross-checks).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for a remote endpoint.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the results to this file (atomically) instead of stdout.")
 @_project_option
 @_handles_errors
 def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoint: str | None, engine: str,
@@ -231,37 +260,78 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
     """Run a stored query (by name) or a query file, and print its results.
 
     By default it runs on the embedded store that `kgbuild build` wrote; if
-    the data changed since, it stops and says so. Examples:
+    the data changed since, it stops and says so. Results go to stdout (or
+    -o FILE), messages to stderr. Examples:
 
     \b
       kgbuild query cq01-release-timeline
       kgbuild query cq11-name-lookup -p name=Kolesnikova --format csv
+      kgbuild query my-query.rq --engine rdflib
     """
-    import os
-
     from kgbuild.catalogue import resolve
     from kgbuild.params import parse_assignments
     from kgbuild.project import load_project
     from kgbuild.querying import run_stored
     from kgbuild.render import render
 
+    assignments = parse_assignments(params)
     project = load_project(project_dir)
     stored = resolve(project, ref)
-    rows = run_stored(project, stored, params=parse_assignments(params), engine=engine, endpoint=endpoint, timeout=timeout)
-    text = render(rows, output_format, prefixes=stored.prefixes())
+    rows = run_stored(project, stored, params=assignments, engine=engine, endpoint=endpoint, timeout=timeout)
+    width = _terminal_width() if output is None else 120
+    text = render(rows, output_format, prefixes=stored.prefixes(), width=width)
     if output is None:
-        click.echo(text, nl=False)
+        _print_results(text)
         return
+    _write_atomically(output, text)
+    count = len(rows.rows)
+    click.echo(f"kgbuild: wrote {count} row{'s' if count != 1 else ''} to {output}", err=True)
+
+
+def _print_results(text: str) -> None:
+    """Results to stdout; a reader that stops early (``| head``) ends the command quietly."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        sys.exit(EXIT_OK)
+
+
+def _terminal_width() -> int:
+    """Columns of the terminal stdout goes to; 120 when it is not a terminal (pipes, files)."""
+    import shutil
+
+    if not sys.stdout.isatty():
+        return 120
+    return max(40, shutil.get_terminal_size((120, 24)).columns)
+
+
+def _write_atomically(output: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, line ends as given) to ``output`` through a temporary file beside it."""
+    import os
+    import tempfile
+
     from kgbuild.errors import OutputError
 
-    tmp = output.with_name(f".{output.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8", newline="")
+        handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
+    tmp = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        tmp.chmod(0o666 & ~mask)
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
-    click.echo(f"kgbuild: wrote {len(rows.rows)} rows to {output}", err=True)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from kgbuild.errors import QueryError
 from kgbuild.project import Project
-from kgbuild.results import Rows, Term
+from kgbuild.results import XSD_STRING, Rows, Term
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -31,8 +31,7 @@ def select_oxigraph(store, query: str, *, bindings: Mapping[str, Term], file: st
     try:
         solutions = store.query(query, substitutions=substitutions)
     except SyntaxError as exc:
-        line, column, message = syntax_position(str(exc))
-        raise QueryError(f"SPARQL syntax error: {message}", file=file, line=line, column=column) from exc
+        raise _located_syntax_error(query, str(exc), file=file) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"query failed: {exc}", file=file) from exc
     if not isinstance(solutions, ox.QuerySolutions):
@@ -52,15 +51,58 @@ def syntax_position(message: str) -> tuple[int | None, int | None, str]:
     return int(match.group(1)), int(match.group(2)), match.group(3)
 
 
+def _located_syntax_error(query: str, oxigraph_message: str, *, file: str) -> QueryError:
+    """A QueryError at the line and column of the offending token.
+
+    Oxigraph's parser often reports the end of the query as the error
+    position, so on this error path (only) rdflib's parser is asked where
+    the error is; Oxigraph's own message is used if rdflib accepts the text.
+    """
+    located = rdflib_syntax_error(query)
+    if located is None:
+        line, column, message = syntax_position(oxigraph_message)
+    else:
+        line, column, message = located
+    return QueryError(f"SPARQL syntax error: {message}", file=file, line=line, column=column)
+
+
+def rdflib_syntax_error(query: str) -> tuple[int | None, int | None, str] | None:
+    """(line, column, message) of rdflib's SPARQL parser's complaint about ``query``, or None if it parses."""
+    import re
+
+    try:
+        from pyparsing import ParseBaseException
+        from rdflib.plugins.sparql.parser import parseQuery
+    except ImportError:  # pragma: no cover - rdflib is a dependency
+        return None
+    try:
+        parseQuery(query)
+    except ParseBaseException as exc:
+        message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)", "", str(exc)).strip().splitlines()[0]
+        return exc.lineno, exc.col, message
+    except Exception:  # rdflib's own errors carry no position
+        return None
+    return None
+
+
 def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
     import rdflib
+    from rdflib.plugins.sparql import prepareQuery
 
     from kgbuild.sources import load_sources
 
+    located = rdflib_syntax_error(query)
+    if located is not None:
+        line, column, message = located
+        raise QueryError(f"SPARQL syntax error: {message}", file=file, line=line, column=column)
+    try:
+        prepared = prepareQuery(query)
+    except Exception as exc:  # rdflib raises bare exceptions for ill-formed queries
+        raise QueryError(f"SPARQL error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=file) from exc
     graph = load_sources(project).graph
     init = {name: _to_rdflib(term) for name, term in bindings.items()}
     try:
-        result = graph.query(query, initBindings=init)
+        result = graph.query(prepared, initBindings=init)
     except Exception as exc:  # rdflib raises pyparsing and bare exceptions
         raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=file) from exc
     if result.type != "SELECT":
@@ -103,6 +145,10 @@ def _to_rdflib(term: Term):
         return rdflib.BNode(term.value)
     if term.lang:
         return rdflib.Literal(term.value, lang=term.lang)
+    if term.datatype == XSD_STRING:
+        # rdflib parses "text" as a literal without datatype and does not match it with "text"^^xsd:string
+        # (the same term in RDF 1.1), so a string parameter must be bound as the plain form to find anything.
+        return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype))
 
 

@@ -1,14 +1,25 @@
-"""Running stored queries: the library entry point behind ``kgbuild query``."""
+"""Running stored queries: the library entry point behind ``kgbuild query``.
+
+    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0) -> Rows
+    load_catalogue(project) -> Catalogue
+
+Nothing here imports rdflib, pyshacl or SPARQLWrapper unless the rdflib
+engine or an endpoint is asked for.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kgbuild.catalogue import StoredQuery, resolve
-from kgbuild.errors import ParameterError
+from kgbuild.catalogue import Catalogue, StoredQuery, load_catalogue, resolve
+from kgbuild.engines import ENGINES
+from kgbuild.errors import ParameterError, QueryError
 from kgbuild.params import bind
 from kgbuild.project import Project
 from kgbuild.results import Rows
+from kgbuild.sparqltext import query_form
+
+__all__ = ["ENGINES", "Catalogue", "load_catalogue", "run_query", "run_stored"]
 
 
 def run_query(
@@ -24,7 +35,12 @@ def run_query(
 
     ``params`` are raw strings, typed by the query's header; ``engine`` is
     ``oxigraph`` (the embedded store) or ``rdflib``; with ``endpoint`` the
-    query goes to that SPARQL 1.1 endpoint instead.
+    query goes to that SPARQL 1.1 endpoint instead (``timeout`` seconds).
+
+    Raises UnknownQueryError (no such query, with close names), QueryError
+    (not a SELECT, syntax), ParameterError (missing, unknown or ill-typed
+    parameter; unknown engine), StaleStoreError (the embedded store is
+    missing or older than the inputs), EndpointError.
     """
     query = resolve(project, ref)
     return run_stored(project, query, params=params or {}, engine=engine, endpoint=endpoint, timeout=timeout)
@@ -39,7 +55,17 @@ def run_stored(
     endpoint: str | None = None,
     timeout: float = 30.0,
 ) -> Rows:
+    """Run an already resolved stored query (see ``run_query``)."""
+    if engine not in ENGINES:
+        raise ParameterError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     bindings = bind(query, params)
+    try:
+        form = query_form(query.text)
+    except QueryError as error:
+        raise QueryError(error.message, file=query.file, line=error.line) from error
+    if form is not None and form != "SELECT":
+        what = "a SPARQL update" if form == "UPDATE" else f"an {form} query" if form == "ASK" else f"a {form} query"
+        raise QueryError(f"only SELECT queries can be run; this is {what}", file=query.file)
     if endpoint is not None:
         from kgbuild.remote import select_remote
 
@@ -48,8 +74,6 @@ def run_stored(
         from kgbuild.engines import select_embedded
 
         return select_embedded(project, query.text, bindings=bindings, file=query.file)
-    if engine == "rdflib":
-        from kgbuild.engines import select_rdflib
+    from kgbuild.engines import select_rdflib
 
-        return select_rdflib(project, query.text, bindings=bindings, file=query.file)
-    raise ParameterError(f"unknown engine {engine!r} (known: oxigraph, rdflib)")
+    return select_rdflib(project, query.text, bindings=bindings, file=query.file)
