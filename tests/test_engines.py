@@ -4,10 +4,6 @@ and on a real Oxigraph server loaded with the built graph; parameter injection i
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections import Counter
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
@@ -17,66 +13,18 @@ from kgbuild.catalogue import load_catalogue
 from kgbuild.errors import ParameterError
 from kgbuild.project import load_project
 from kgbuild.querying import run_query
-from kgbuild.results import XSD, Rows, Term
+from kgbuild.results import XSD, Term
+from rowcompare import cell, concat_separators, normalised
+from rowcompare import example_params as query_example_params
 
 CATALOGUE = load_catalogue(load_project(ROOT))
 NAMES = CATALOGUE.names()
 
-NUMERIC = {
-    XSD + name
-    for name in (
-        "integer", "decimal", "double", "float", "int", "long", "short", "byte",
-        "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-        "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
-    )
-}
-GROUP_CONCAT = re.compile(
-    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)\s*AS\s*\?(\w+)",
-    re.I | re.S,
-)
 
 
 def example_params(name: str) -> dict[str, str]:
     """The ``-p name=value`` pairs of the query's first ``# example:`` header line."""
-    query = CATALOGUE.get(name)
-    if not query.examples:
-        return {}
-    words = shlex.split(query.examples[0])
-    params = {}
-    for flag, assignment in zip(words, words[1:]):
-        if flag == "-p":
-            key, value = assignment.split("=", 1)
-            params[key] = value
-    return params
-
-
-def concat_separators(text: str) -> dict[str, str]:
-    """Variable -> separator of every ``(GROUP_CONCAT(...; separator="...") AS ?var)`` in the query."""
-    found = {}
-    for literal, variable in GROUP_CONCAT.findall(text):
-        found[variable] = literal[1:-1].encode("utf-8").decode("unicode_escape")
-    return found
-
-
-def cell(term: Term | None, separator: str | None):
-    if term is None:
-        return None
-    if term.kind == "bnode":
-        return ("bnode",)  # labels are engine-local
-    if term.kind == "literal" and term.datatype in NUMERIC:
-        try:
-            return ("number", Decimal(term.value).normalize())  # rdflib may type SUM/COUNT differently
-        except InvalidOperation:
-            pass
-    if term.kind == "literal" and separator is not None:  # GROUP_CONCAT order is unspecified
-        return ("parts", frozenset(term.value.split(separator)), term.datatype, term.lang)
-    return (term.kind, term.value, term.datatype, term.lang)
-
-
-def normalised(rows: Rows, text: str) -> tuple[tuple[str, ...], Counter]:
-    separators = concat_separators(text)
-    seps = [separators.get(variable) for variable in rows.variables]
-    return rows.variables, Counter(tuple(cell(term, sep) for term, sep in zip(row, seps)) for row in rows.rows)
+    return query_example_params(CATALOGUE.get(name))
 
 
 # --- fixtures ------------------------------------------------------------------------------------

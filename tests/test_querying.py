@@ -245,45 +245,12 @@ def test_run_query_signature_is_keyword_only():
 
 # --- same answers: every stored query of the real catalogue on the embedded store and on rdflib -----
 
-from collections import Counter  # noqa: E402
-from decimal import Decimal, InvalidOperation  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from kgbuild.catalogue import load_catalogue  # noqa: E402
-from kgbuild.params import parse_assignments  # noqa: E402
+from rowcompare import example_params, normalised  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + name for name in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
-
-
-def example_params(query) -> dict[str, str]:
-    """The ``-p NAME=VALUE`` pairs of the query's first example."""
-    if not query.examples:
-        return {}
-    words = query.examples[0].split()
-    return parse_assignments([words[i + 1] for i, word in enumerate(words[:-1]) if word in ("-p", "--param")])
-
-
-def comparable(rows) -> tuple[tuple[str, ...], Counter]:
-    """Variables and a multiset of rows of (kind, value, datatype, lang); numbers by value,
-    comma-separated concatenations as sets of their parts, blank nodes all alike."""
-
-    def cell(term):
-        if term is None:
-            return None
-        if term.kind == "bnode":
-            return ("bnode",)
-        if term.kind == "literal" and term.datatype in NUMERIC:
-            try:
-                return ("number", Decimal(term.value).normalize())
-            except InvalidOperation:
-                pass
-        if term.kind == "literal" and ", " in term.value:
-            return ("parts", frozenset(term.value.split(", ")), term.datatype, term.lang)
-        return (term.kind, term.value, term.datatype, term.lang)
-
-    return rows.variables, Counter(tuple(cell(term) for term in row) for row in rows.rows)
 
 
 STORED = load_catalogue(load_project(ROOT)).queries
@@ -297,4 +264,4 @@ def test_embedded_store_and_rdflib_give_the_same_rows(built_project, stored):
     embedded = run_query(project, stored.name, params=params)
     fresh = run_query(project, stored.name, params=params, engine="rdflib")
     assert embedded.rows, f"{stored.name}: no rows for its example"
-    assert comparable(embedded) == comparable(fresh)
+    assert normalised(embedded, stored.text) == normalised(fresh, stored.text)

@@ -1,96 +1,44 @@
 """Stored queries on a real SPARQL server: the Oxigraph server from PyPI on loopback.
 
-The server is started and stopped by a fixture; the built graph is loaded over
-the Graph Store Protocol; every stored query must give the same rows there as
-on the embedded store and on rdflib. Failure paths use a real dead port and a
+The server (the session's `oxigraph_server`, started and stopped by the
+fixture in conftest.py) gets the built graph over the Graph Store Protocol;
+every stored query must give the same rows there as on the embedded store
+and on rdflib. Failure paths use a real dead port and a
 small loopback HTTP server that answers with an error.
 """
 
 from __future__ import annotations
 
 import http.server
-import shutil
-import socket
-import subprocess
 import threading
-import time
-import urllib.request
-from collections import Counter
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
 
-from kgbuild.builder import build
 from kgbuild.catalogue import load_catalogue
 from kgbuild.errors import EndpointError
-from kgbuild.params import parse_assignments
 from kgbuild.project import load_project
 from kgbuild.querying import run_query
 from kgbuild.results import Rows
 
-from conftest import run_cli
+from conftest import free_port, run_cli
+from rowcompare import example_params, normalised
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("kgbuild.toml", "ontology", "shapes", "data", "queries", "docs")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """A copy of the real project, built (dist/ and the embedded store)."""
-    copy = tmp_path_factory.mktemp("project")
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part)
-        else:
-            shutil.copy2(source, copy / part)
-    result = build(load_project(copy))
-    assert result.report.conforms and result.store is not None
-    return copy
+def built(built_project) -> Path:
+    """The session's built copy of the real project (dist/ and the embedded store)."""
+    return built_project
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, built):
-    """`oxigraph serve` on 127.0.0.1 with a fresh location, loaded with dist/graph.nt."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError(f"oxigraph serve did not start: {process.stderr.read().decode()}")
-                time.sleep(0.1)
-        data = (built / "dist" / "graph.nt").read_bytes()
-        request = urllib.request.Request(
-            base + "/store?default", data=data, method="POST", headers={"Content-Type": "application/n-triples"}
-        )
-        urllib.request.urlopen(request, timeout=30).read()
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def server(oxigraph_server, built_project) -> str:
+    """The session's Oxigraph server holding exactly dist/graph.nt; its base URL."""
+    oxigraph_server.clear()
+    oxigraph_server.load(built_project / "dist" / "graph.nt")
+    return oxigraph_server.url
 
 
 def triple_count(endpoint: str) -> int:
@@ -104,34 +52,6 @@ def _count_rows(endpoint: str) -> Rows:
     return select_remote(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", bindings={}, timeout=10)
 
 
-def example_params(query) -> dict[str, str]:
-    """The -p values of the query's first example line."""
-    if not query.examples:
-        return {}
-    words = query.examples[0].split()
-    return parse_assignments([words[i + 1] for i, word in enumerate(words[:-1]) if word == "-p"])
-
-
-def normalised(rows: Rows) -> tuple[tuple[str, ...], Counter]:
-    """Variables, and rows as a multiset of comparable cells (numbers by value, concatenations as sets)."""
-
-    def cell(term):
-        if term is None:
-            return None
-        if term.kind == "bnode":
-            return ("bnode",)
-        if term.kind == "literal" and term.datatype and term.datatype.endswith(("#integer", "#decimal", "#double", "#long", "#int")):
-            try:
-                return ("number", Decimal(term.value).normalize())
-            except InvalidOperation:
-                pass
-        if term.kind == "literal" and ", " in term.value:
-            return ("parts", frozenset(term.value.split(", ")), term.datatype, term.lang)
-        return (term.kind, term.value, term.datatype, term.lang)
-
-    return rows.variables, Counter(tuple(cell(term) for term in row) for row in rows.rows)
-
-
 def stored_queries():
     return [query.name for query in load_catalogue(load_project(ROOT)).queries]
 
@@ -143,8 +63,10 @@ def test_same_answers_on_embedded_rdflib_and_server(built, server, name):
     params = example_params(query)
     embedded = run_query(project, name, params=params)
     assert embedded.rows, f"{name} answers nothing on the real data"
-    assert normalised(run_query(project, name, params=params, engine="rdflib")) == normalised(embedded)
-    assert normalised(run_query(project, name, params=params, endpoint=server + "/query")) == normalised(embedded)
+    rdflib_rows = run_query(project, name, params=params, engine="rdflib")
+    server_rows = run_query(project, name, params=params, endpoint=server + "/query")
+    assert normalised(rdflib_rows, query.text) == normalised(embedded, query.text)
+    assert normalised(server_rows, query.text) == normalised(embedded, query.text)
 
 
 @pytest.mark.parametrize(
