@@ -23,8 +23,9 @@ class Finding:
     ``rule`` is a stable id (e.g. the SHACL shape's local name or
     ``quote-not-in-source``); ``focus`` the IRI of the node concerned (None
     for blank nodes, which ``focus_label`` then describes); ``path`` and
-    ``value`` are short Turtle-like forms; ``file``/``line`` point at where
-    the focus node (or offending literal) is written, when found.
+    ``value`` are short Turtle-like forms; ``file``/``line``/``column``
+    point at where the focus node (or offending literal, or syntax error)
+    is written, when found; ``hint`` says how to fix it, when known.
     """
 
     severity: str
@@ -37,6 +38,8 @@ class Finding:
     shape: str | None = None
     file: str | None = None
     line: int | None = None
+    column: int | None = None
+    hint: str | None = None  # how to fix it, when the check knows
 
     def __post_init__(self) -> None:
         severity_rank(self.severity)
@@ -47,6 +50,7 @@ class Finding:
             self.rule,
             self.file or "\uffff",
             self.line or 0,
+            self.column or 0,
             self.focus or "",
             self.focus_label or "",
             self.path or "",

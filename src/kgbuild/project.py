@@ -24,7 +24,7 @@ _PATH_DEFAULTS = {
     "dist": "dist",
     "store": ".kgbuild/store",
 }
-_CHECK_KEYS = ("quotes", "facts-per-source")
+_CHECK_KEYS = ("quotes", "facts-per-source", "names")
 _BUILD_KEYS = ("sample-query",)
 _CATALOGUE_KEYS = ("questions",)
 _TABLES = {
@@ -55,6 +55,7 @@ class Project:
     facts_per_source_query: Path | None
     sample_query: Path | None
     questions_file: Path | None = None  # markdown table whose first column lists question ids
+    names_query: Path | None = None  # SELECT ?entity ?name: names compared by the contribution check
 
     @property
     def config_file(self) -> Path:
@@ -203,6 +204,7 @@ class _ConfigReader:
             facts_per_source_query=self._optional_file("checks", "facts-per-source"),
             sample_query=self._optional_file("build", "sample-query"),
             questions_file=self._optional_file("catalogue", "questions"),
+            names_query=self._optional_file("checks", "names"),
         )
 
     def _path(self, table: str, key: str, default: str | None) -> Path:

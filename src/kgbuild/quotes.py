@@ -64,7 +64,9 @@ class _Text:
     problem: str | None
 
 
-class _TextCache:
+class TextCache:
+    """Archived source texts (normalised), read once each, relative to ``root``."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self._texts: dict[str, _Text] = {}
@@ -93,13 +95,13 @@ def check_quotes(
     locator: Locator,
 ) -> tuple[QuoteProblem, ...]:
     """One problem per quote that is not in its source text, or whose text is missing."""
-    texts = _TextCache(root)
+    texts = TextCache(root)
     problems: list[QuoteProblem] = []
     for row in select(graph, query).dicts():
         node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
         if node is None or quote is None:
             continue
-        problem = _problem(str(quote), None if text_file is None else str(text_file), texts)
+        problem = quote_problem(str(quote), None if text_file is None else str(text_file), texts)
         if problem is not None:
             rule, message = problem
             finding = _finding(graph, node, quote, rule, message, names=names, locator=locator)
@@ -107,7 +109,7 @@ def check_quotes(
     return tuple(problems)
 
 
-def _problem(quote: str, text_file: str | None, texts: _TextCache) -> tuple[str, str] | None:
+def quote_problem(quote: str, text_file: str | None, texts: TextCache) -> tuple[str, str] | None:
     """(rule, message) when the quote cannot be confirmed, else None."""
     if text_file is None:
         return RULE_TEXT_MISSING, "no archived text file is recorded for this quote's source"

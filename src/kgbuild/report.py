@@ -13,7 +13,8 @@ JSON schema (stable)::
          "path": str | null,                # prefixed name / property path
          "value": str | null,               # Turtle-like short form
          "shape": str | null,               # SHACL shape (prefixed name), null for other checks
-         "file": str | null, "line": int | null}
+         "file": str | null, "line": int | null, "column": int | null,
+         "hint": str | null}                 # how to fix it, when the check knows
       ]
     }
 """
@@ -21,6 +22,7 @@ JSON schema (stable)::
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from kgbuild.findings import SEVERITIES, Finding, Report, severity_rank
 
@@ -59,16 +61,48 @@ def render_finding(finding: Finding) -> str:
     parts.append(finding.message)
     where = ""
     if finding.file:
-        where = f"{finding.file}:{finding.line}: " if finding.line else f"{finding.file}: "
+        position = [finding.file] + [str(n) for n in (finding.line, finding.column) if n] if finding.line else [finding.file]
+        where = ":".join(position) + ": "
     return where + " — ".join(parts)
 
 
-def summary_line(report: Report) -> str:
-    counts = report.counts
+def render_grouped(report: Report, *, files: Sequence[str], show: str = "info", style=None) -> str:
+    """Findings grouped by file (in the order ``files`` gives, then any other), each with its hint, a
+    count per file and a summary line. ``style(text, severity)`` may colour the severity words."""
+    limit = severity_rank(show)
+    paint = style or (lambda text, _severity: text)
+    groups: dict[str | None, list[Finding]] = {file: [] for file in files}
+    for finding in report.findings:
+        groups.setdefault(finding.file, []).append(finding)
+    lines: list[str] = []
+    hidden = 0
+    for file, findings in groups.items():
+        lines.append(file if file is not None else "(not in a file)")
+        for finding in sorted(findings, key=lambda f: (f.line or 0, f.column or 0, f.sort_key())):
+            if severity_rank(finding.severity) > limit:
+                hidden += 1
+                continue
+            text = render_finding(finding)
+            label = f"{finding.severity.upper()} {finding.rule}"
+            text = text.replace(label, paint(finding.severity.upper(), finding.severity) + f" {finding.rule}", 1)
+            lines.append("  " + text)
+            if finding.hint:
+                lines.append(f"      hint: {finding.hint}")
+        counts = Report.of(findings).counts
+        lines.append("  " + ("no findings" if not findings else _tally(counts)))
+    if hidden:
+        lines.append(f"({hidden} findings less severe than {show} not shown: --show info lists them)")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _tally(counts: dict[str, int]) -> str:
     words = {"violation": "violations", "warning": "warnings", "info": "info"}
-    tally = ", ".join(
-        f"{counts[s]} {words[s] if counts[s] != 1 or s == 'info' else s}" for s in SEVERITIES
-    )
+    return ", ".join(f"{counts[s]} {words[s] if counts[s] != 1 or s == 'info' else s}" for s in SEVERITIES)
+
+
+def summary_line(report: Report) -> str:
+    tally = _tally(report.counts)
     verdict = "conforms" if report.conforms else "does not conform"
     return f"{tally} — {verdict}"
 

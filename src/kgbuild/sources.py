@@ -107,3 +107,14 @@ def merge_prefixes(*declarations: Iterable[tuple[str, str]]) -> tuple[tuple[str,
             by_prefix[prefix] = namespace
             seen_namespaces.add(namespace)
     return tuple(sorted(by_prefix.items()))
+
+
+def load_shapes(project: Project) -> tuple[Graph, tuple[tuple[str, str], ...]]:
+    """Only the shapes graph (canonical blank nodes, as in ``load_sources``) and its prefixes."""
+    files = parse_files(project.shapes_files(), root=project.root)
+    shapes_iri = graph_iri(project, "shapes")
+    shapes = canonical_graphs({shapes_iri: _triples(files)}, label_prefix="s")[shapes_iri]
+    prefixes = merge_prefixes(*(f.prefixes for f in files))
+    for prefix, namespace in prefixes:
+        shapes.bind(prefix, namespace, override=True, replace=True)
+    return shapes, prefixes

@@ -231,3 +231,40 @@ def render_path(path: Node, graph: Graph, names: Names) -> str:
     if alternatives is not None:
         return "(" + "|".join(render_path(step, graph, names) for step in Collection(graph, alternatives)) + ")"
     return "[]"
+
+
+def engine_outcome(
+    results: list,
+    *,
+    data_graph: Graph,
+    shapes_graph: Graph,
+    names: Names,
+    locator: Locator,
+) -> ShaclOutcome:
+    """Findings and a pyshacl-style report graph from kgbuild's SHACL engine (``kgbuild.shacl``) results."""
+    graph = Graph()
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    conforms = True
+    for result in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.sourceShape, result.shape))
+        graph.add((node, SH.focusNode, result.focus))
+        graph.add((node, SH.resultSeverity, result.severity))
+        component = "SPARQL" if result.component == "Sparql" else result.component
+        graph.add((node, SH.sourceConstraintComponent, SH[f"{component}ConstraintComponent"]))
+        if result.path is not None:
+            graph.add((node, SH.resultPath, result.path))
+        if result.value is not None:
+            graph.add((node, SH.value, result.value))
+        if result.constraint is not None:
+            graph.add((node, SH.sourceConstraint, result.constraint))
+        for message in result.messages:
+            graph.add((node, SH.resultMessage, message))
+        conforms = conforms and result.severity != SH.Violation
+    graph.add((report, SH.conforms, Literal(conforms)))
+    reader = _ResultReader(data_graph, shapes_graph, graph, names, locator)
+    findings = tuple(reader.finding(result) for result in reader.results())
+    return ShaclOutcome(findings=findings, results_graph=graph)

@@ -1,0 +1,825 @@
+"""Checking a data contribution (new Turtle or JSON-LD files) in the context of the built graph.
+
+A contribution is checked, never merged: nothing is written to it, to
+``data/`` or to the embedded store. The context is the embedded store that
+``kgbuild build`` wrote, when it matches the project's files (a cheap
+hard-link copy of it receives the contribution and is deleted afterwards);
+otherwise the project's ontology and data files are read into memory.
+
+The checks and their rule ids are listed in ``RULES`` (docs/contributing-data.md
+explains each). SHACL runs on kgbuild's engine (``kgbuild.shacl``) restricted
+to the contribution's own nodes (the subjects of its triples) with the whole
+existing graph visible; a finding that already held for an existing node
+before the contribution is not reported. Nothing in a contribution is ever
+fetched: ``owl:imports`` is a triple like any other and JSON-LD contexts must
+be inline.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgbuild.errors import InputError, KgbuildError, StaleStoreError, raise_collected
+from kgbuild.findings import Finding, Report
+from kgbuild.locate import Locator, SourceText
+from kgbuild.project import Project
+from kgbuild.rdfio import parse_files
+from kgbuild.shacl import SKOLEM, ShapesProgram
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = RDF + "type"
+
+# rule id -> (severity, what it finds); the catalogue of the contribution check's own rules
+RULES: dict[str, tuple[str, str]] = {
+    "not-utf8": ("violation", "the file is not valid UTF-8"),
+    "not-rdf": ("violation", "the file is not RDF in the format its name says (nothing in it parses)"),
+    "syntax-error": ("violation", "a syntax error, with line and column"),
+    "remote-context": ("violation", "a JSON-LD @context given by URL (never fetched; write it inline)"),
+    "empty-file": ("violation", "the file holds no triples"),
+    "unknown-property": ("violation", "a property the ontology does not define (with the nearest defined one)"),
+    "unknown-class": ("violation", "a class the ontology does not define (with the nearest defined one)"),
+    "literal-for-resource": ("violation", "a literal where the property needs a resource (an object property)"),
+    "resource-for-literal": ("violation", "a resource where the property needs a literal (a datatype property)"),
+    "dangling-reference": ("violation", "an IRI in the project's namespace that nothing describes"),
+    "redefines-ontology-term": ("violation", "a statement about a class, property or concept of the ontology"),
+    "defines-ontology-term": ("violation", "a new class or property, or a schema axiom, in data"),
+    "conflicting-value": ("violation", "another value for a single-valued property the graph already gives"),
+    "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated)"),
+    "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
+    "source-text-missing": ("violation", "a quoted source without an archived text file"),
+}
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+_FORMAT_NAMES = {ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.JSON_LD: "JSON-LD"}
+_CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
+_PROPERTY_TYPES = {
+    RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty",
+    OWL + "FunctionalProperty", OWL + "InverseFunctionalProperty", OWL + "TransitiveProperty",
+    OWL + "SymmetricProperty",
+}
+_SCHEMA_TYPES = _CLASS_TYPES | _PROPERTY_TYPES | {OWL + "Ontology", SKOS + "ConceptScheme"}
+_SCHEMA_AXIOMS = {
+    RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range", OWL + "equivalentClass",
+    OWL + "equivalentProperty", OWL + "inverseOf", OWL + "imports",
+}
+_LABELS = (SKOS + "prefLabel", RDFS + "label")
+MAX_ERRORS_PER_FILE = 20
+
+
+@dataclass(frozen=True)
+class ContributionFile:
+    """One parsed contribution file; blank nodes are skolemised to ``SKOLEM`` IRIs."""
+
+    file: str  # as given on the command line (or project-relative)
+    text: str
+    triples: tuple[ox.Triple, ...]
+    prefixes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ContributionResult:
+    """What ``check_contribution`` returns: the report, the files checked and the context used."""
+
+    report: Report
+    files: tuple[str, ...]
+    context: str  # "embedded store" or "project files"
+
+    def to_dict(self) -> dict:
+        """JSON form: ``{"files", "context", "conforms", "counts", "findings"}`` (docs/contributing-data.md)."""
+        return {"files": list(self.files), "context": self.context, **self.report.to_dict()}
+
+
+# --- reading the files -----------------------------------------------------------------------
+
+
+def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None, list[Finding]]:
+    """Parse one file; problems with it are findings (the file is then left out of the other checks)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+        line = raw.count(b"\n", 0, offset) + 1
+        column = len(raw[raw.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", errors="replace")) + 1
+        rule = "not-rdf" if b"\x00" in raw[:1024] else "not-utf8"
+        message = (
+            "this is a binary file, not RDF" if rule == "not-rdf"
+            else f"not valid UTF-8: byte 0x{raw[offset]:02x} at byte offset {offset}"
+        )
+        return None, [_file_finding(rule, message, file, line, column,
+                                    hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
+    rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+    triples, prefixes, errors = _parse(text, rdf_format)
+    if errors:
+        findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
+        return None, findings
+    if not triples:
+        return None, [_file_finding("empty-file", "the file holds no triples", file, None, None,
+                                    hint="Add the facts, or leave the file out.")]
+    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), []
+
+
+def _parse(text: str, rdf_format: ox.RdfFormat):
+    parser = ox.parse(text, format=rdf_format, rename_blank_nodes=True)
+    triples: list[ox.Triple] = []
+    errors: list[SyntaxError] = []
+    iterator = iter(parser)
+    while True:
+        try:
+            quad = next(iterator)
+        except StopIteration:
+            break
+        except SyntaxError as exc:
+            if errors and errors[-1].lineno == exc.lineno:
+                continue
+            errors.append(exc)
+            if len(errors) >= MAX_ERRORS_PER_FILE or rdf_format == ox.RdfFormat.JSON_LD:
+                break
+            continue
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            continue  # JSON-LD named graphs: not in our formats' scope; the triples are kept below
+        triples.append(ox.Triple(_skolem(quad.subject), quad.predicate, _skolem(quad.object)))
+    prefixes = tuple(sorted(getattr(parser, "prefixes", {}).items())) if rdf_format == ox.RdfFormat.TURTLE else ()
+    return triples, prefixes, errors
+
+
+def _skolem(term):
+    if isinstance(term, ox.BlankNode):
+        return ox.NamedNode(SKOLEM + term.value)
+    return term
+
+
+_POSITION = re.compile(r"^Parser error (?:at|between) line [\w ]*?: ")
+
+
+def _syntax_findings(errors: list[SyntaxError], text: str, rdf_format, file: str, *, parsed: int) -> list[Finding]:
+    first = errors[0]
+    message = _POSITION.sub("", str(first.msg if hasattr(first, "msg") else first))
+    if "LoadDocumentCallback" in message or "remote context" in message.lower():
+        return [_file_finding(
+            "remote-context", "the JSON-LD @context is a URL; kgbuild never fetches contexts", file,
+            first.lineno, first.offset, hint="Write the context inline as a JSON object (see docs/contributing-data.md).",
+        )]
+    if parsed == 0 and _looks_like_other(text, first.lineno):
+        name = _FORMAT_NAMES.get(rdf_format, "RDF")
+        return [_file_finding(
+            "not-rdf", f"this is not {name}: {message}", file, first.lineno, first.offset,
+            hint=f"A contribution is a {name} file of triples (see docs/contributing-data.md).",
+        )]
+    return [
+        _file_finding("syntax-error", _POSITION.sub("", str(getattr(e, "msg", e))), file, e.lineno, e.offset,
+                      hint="Fix the syntax here; the file's other checks run once it parses.")
+        for e in errors
+    ]
+
+
+def _looks_like_other(text: str, error_line: int | None) -> bool:
+    """True when the first error is on the first line with content (nothing RDF-like before it)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        return error_line == number and not re.match(r"(?i)^(@prefix|@base|prefix|base)\b", stripped)
+    return True
+
+
+def _file_finding(rule: str, message: str, file: str, line, column, *, hint: str) -> Finding:
+    return Finding(severity=RULES[rule][0], rule=rule, message=message, file=file, line=line, column=column,
+                   hint=hint)
+
+
+# --- the context ---------------------------------------------------------------------------
+
+
+class _Context:
+    """A writable store holding the existing graph; deleted on exit."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.clone: Path | None = None
+        self.description = ""
+        self.store: ox.Store | None = None
+
+    def __enter__(self) -> _Context:
+        from kgbuild.store import open_store
+
+        try:
+            existing = open_store(self.project)
+        except StaleStoreError as exc:
+            self.store = ox.Store()
+            files = parse_files(self.project.ontology_files() + self.project.data_files(), root=self.project.root)
+            self.store.extend(
+                ox.Quad(_skolem_existing(q.subject), q.predicate, _skolem_existing(q.object))
+                for f in files for q in f.triples
+            )
+            self.description = f"project files ({exc.message})"
+            return self
+        self.clone = self.project.store_dir.with_name(f".{self.project.store_dir.name}.check-{uuid.uuid4().hex}")
+        try:
+            existing.backup(str(self.clone))  # hard links: cheap, and the store itself is never written
+            del existing
+            self.store = ox.Store(str(self.clone))
+        except OSError as exc:
+            shutil.rmtree(self.clone, ignore_errors=True)
+            raise KgbuildError(f"cannot prepare the validation context: {exc}") from exc
+        self.description = "embedded store"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.store = None
+        if self.clone is not None:
+            shutil.rmtree(self.clone, ignore_errors=True)
+
+
+def _skolem_existing(term):
+    return term  # existing blank nodes stay blank: they are never focus nodes of a contribution
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def check_contribution(project: Project, paths: Sequence[Path]) -> ContributionResult:
+    """Check contribution files against the ontology, the shapes and the existing graph; write nothing."""
+    from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
+
+    shown = [_display(path, project) for path in paths]
+    _refuse_project_files(project, paths, shown)
+    findings: list[Finding] = []
+    files: list[ContributionFile] = []
+    for path, file in zip(paths, shown):
+        if not path.is_file():
+            raise InputError("no such file", file=file)
+        parsed, problems = read_contribution(path, file=file)
+        findings.extend(problems)
+        if parsed is not None:
+            files.append(parsed)
+    shapes, shapes_prefixes = load_shapes(project)
+    ontology_files = parse_files(project.ontology_files(), root=project.root)
+    vocabulary = Vocabulary.of(q for f in ontology_files for q in f.triples)
+    prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in ontology_files), *(f.prefixes for f in files),
+                              shapes_prefixes)
+    checker = _Checker(project, files, vocabulary, shapes, prefixes)
+    findings.extend(checker.static_checks())
+    with _Context(project) as context:
+        if files:
+            findings.extend(checker.in_context(context.store))  # type: ignore[arg-type]
+        description = context.description
+    return ContributionResult(report=Report.of(_supersede(findings)), files=tuple(shown), context=description)
+
+
+def _display(path: Path, project: Project) -> str:
+    try:
+        return path.resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _refuse_project_files(project: Project, paths: Sequence[Path], shown: Sequence[str]) -> None:
+    own = {p.resolve() for p in project.data_files() + project.ontology_files() + project.shapes_files()}
+    errors = [
+        InputError("this file is part of the project itself: `kgbuild validate` without files checks the "
+                   "project; a contribution is a new file outside ontology/, shapes/ and data/", file=file)
+        for path, file in zip(paths, shown) if path.resolve() in own
+    ]
+    raise_collected(errors)
+
+
+def _supersede(findings: list[Finding]) -> list[Finding]:
+    """Drop a SHACL finding that one of the contribution check's own findings already states (same node, property, value)."""
+    own = [f for f in findings if f.rule in RULES]
+    kept = []
+    for finding in findings:
+        if finding.rule not in RULES and finding.shape is not None and any(
+            o.focus == finding.focus and o.focus_label == finding.focus_label and o.path == finding.path
+            and finding.path is not None and (finding.value is None or finding.value == o.value)
+            for o in own
+        ):
+            continue
+        kept.append(finding)
+    return kept
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the ontology files define: classes, properties, all their subjects (terms and concepts)."""
+
+    classes: frozenset[str]
+    properties: frozenset[str]
+    object_properties: frozenset[str]
+    datatype_properties: frozenset[str]
+    single_valued: frozenset[str]
+    terms: frozenset[str]  # every subject of the ontology files
+
+    @classmethod
+    def of(cls, quads: Iterable[ox.Quad]) -> Vocabulary:
+        classes, properties, objects, datatypes, functional, terms = set(), set(), set(), set(), set(), set()
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate.value, quad.object
+            if isinstance(s, ox.NamedNode):
+                terms.add(s.value)
+            properties.add(p)
+            if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+                classes.add(o.value)
+                if isinstance(s, ox.NamedNode):
+                    if o.value in _CLASS_TYPES:
+                        classes.add(s.value)
+                    if o.value in _PROPERTY_TYPES:
+                        properties.add(s.value)
+                    if o.value == OWL + "ObjectProperty":
+                        objects.add(s.value)
+                    if o.value == OWL + "DatatypeProperty":
+                        datatypes.add(s.value)
+                    if o.value == OWL + "FunctionalProperty":
+                        functional.add(s.value)
+            elif p in (RDFS + "subClassOf", OWL + "equivalentClass") and isinstance(o, ox.NamedNode):
+                classes.add(o.value)
+            elif p in (RDFS + "subPropertyOf", OWL + "equivalentProperty") and isinstance(o, ox.NamedNode):
+                properties.add(o.value)
+        properties.add(RDF_TYPE)
+        return cls(frozenset(classes), frozenset(properties), frozenset(objects), frozenset(datatypes),
+                   frozenset(functional), frozenset(terms))
+
+
+class _Checker:
+    def __init__(self, project, files: list[ContributionFile], vocabulary: Vocabulary, shapes, prefixes) -> None:
+        from kgbuild.terms import Names
+
+        self.project = project
+        self.files = files
+        self.vocabulary = vocabulary
+        self.shapes = shapes
+        self.names = Names(prefixes)
+        self.locator = Locator(tuple(SourceText(f.file, f.text, f.prefixes) for f in files))
+        self.triples = [(f, t) for f in files for t in f.triples]
+        self.subjects = sorted({t.subject.value for _, t in self.triples if isinstance(t.subject, ox.NamedNode)})
+        self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
+
+    # --- checks that need only the contribution and the ontology ---------------------------
+
+    def static_checks(self) -> list[Finding]:
+        out: list[Finding] = []
+        seen: set[tuple] = set()
+        v = self.vocabulary
+        for source, t in self.triples:
+            s, p, o = t.subject, t.predicate.value, t.object
+            key = (s, p, o)
+            if key in seen:
+                continue
+            seen.add(key)
+            if p not in v.properties:
+                out.append(self._unknown("unknown-property", source, s, p, o, p, v.properties, "property"))
+            if p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value not in v.classes:
+                out.append(self._unknown("unknown-class", source, s, p, o, o.value, v.classes, "class"))
+            if isinstance(s, ox.NamedNode) and s.value in v.terms:
+                out.append(self._finding(
+                    "redefines-ontology-term", source, s, p, o,
+                    f"{self.names.iri(s.value)} is defined by the ontology; a data contribution cannot state "
+                    "anything about it",
+                    "Describe instances only; propose changes to ontology/ separately, for review.",
+                ))
+            elif (p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value in _SCHEMA_TYPES) or p in _SCHEMA_AXIOMS:
+                out.append(self._finding(
+                    "defines-ontology-term", source, s, p, o,
+                    "a data contribution cannot define classes or properties, add schema axioms or import "
+                    "other ontologies",
+                    "Use the ontology's classes and properties; propose new terms in ontology/ separately.",
+                ))
+            if (p in v.object_properties or p == RDF_TYPE) and isinstance(o, ox.Literal):
+                out.append(self._finding(
+                    "literal-for-resource", source, s, p, o,
+                    f"{self.names.iri(p)} links to a resource, but its value here is a literal",
+                    "Write the IRI of the resource (e.g. ppdr:some-person), and describe it if it is new.",
+                ))
+            if p in v.datatype_properties and not isinstance(o, ox.Literal):
+                out.append(self._finding(
+                    "resource-for-literal", source, s, p, o,
+                    f"{self.names.iri(p)} holds a literal (text, number or date), but its value here is a resource",
+                    "Write the value as a literal, e.g. \"...\" or \"2025-09-11\"^^xsd:date.",
+                ))
+        return out
+
+    def _unknown(self, rule, source, s, p, o, term: str, known: Iterable[str], kind: str) -> Finding:
+        suggestion = nearest(term, known, self.names)
+        message = f"{self.names.iri(term)} is not a {kind} of the ontology"
+        if suggestion:
+            message += f"; did you mean {suggestion}?"
+        hint = (f"Replace it with {suggestion}." if suggestion
+                else f"Use a {kind} the ontology defines (ontology/*.ttl).")
+        return self._finding(rule, source, s, p, o, message, hint, line_of=term)
+
+    def _finding(self, rule, source: ContributionFile, s, p, o, message, hint, *, line_of: str | None = None,
+                 severity: str | None = None) -> Finding:
+        line = None
+        if line_of is not None:
+            line = _token_line(source, line_of)
+        if line is None and isinstance(o, ox.Literal):
+            where = Locator((SourceText(source.file, source.text, source.prefixes),)).text(o.value)
+            line = where.line if where else None
+        if line is None:
+            line = self._subject_line(source, s)
+        return Finding(
+            severity=severity or RULES[rule][0],
+            rule=rule,
+            message=message,
+            focus=None if s.value.startswith(SKOLEM) else s.value,
+            focus_label=self._label(s),
+            path=self.names.iri(p) if p else None,
+            value=None if o is None else self._short(o),
+            file=source.file,
+            line=line,
+            hint=hint,
+        )
+
+    def _subject_line(self, source: ContributionFile, s) -> int | None:
+        anchor = self._owner(s)
+        if anchor is None:
+            return None
+        where = Locator((SourceText(source.file, source.text, source.prefixes),)).subject(anchor)
+        return where.line if where else None
+
+    def _owner(self, s) -> str | None:
+        seen = set()
+        current = s.value
+        while current.startswith(SKOLEM) and current not in seen:
+            seen.add(current)
+            owners = sorted(t.subject.value for _, t in self.triples
+                            if isinstance(t.object, ox.NamedNode) and t.object.value == current)
+            if not owners:
+                return None
+            current = owners[0]
+        return current
+
+    def _label(self, node) -> str | None:
+        if node.value.startswith(SKOLEM):
+            owners = sorted((t.subject.value, t.predicate.value) for _, t in self.triples
+                            if isinstance(t.object, ox.NamedNode) and t.object.value == node.value)
+            if owners:
+                subject, predicate = owners[0]
+                if subject.startswith(SKOLEM):
+                    root = self._owner(ox.NamedNode(subject))
+                    return None if root is None else f"[] nested in {self.names.iri(root)}"
+                return f"{self.names.iri(subject)} {self.names.iri(predicate)} []"
+            return None
+        for predicate in _LABELS:
+            values = [t.object for _, t in self.triples
+                      if t.subject == node and t.predicate.value == predicate and isinstance(t.object, ox.Literal)]
+            if values:
+                return min(values, key=lambda lit: (lit.language not in (None, "en"), lit.value)).value
+        if self.store is not None:
+            return _store_label(self.store, node.value)
+        return None
+
+    def _short(self, term) -> str:
+        if isinstance(term, ox.NamedNode):
+            return "[]" if term.value.startswith(SKOLEM) else self.names.iri(term.value)
+        from kgbuild.canon import from_ox
+
+        return self.names.short(from_ox(term))
+
+    # --- checks in the context of the existing graph ------------------------------------------
+
+    def in_context(self, store: ox.Store) -> list[Finding]:
+        self.store = store
+        try:
+            return self._in_context(store)
+        finally:
+            self.store = None
+
+    def _in_context(self, store: ox.Store) -> list[Finding]:
+        existing_subjects = [s for s in self.subjects if not s.startswith(SKOLEM) and _is_subject(store, s)]
+        program = ShapesProgram(self.shapes)
+        before = program.validate(store, focus=existing_subjects) if existing_subjects else []
+        conflicts = self._conflicts(store)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
+        after = program.validate(store, focus=self.subjects)
+        out = self._shacl_findings(store, before, after)
+        out.extend(conflicts)
+        out.extend(self._dangling(store))
+        out.extend(self._quotes(store))
+        out.extend(self._duplicates(store))
+        return out
+
+    def _shacl_findings(self, store, before, after) -> list[Finding]:
+        from rdflib import Graph, URIRef
+
+        from kgbuild.canon import from_ox
+        from kgbuild.validation import engine_outcome
+
+        graph = Graph()
+        mentioned: set[str] = set()
+        for _, t in self.triples:
+            graph.add((_rd(t.subject), _rd(t.predicate), _rd(t.object)))
+        for result in after:
+            for term in (result.focus, result.value):
+                if isinstance(term, URIRef):
+                    mentioned.add(str(term))
+        for iri in sorted(mentioned):
+            node = ox.NamedNode(iri)
+            for label in _LABELS:
+                for quad in store.quads_for_pattern(node, ox.NamedNode(label), None):
+                    graph.add((_rd(quad.subject), _rd(quad.predicate), from_ox(quad.object)))
+        old = {(r.shape, r.component, r.focus, r.path, r.value) for r in before}
+        new = [r for r in after if (r.shape, r.component, r.focus, r.path, r.value) not in old]
+        outcome = engine_outcome(new, data_graph=graph, shapes_graph=self.shapes, names=self.names,
+                                 locator=self.locator)
+        return list(outcome.findings)
+
+    def _conflicts(self, store: ox.Store) -> list[Finding]:
+        """Another value for a single-valued property of an existing resource (checked before adding)."""
+        single = set(self.vocabulary.single_valued) | _max_one_paths(self.shapes)
+        by_key: dict[tuple, list] = {}
+        for source, t in self.triples:
+            if t.predicate.value in single and not t.subject.value.startswith(SKOLEM):
+                by_key.setdefault((t.subject, t.predicate), []).append((source, t.object))
+        out = []
+        for (s, p), given in sorted(by_key.items(), key=lambda item: (item[0][0].value, item[0][1].value)):
+            held = [q.object for q in store.quads_for_pattern(s, p, None)]
+            if not held:
+                continue
+            for source, value in given:
+                if value in held:
+                    continue
+                theirs = _sources_of(store, s)
+                ours = _sources_of_contribution(self.triples, s)
+                held_text = ", ".join(self._short(h) for h in held)
+                message = (
+                    f"{self.names.iri(p.value)} is single-valued, and the graph already holds {held_text}"
+                    f"{_cite(theirs)}; this contribution gives {self._short(value)}{_cite(ours)}"
+                )
+                out.append(self._finding(
+                    "conflicting-value", source, s, p.value, value, message,
+                    "If the new report disagrees with the graph, keep both readings as claims with their sources "
+                    "(docs/contributing-data.md, 'When sources disagree'); if it is a mistake, correct it.",
+                ))
+        return out
+
+    def _dangling(self, store: ox.Store) -> list[Finding]:
+        namespace = self.project.namespace
+        out = []
+        candidates: list[str] | None = None
+        for source, t in self.triples:
+            o = t.object
+            if not isinstance(o, ox.NamedNode) or not o.value.startswith(namespace) or o.value in self.vocabulary.terms:
+                continue
+            if t.predicate.value == RDF_TYPE or _is_subject(store, o.value):
+                continue
+            if candidates is None:
+                candidates = _described(store, namespace)
+            suggestion = nearest(o.value, candidates, self.names)
+            message = f"{self.names.iri(o.value)} is described nowhere: not in the graph, not in this contribution"
+            if suggestion:
+                message += f"; did you mean {suggestion}?"
+            out.append(self._finding(
+                "dangling-reference", source, t.subject, t.predicate.value, o, message,
+                f"Use {suggestion}." if suggestion else "Describe the resource (type, label, source) in the "
+                "contribution, or use the IRI of an existing one.", line_of=o.value,
+            ))
+        return out
+
+    def _quotes(self, store: ox.Store) -> list[Finding]:
+        from kgbuild.quotes import TextCache, quote_problem
+        from kgbuild.rdfio import read_text
+        from kgbuild.sparqltext import outer_group_start
+
+        if self.project.quotes_query is None:
+            return []
+        text = read_text(self.project.quotes_query, file=self.project.rel(self.project.quotes_query))
+        at = outer_group_start(text) + 1
+        focus = " ".join(f"<{s}>" for s in self.subjects)
+        query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+        texts = TextCache(self.project.root)
+        out = []
+        for row in _select(store, query, self.project.rel(self.project.quotes_query)):
+            node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
+            if node is None or quote is None:
+                continue
+            problem = quote_problem(quote.value, None if text_file is None else text_file.value, texts)
+            if problem is None:
+                continue
+            rule, message = problem
+            source = self._file_of(node)
+            out.append(self._finding(
+                rule, source, node, "", quote, message,
+                "Copy the passage exactly from the source text (archived under data/sources/)."
+                if rule == "quote-not-in-source" else
+                "Archive the source's text under data/sources/ and give its path in the source's text file property.",
+            ))
+        return out
+
+    def _file_of(self, node) -> ContributionFile:
+        for source, t in self.triples:
+            if t.subject == node:
+                return source
+        return self.files[0]
+
+    def _duplicates(self, store: ox.Store) -> list[Finding]:
+        if self.project.names_query is None:
+            return []
+        from kgbuild.rdfio import read_text
+
+        file = self.project.rel(self.project.names_query)
+        rows = _select(store, read_text(self.project.names_query, file=file), file)
+        contributed = set(self.subjects)
+        new_entities = {s for s in contributed if not _was_subject_before(store, s, self.triples)}
+        existing: dict[str, list[tuple[str, str]]] = {}  # skeleton -> [(entity, name)]
+        existing_names: list[tuple[str, str, str]] = []  # (folded, entity, name)
+        new_names: dict[str, list[str]] = {}
+        for row in rows:
+            entity, name = row.get("entity"), row.get("name")
+            if not isinstance(entity, ox.NamedNode) or not isinstance(name, ox.Literal):
+                continue
+            if entity.value in new_entities:
+                new_names.setdefault(entity.value, []).append(name.value)
+            else:
+                folded = fold(name.value)
+                existing.setdefault(skeleton(folded), []).append((entity.value, name.value))
+                existing_names.append((folded, entity.value, name.value))
+        out = []
+        from rapidfuzz import fuzz, process
+
+        choices = [folded for folded, _, _ in existing_names]
+        for entity in sorted(new_names):
+            matches: dict[str, tuple[str, str]] = {}
+            for name in sorted(set(new_names[entity])):
+                folded = fold(name)
+                for other, other_name in existing.get(skeleton(folded), []):
+                    matches.setdefault(other, (name, other_name))
+                if choices:
+                    for _, score, index in process.extract(folded, choices, scorer=fuzz.ratio, score_cutoff=88,
+                                                          limit=5):
+                        _, other, other_name = existing_names[index]
+                        matches.setdefault(other, (name, other_name))
+            node = ox.NamedNode(entity)
+            for other in sorted(matches):
+                name, other_name = matches[other]
+                label = _store_label(store, other) or other_name
+                source = self._file_of(node)
+                out.append(self._finding(
+                    "possible-duplicate", source, node, "", None,
+                    f"“{name}” may be the existing {self.names.iri(other)} (“{label}”"
+                    + (f", also known as “{other_name}”)" if other_name != label else ")"),
+                    f"If it is the same, use {self.names.iri(other)} instead of a new IRI (and add the new "
+                    "spelling as a name with its source); if not, say how they differ in the label.",
+                ))
+        return out
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _rd(term):
+    from kgbuild.canon import from_ox
+    from rdflib import BNode
+
+    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
+        return BNode(term.value[len(SKOLEM):])
+    return from_ox(term)
+
+
+def _is_subject(store: ox.Store, iri: str) -> bool:
+    return next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+
+
+def _was_subject_before(store: ox.Store, iri: str, triples) -> bool:
+    node = ox.NamedNode(iri)
+    contributed = {(t.subject, t.predicate, t.object) for _, t in triples if t.subject == node}
+    return any((q.subject, q.predicate, q.object) not in contributed for q in store.quads_for_pattern(node, None, None))
+
+
+def _described(store: ox.Store, namespace: str) -> list[str]:
+    found = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None)
+             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(namespace)}
+    return sorted(found)
+
+
+def _select(store: ox.Store, query: str, file: str) -> list[dict]:
+    try:
+        solutions = store.query(query)
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL error: {exc}", file=file) from exc
+    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    return [{name: solution[name] for name in names} for solution in solutions]  # type: ignore[union-attr]
+
+
+def _sources_of(store: ox.Store, node) -> list[str]:
+    """Archived texts cited by the nodes hanging from ``node`` (its attestations)."""
+    found = set()
+    for quad in store.quads_for_pattern(node, None, None):
+        for source in store.quads_for_pattern(quad.object, None, None) if not isinstance(quad.object, ox.Literal) else ():
+            for text in store.quads_for_pattern(source.object, None, None) if isinstance(source.object, ox.NamedNode) else ():
+                if isinstance(text.object, ox.Literal) and text.object.value.endswith(".txt"):
+                    found.add(text.object.value)
+    return sorted(found)
+
+
+def _sources_of_contribution(triples, node) -> list[str]:
+    objects = {t.object for _, t in triples if t.subject == node and not isinstance(t.object, ox.Literal)}
+    sources = {t.object for _, t in triples if t.subject in objects and isinstance(t.object, ox.NamedNode)}
+    return sorted({t.object.value for _, t in triples
+                   if t.subject in sources and isinstance(t.object, ox.Literal) and t.object.value.endswith(".txt")})
+
+
+def _cite(texts: list[str]) -> str:
+    return f" (sources: {', '.join(texts)})" if texts else ""
+
+
+def _max_one_paths(shapes) -> set[str]:
+    from rdflib import URIRef
+    from rdflib.namespace import SH as RSH
+
+    found = set()
+    for shape, count in shapes.subject_objects(RSH.maxCount):
+        path = shapes.value(shape, RSH.path)
+        if isinstance(path, URIRef) and int(count) == 1:
+            found.add(str(path))
+    return found
+
+
+def _store_label(store: ox.Store, iri: str) -> str | None:
+    for predicate in _LABELS:
+        for quad in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None):
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
+    return None
+
+
+def _token_line(source: ContributionFile, iri: str) -> int | None:
+    tokens = [f"<{iri}>"]
+    for prefix, namespace in source.prefixes:
+        if iri.startswith(namespace):
+            tokens.append(f"{prefix}:{iri[len(namespace):]}")
+    if source.text.lstrip().startswith(("{", "[")):
+        tokens.append(f'"{iri}"')
+    for number, line in enumerate(source.text.splitlines(), start=1):
+        for token in tokens:
+            at = line.find(token)
+            if at >= 0 and "#" not in line[:at]:
+                end = at + len(token)
+                if end == len(line) or not re.match(r"[\w\-.:]", line[end]) or line[end] == ".":
+                    return number
+    return None
+
+
+def nearest(term: str, known: Iterable[str], names) -> str | None:
+    """The defined term closest in spelling to ``term`` (local names compared), as a prefixed name."""
+    from rapidfuzz import fuzz, process
+
+    from kgbuild.terms import local_name
+
+    local = local_name(term)
+    namespace = term[: len(term) - len(local)]
+    candidates = {iri: local_name(iri) for iri in known if iri != term}
+    if not candidates:
+        return None
+    same = {iri: name for iri, name in candidates.items() if iri.startswith(namespace)}
+    for pool in (same, candidates):
+        best = process.extractOne(local, pool, scorer=fuzz.ratio, score_cutoff=70) if pool else None
+        if best is not None:
+            return names.iri(best[2])
+    return None
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def fold(name: str) -> str:
+    """Lower case, no diacritics, letters and single spaces only."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^a-z\s]", " ", plain).split())
+
+
+def skeleton(folded: str) -> str:
+    """A transliteration-blind key: per word, its first letter and then its consonants (y counts as a vowel).
+
+    Kolesnikova and Kalesnikava, Byalyatski and Bialiatski, Cole and Coale
+    each share one; doubled letters collapse.
+    """
+    words = []
+    for word in folded.split():
+        rest = re.sub(r"[aeiouy]", "", word[1:])
+        head = word[0]
+        key = head + rest
+        words.append(re.sub(r"(.)\1+", r"\1", key))
+    return " ".join(words)

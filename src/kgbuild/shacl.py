@@ -1,0 +1,552 @@
+"""kgbuild's SHACL engine: shapes evaluated as set-oriented SPARQL on an Oxigraph store.
+
+pyshacl evaluates shapes node by node with rdflib, which takes seconds even
+on a small graph (every SPARQL-based rule is parsed and run per focus node).
+This engine compiles each constraint into one SPARQL query over all focus
+nodes at once and runs it on pyoxigraph; restricted to a few focus nodes
+(a contribution) it is a ``VALUES`` block at the start of each query.
+
+It implements the part of SHACL the project's shapes use, with pyshacl's
+semantics (tests compare the two on every shape fixture and on the real
+data): targets ``sh:targetClass`` (with subclasses), ``sh:targetNode``,
+``sh:targetSubjectsOf``, ``sh:targetObjectsOf`` and SHACL-AF SPARQL targets;
+property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
+``?``); ``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype``,
+``sh:nodeKind``, ``sh:pattern``, ``sh:minInclusive``/``minExclusive``/
+``maxInclusive``/``maxExclusive``, ``sh:lessThan``/``lessThanOrEquals``,
+``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
+``sh:xone``, ``sh:not``, ``sh:sparql`` (SELECT, with ``sh:prefixes``).
+Anything else in the shapes raises ``InputError`` naming the shape, so a
+rule is never silently skipped.
+
+SPARQL-based constraints run once with ``$this`` free, joined with the
+shape's targets (or, when target and constraint are the same query, alone):
+the project's convention (shapes/prefixes.ttl) is that such queries are
+correct with ``$this`` unbound. GROUP_CONCAT order inside messages may differ
+from pyshacl's, which depends on rdflib's storage order.
+
+Blank nodes cannot be named in a query, so focus nodes to restrict to must
+be IRIs; a caller that needs blank-node focus nodes skolemises them into
+``SKOLEM`` IRIs first. Node-kind checks treat those IRIs as blank nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from kgbuild.errors import InputError
+from kgbuild.sparqltext import outer_group_start
+
+SKOLEM = "urn:kgbuild:bnode:"
+
+_RDF_TYPE = f"<{RDF.type}>"
+_SUBCLASS = f"<{RDFS.subClassOf}>"
+
+# shape metadata and structure: not constraints
+_NOT_CONSTRAINTS = {
+    SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+    SH.deactivated, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+    SH.target, SH.path, SH.property, SH.prefixes, SH.declare, SH.select,
+    SH.qualifiedValueShapesDisjoint,
+}
+_COMPARISONS = {
+    SH.minInclusive: (">=", "MinInclusive"),
+    SH.minExclusive: (">", "MinExclusive"),
+    SH.maxInclusive: ("<=", "MaxInclusive"),
+    SH.maxExclusive: ("<", "MaxExclusive"),
+}
+_PAIRS = {SH.lessThan: ("<", "LessThan"), SH.lessThanOrEquals: ("<=", "LessThanOrEquals")}
+_NODE_KINDS = {
+    SH.IRI: "isIRI({v}) && !STRSTARTS(STR({v}), '" + SKOLEM + "')",
+    SH.BlankNode: "isBlank({v}) || STRSTARTS(STR({v}), '" + SKOLEM + "')",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "!isLiteral({v})",
+    SH.BlankNodeOrLiteral: "isBlank({v}) || isLiteral({v}) || STRSTARTS(STR({v}), '" + SKOLEM + "')",
+    SH.IRIOrLiteral: "(isIRI({v}) && !STRSTARTS(STR({v}), '" + SKOLEM + "')) || isLiteral({v})",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, in SHACL's terms (rdflib terms; blank nodes as stored)."""
+
+    shape: Node  # sh:sourceShape (a node of the shapes graph)
+    component: str  # constraint component local name without "ConstraintComponent", e.g. "MinCount"
+    severity: URIRef  # sh:Violation, sh:Warning, sh:Info
+    focus: Node
+    path: Node | None  # sh:resultPath (a node of the shapes graph, or an IRI from a SPARQL ?path)
+    value: Node | None
+    messages: tuple[Literal, ...]
+    constraint: Node | None = None  # sh:sourceConstraint (SPARQL-based constraints)
+
+
+@dataclass
+class _Shape:
+    node: Node
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: Node | None
+    targets: list[str] = field(default_factory=list)  # SPARQL group patterns binding ?this
+    sparql_targets: list[Node] = field(default_factory=list)  # SHACL-AF SPARQL targets (their sh:select)
+    parents: list[_Shape] = field(default_factory=list)
+
+
+class ShapesProgram:
+    """The shapes graph, read once; ``validate`` runs it on a store."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.graph = shapes
+        self._shapes: dict[Node, _Shape] = {}
+        self._prefixes: dict[Node, dict[str, str]] = {}
+        for node in self._top_level():
+            self._shape(node)
+        for node in list(self._shapes):
+            for child in shapes.objects(node, SH.property):
+                self._shape(child).parents.append(self._shapes[node])
+
+    # --- reading the shapes graph ------------------------------------------------
+
+    def _top_level(self) -> list[Node]:
+        g = self.graph
+        found: set[Node] = set()
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
+            found.update(g.subjects(predicate, None))
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            for shape in g.subjects(RDF.type, kind):
+                if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
+                    found.add(shape)
+        return sorted(found, key=str)
+
+    def _shape(self, node: Node) -> _Shape:
+        if node in self._shapes:
+            return self._shapes[node]
+        g = self.graph
+        severity = g.value(node, SH.severity) or SH.Violation
+        messages = tuple(m for m in g.objects(node, SH.message) if isinstance(m, Literal))
+        shape = _Shape(node=node, severity=severity, messages=messages, path=g.value(node, SH.path))  # type: ignore[arg-type]
+        for cls in g.objects(node, SH.targetClass):
+            shape.targets.append(f"{{ ?this {_RDF_TYPE}/{_SUBCLASS}* {_iri(cls)} }}")
+        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, OWL.Class) in g:
+            shape.targets.append(f"{{ ?this {_RDF_TYPE}/{_SUBCLASS}* {_iri(node)} }}")
+        for target in g.objects(node, SH.targetNode):
+            shape.targets.append(f"{{ VALUES ?this {{ {_term(target)} }} }}")
+        for predicate in g.objects(node, SH.targetSubjectsOf):
+            shape.targets.append(f"{{ ?this {_iri(predicate)} ?_t }}")
+        for predicate in g.objects(node, SH.targetObjectsOf):
+            shape.targets.append(f"{{ ?_t {_iri(predicate)} ?this }}")
+        for target in sorted(g.objects(node, SH.target), key=str):
+            if g.value(target, SH.select) is None:
+                raise self._unsupported(node, "an sh:target other than a SPARQL target (sh:select)")
+            shape.sparql_targets.append(target)
+        self._shapes[node] = shape
+        return shape
+
+    def _unsupported(self, shape: Node, what: str) -> InputError:
+        return InputError(f"shape {_show(shape)} uses {what}, which kgbuild's SHACL engine does not support")
+
+    def prefixes_of(self, node: Node) -> dict[str, str]:
+        """The sh:prefixes declarations of a SPARQL target or constraint node."""
+        if node not in self._prefixes:
+            found: dict[str, str] = {}
+            for owner in self.graph.objects(node, SH.prefixes):
+                for declaration in self.graph.objects(owner, SH.declare):
+                    prefix = self.graph.value(declaration, SH.prefix)
+                    namespace = self.graph.value(declaration, SH.namespace)
+                    if prefix is not None and namespace is not None:
+                        found[str(prefix)] = str(namespace)
+            self._prefixes[node] = found
+        return self._prefixes[node]
+
+    # --- running -----------------------------------------------------------------
+
+    def validate(self, store: ox.Store, *, focus: Iterable[str] | None = None) -> list[Result]:
+        """Every result of every shape; with ``focus`` (IRIs), only for those focus nodes."""
+        run = _Run(self, store, None if focus is None else sorted(set(focus)))
+        results: list[Result] = []
+        for shape in list(self._shapes.values()):
+            if (shape.node, SH.deactivated, Literal(True)) in self.graph:
+                continue
+            if not self._all_targets(shape):
+                continue
+            results.extend(run.shape_results(shape))
+        return results
+
+    def _all_targets(self, shape: _Shape) -> bool:
+        return bool(shape.targets or shape.sparql_targets) or any(self._all_targets(parent) for parent in shape.parents)
+
+
+class _Run:
+    def __init__(self, program: ShapesProgram, store: ox.Store, focus: list[str] | None) -> None:
+        self.program = program
+        self.graph = program.graph
+        self.store = store
+        self.focus = focus
+        self.focus_values = None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
+
+    # --- targets -----------------------------------------------------------------
+
+    def target(self, shape: _Shape, prefixes: dict[str, str]) -> str:
+        """A group pattern binding ?this to the shape's focus nodes (own targets and parents')."""
+        parts: list[str] = list(shape.targets)
+        for node in shape.sparql_targets:
+            text = str(self.graph.value(node, SH.select))
+            prefixes.update(self.program.prefixes_of(node))
+            parts.append("{ SELECT DISTINCT ?this WHERE { { " + self._restricted(text) + " } } }")
+        for parent in shape.parents:
+            parent_target = self.target(parent, prefixes)
+            if parent_target:
+                parts.append(parent_target)
+        if not parts:
+            return ""
+        return "{ " + " UNION ".join(parts) + " }"
+
+    def _restricted(self, select: str) -> str:
+        """A SELECT's text with the focus restriction at the start of its outer group."""
+        if self.focus_values is None:
+            return select
+        at = outer_group_start(select) + 1
+        return select[:at] + " " + self.focus_values + " " + select[at:]
+
+    def head(self, prefixes: dict[str, str]) -> str:
+        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+
+    def where(self, target: str) -> str:
+        return (self.focus_values + " " if self.focus_values else "") + target
+
+    # --- evaluation ----------------------------------------------------------------
+
+    def select(self, query: str) -> list[ox.QuerySolution]:
+        try:
+            return list(self.store.query(query))  # type: ignore[arg-type]
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
+
+    def shape_results(self, shape: _Shape) -> list[Result]:
+        prefixes: dict[str, str] = {}
+        target = self.target(shape, prefixes)
+        out: list[Result] = []
+        for component, query, mapper in self.checks(shape, "?this", "?value", target, prefixes, depth=0):
+            for row in mapper(self.select(query) if query else []):
+                focus, value, path, _bound = row
+                out.append(self._result(shape, component, focus, value, path))
+        for constraint in sorted(self.graph.objects(shape.node, SH.sparql), key=str):
+            out.extend(self.sparql_results(shape, constraint, target, prefixes))
+        return out
+
+    def _result(self, shape: _Shape, component: str, focus, value, path) -> Result:
+        return Result(
+            shape=shape.node,
+            component=component,
+            severity=shape.severity,
+            focus=_to_rdflib(focus),
+            path=path if path is not None else shape.path,
+            value=None if value is None else _to_rdflib(value),
+            messages=shape.messages,
+        )
+
+    def checks(self, shape: _Shape, f: str, v: str, target: str, prefixes: dict[str, str], *, depth: int):
+        """(component, query, mapper) per core constraint of ``shape``; mapper yields (focus, value, path, bound)."""
+        g = self.graph
+        node = shape.node
+        head = lambda: self.head(prefixes)  # noqa: E731 - prefixes may grow while building
+        where = self.where(target) if depth == 0 else target
+        path = None if shape.path is None else _path(g, shape.path)
+        values = f"{f} {path} {v} ." if path else f"BIND({f} AS {v})"
+        all_values = f"SELECT DISTINCT {f} {v} WHERE {{ {where} {values} }}"
+        checks: list[tuple[str, str, Callable]] = []
+
+        def rows(solutions):
+            for s in solutions:
+                yield s[f[1:]], s[v[1:]], None, None
+
+        def focus_rows(solutions):
+            for s in solutions:
+                yield s[f[1:]], None, None, None
+
+        for predicate, value in sorted(g.predicate_objects(node), key=lambda pv: (str(pv[0]), str(pv[1]))):
+            if predicate in _NOT_CONSTRAINTS or predicate == SH.sparql or not str(predicate).startswith(str(SH)):
+                continue
+            if predicate in (SH.minCount, SH.maxCount):
+                if path is None:
+                    raise self.program._unsupported(node, f"{_show(predicate)} without sh:path")
+                op, name = ("<", "MinCount") if predicate == SH.minCount else (">", "MaxCount")
+                optional = f"OPTIONAL {{ {values} }}" if predicate == SH.minCount else values
+                query = (f"{head()}SELECT {f} WHERE {{ {where} {optional} }} GROUP BY {f} "
+                         f"HAVING (COUNT(DISTINCT {v}) {op} {int(value)})")
+                checks.append((name, query, focus_rows))
+            elif predicate == SH["class"]:
+                query = (f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {where} {values} "
+                         f"FILTER NOT EXISTS {{ {v} {_RDF_TYPE}/{_SUBCLASS}* {_iri(value)} }} }}")
+                checks.append(("Class", query, rows))
+            elif predicate == SH.datatype:
+                checks.append(("Datatype", head() + all_values, _datatype_filter(value, f, v)))
+            elif predicate == SH.nodeKind:
+                test = _NODE_KINDS.get(value)
+                if test is None:
+                    raise self.program._unsupported(node, f"sh:nodeKind {_show(value)}")
+                query = f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {where} {values} FILTER (!({test.format(v=v)})) }}"
+                checks.append(("NodeKind", query, rows))
+            elif predicate == SH.pattern:
+                flags = g.value(node, SH.flags)
+                flag_text = f", {_string(str(flags))}" if flags is not None else ""
+                blank = _NODE_KINDS[SH.BlankNode].format(v=v)
+                query = (f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {where} {values} "
+                         f"FILTER ({blank} || !REGEX(STR({v}), {_string(str(value))}{flag_text})) }}")
+                checks.append(("Pattern", query, rows))
+            elif predicate == SH.flags:
+                continue
+            elif predicate in _COMPARISONS:
+                op, name = _COMPARISONS[predicate]
+                query = (f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {where} {values} "
+                         f"FILTER (!COALESCE({v} {op} {_term(value)}, false)) }}")
+                checks.append((name, query, rows))
+            elif predicate in _PAIRS:
+                if path is None:
+                    raise self.program._unsupported(node, f"{_show(predicate)} without sh:path")
+                op, name = _PAIRS[predicate]
+                other = f"?_o{depth}"
+                query = (f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {where} {values} {f} {_iri(value)} {other} "
+                         f"FILTER (!COALESCE({v} {op} {other}, false)) }}")
+                checks.append((name, query, rows))
+            elif predicate == SH.uniqueLang:
+                if path is None or not (isinstance(value, Literal) and value.toPython() is True):
+                    continue
+                a, b = f"?_a{depth}", f"?_b{depth}"
+                query = (f"{head()}SELECT DISTINCT {f} (LCASE(LANG({a})) AS ?_lang) WHERE {{ {where} "
+                         f"{f} {path} {a} . {f} {path} {b} FILTER ({a} != {b} && LANG({a}) != '' "
+                         f"&& LCASE(LANG({a})) = LCASE(LANG({b}))) }}")
+                checks.append(("UniqueLang", query, focus_rows))
+            elif predicate == SH["in"]:
+                members = " ".join(_term(m) for m in Collection(g, value))
+                query = (f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {where} {values} "
+                         f"FILTER (!({v} IN ({members}))) }}")
+                checks.append(("In", query, rows))
+            elif predicate == SH.hasValue:
+                query = (f"{head()}SELECT DISTINCT {f} WHERE {{ {where} "
+                         f"FILTER NOT EXISTS {{ {values.replace(v, _term(value)) if path else ''} "
+                         f"{'' if path else f'FILTER ({f} = {_term(value)})'} }} }}")
+                checks.append(("HasValue", query, focus_rows))
+            elif predicate in (SH["or"], SH["and"], SH.xone, SH["not"], SH.node):
+                members = [value] if predicate in (SH["not"], SH.node) else list(Collection(g, value))
+                name = {SH["or"]: "Or", SH["and"]: "And", SH.xone: "Xone", SH["not"]: "Not", SH.node: "Node"}[predicate]
+                inner_f = f"?_f{depth + 1}"
+                inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {where} {values} BIND({v} AS {inner_f}) }} }}"
+                violators = [
+                    self.violators(self.program._shape(member), inner_f, inner_target, prefixes, depth=depth + 1)
+                    for member in members
+                ]
+                checks.append((name, head() + all_values, _logical(name, violators, f, v)))
+            else:
+                raise self.program._unsupported(node, f"the constraint {_show(predicate)}")
+        return checks
+
+    def violators(self, shape: _Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
+        """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""
+        bad: set = set()
+        v = f"?_v{depth}"
+        for _component, query, mapper in self.checks(shape, f, v, target, prefixes, depth=depth):
+            bad.update(row[0] for row in mapper(self.select(query)))
+        for child in self.graph.objects(shape.node, SH.property):
+            bad |= self.violators(self.program._shape(child), f, target, prefixes, depth=depth)
+        for constraint in self.graph.objects(shape.node, SH.sparql):
+            renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
+            query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
+            bad.update(s["this"] for s in self.select(query))
+        return bad
+
+    # --- SPARQL-based constraints ----------------------------------------------------
+
+    def _sparql_query(self, shape, constraint, target, prefixes, *, restrict: bool) -> tuple[str, dict]:
+        text = self.graph.value(constraint, SH.select)
+        if text is None:
+            raise self.program._unsupported(shape.node, "an sh:sparql constraint without sh:select")
+        text = str(text)
+        for variable in ("$PATH", "?PATH", "$shapesGraph", "$currentShape"):
+            if variable in text:
+                raise self.program._unsupported(shape.node, f"the pre-bound variable {variable}")
+        own = dict(prefixes)
+        own.update(self.program.prefixes_of(constraint))
+        same = (
+            [str(self.graph.value(t, SH.select)) for t in shape.sparql_targets] == [text]
+            and not shape.targets
+            and not shape.parents
+        )
+        at = outer_group_start(text) + 1
+        if same:
+            inserted = self.focus_values if (restrict and self.focus_values) else ""
+        else:
+            inserted = (self.focus_values + " " if (restrict and self.focus_values) else "") + target
+        return self.head(own) + text[:at] + " " + inserted + " " + text[at:], own
+
+    def sparql_results(self, shape: _Shape, constraint: Node, target: str, prefixes: dict[str, str]) -> list[Result]:
+        query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=True)
+        messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
+        out: list[Result] = []
+        seen: set = set()
+        try:
+            solutions = self.store.query(query)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
+        names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
+        for solution in solutions:  # type: ignore[union-attr]
+            bound = {}
+            for variable in names:
+                term = solution[variable]
+                if term is not None:
+                    bound[variable] = _to_rdflib(term)
+            this = bound.pop("this", None)
+            path = bound.pop("path", None)
+            value = bound.pop("value", None)
+            bound.pop("failure", None)
+            if this is None:
+                continue
+            if value is None and shape.path is None:
+                value = this
+            key = (this, path, value, tuple(sorted(bound.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            variables = {"this": this, **({"path": path} if path is not None else {}),
+                         **({"value": value} if value is not None else {}), **bound}
+            formatted = tuple(Literal(_format(str(m), variables)) for m in (*shape.messages, *messages))
+            out.append(Result(
+                shape=shape.node,
+                component="Sparql",
+                severity=shape.severity,
+                focus=this,
+                path=path if path is not None else shape.path,
+                value=value,
+                messages=formatted,
+                constraint=constraint,
+            ))
+        return out
+
+
+def _format(message: str, variables: dict[str, Node]) -> str:
+    for name, value in variables.items():
+        message = re.sub("{[?$]" + re.escape(name) + "}", lambda _m, text=str(value): text, message)
+    return message
+
+
+def _datatype_filter(datatype: Node, f: str, v: str):
+    def mapper(solutions):
+        for s in solutions:
+            value = s[v[1:]]
+            if not _has_datatype(value, datatype):
+                yield s[f[1:]], value, None, None
+    return mapper
+
+
+def _has_datatype(term, datatype: Node) -> bool:
+    """pyshacl's sh:datatype test: the literal's datatype, and a well-formed lexical form."""
+    if not isinstance(term, ox.Literal):
+        return False
+    literal = _to_rdflib(term)
+    assert isinstance(literal, Literal)
+    if literal.language:
+        return datatype == RDF.langString
+    actual = literal.datatype or XSD.string
+    if datatype in (RDFS.Literal,):
+        return True
+    if datatype == RDFS.Datatype:
+        return literal.datatype is not None
+    if actual != datatype:
+        return False
+    if literal.datatype is not None and getattr(literal, "ill_typed", None) is True:
+        return False
+    return True
+
+
+def _logical(name: str, violators: Sequence[set], f: str, v: str):
+    def conforms(value, index: int) -> bool:
+        return value not in violators[index]
+
+    def mapper(solutions):
+        for s in solutions:
+            value = s[v[1:]]
+            passing = sum(1 for i in range(len(violators)) if conforms(value, i))
+            if name == "Or":
+                bad = passing == 0
+            elif name in ("And", "Node"):
+                bad = passing < len(violators)
+            elif name == "Xone":
+                bad = passing != 1
+            else:  # Not
+                bad = passing == 1
+            if bad:
+                yield s[f[1:]], value, None, None
+    return mapper
+
+
+# --- terms and text -------------------------------------------------------------------
+
+
+def _to_rdflib(term) -> Node:
+    if isinstance(term, ox.NamedNode):
+        if term.value.startswith(SKOLEM):
+            return BNode(term.value[len(SKOLEM):])
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    return term  # already rdflib
+
+
+def _iri(node: Node) -> str:
+    if not isinstance(node, URIRef):
+        raise InputError(f"expected an IRI in the shapes, found {node!r}")
+    return f"<{node}>"
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def _term(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        text = _string(str(node))
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is not None:
+            return f"{text}^^<{node.datatype}>"
+        return text
+    raise InputError(f"a blank node cannot be used as a value in the shapes ({node!r})")
+
+
+def _path(graph: Graph, path: Node) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if (path, RDF.first, None) in graph:
+        return "(" + "/".join(_path(graph, step) for step in Collection(graph, path)) + ")"
+    for predicate, template in (
+        (SH.inversePath, "^({})"),
+        (SH.zeroOrMorePath, "({})*"),
+        (SH.oneOrMorePath, "({})+"),
+        (SH.zeroOrOnePath, "({})?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return template.format(_path(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path(graph, step) for step in Collection(graph, alternatives)) + ")"
+    raise InputError(f"unsupported SHACL property path {path!r}")
+
+
+def _show(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else str(node)

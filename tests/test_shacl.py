@@ -1,0 +1,179 @@
+"""kgbuild's SHACL engine (kgbuild.shacl) gives pyshacl's results.
+
+Compared on the shape fixtures (every rule fires there, tests/fixtures/shapes/)
+and on the real data: the same results (source shape, focus node, path, value,
+severity), whole-graph and restricted to the focus nodes of one data file at a
+time. Messages may differ only in the order of GROUP_CONCAT items.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph
+from rdflib.namespace import RDF, SH
+
+from kgbuild.canon import from_ox
+from kgbuild.errors import InputError
+from kgbuild.locate import Locator
+from kgbuild.project import load_project
+from kgbuild.shacl import SKOLEM, ShapesProgram
+from kgbuild.sources import load_sources
+from kgbuild.validation import engine_outcome, render_path, run_shacl
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return load_sources(load_project(ROOT))
+
+
+@pytest.fixture(scope="module")
+def program(sources):
+    return ShapesProgram(sources.shapes)
+
+
+def _parse(path: Path, *, skolem: bool):
+    """(rdflib triples, pyoxigraph triples) of one file, blank nodes labelled alike (or skolemised)."""
+    rd, oxt = [], []
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True):
+        terms = (quad.subject, quad.predicate, quad.object)
+        rd.append(tuple(_rd(t) for t in terms))
+        oxt.append(ox.Triple(*(ox.NamedNode(SKOLEM + t.value) if skolem and isinstance(t, ox.BlankNode) else t
+                               for t in terms)))
+    return rd, oxt
+
+
+def _rd(term):
+    return from_ox(term)
+
+
+def _graph_and_store(files: list[Path], *, skolem: bool = False):
+    graph, store, subjects = Graph(), ox.Store(), {}
+    for path in files:
+        rd, oxt = _parse(path, skolem=skolem)
+        for triple in rd:
+            graph.add(triple)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in oxt)
+        subjects[path] = {t.subject.value for t in oxt if isinstance(t.subject, ox.NamedNode)}
+    return graph, store, subjects
+
+
+def _pyshacl_results(graph: Graph, shapes: Graph) -> set[tuple]:
+    import pyshacl
+
+    _, results, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
+                                     allow_warnings=True, allow_infos=True, inplace=False)
+    out = set()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        path = results.value(result, SH.resultPath)
+        out.add((
+            results.value(result, SH.sourceShape),
+            results.value(result, SH.focusNode),
+            None if path is None else render_path(path, results if (path, None, None) in results else shapes, _N),
+            results.value(result, SH.value),
+            results.value(result, SH.resultSeverity),
+        ))
+    return out
+
+
+class _Names:
+    def iri(self, iri: str) -> str:
+        return f"<{iri}>"
+
+
+_N = _Names()
+
+
+def _engine_results(program: ShapesProgram, store, shapes: Graph, focus=None) -> set[tuple]:
+    return {
+        (r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+        for r in program.validate(store, focus=focus)
+    }
+
+
+def _ontology_files() -> list[Path]:
+    return sorted((ROOT / "ontology").glob("*.ttl"))
+
+
+def test_same_results_as_pyshacl_on_every_shape_fixture(sources, program):
+    files = _ontology_files() + [FIXTURES / "valid.ttl"] + sorted(
+        p for p in FIXTURES.glob("*.ttl") if p.name != "valid.ttl")
+    graph, store, _ = _graph_and_store(files)
+    expected = _pyshacl_results(graph, sources.shapes)
+    assert len(expected) > 150  # every rule fires at least once
+    assert _engine_results(program, store, sources.shapes) == expected
+
+
+def test_same_results_as_pyshacl_on_the_real_data(sources, program):
+    files = _ontology_files() + sorted((ROOT / "data").glob("*.ttl"))
+    graph, store, _ = _graph_and_store(files)
+    expected = _pyshacl_results(graph, sources.shapes)
+    assert expected  # the real data has its warnings and info
+    assert _engine_results(program, store, sources.shapes) == expected
+
+
+def test_restricted_to_a_files_nodes_equals_full_pyshacl_restricted(sources, program):
+    """Per data file: focus = the file's subjects (blank nodes skolemised), whole graph visible."""
+    data_files = sorted((ROOT / "data").glob("*.ttl"))
+    graph, store, subjects = _graph_and_store(_ontology_files() + data_files, skolem=True)
+    full = _pyshacl_results(graph, sources.shapes)
+
+    def key(term):
+        return SKOLEM + str(term) if isinstance(term, BNode) else str(term)
+
+    compared = 0
+    for path in data_files:
+        focus = subjects[path]
+        expected = {r for r in full if key(r[1]) in focus}
+        got = {
+            (r.shape, r.focus, None if r.path is None else render_path(r.path, sources.shapes, _N), r.value,
+             r.severity)
+            for r in program.validate(store, focus=focus)
+        }
+        assert got == expected, path.name
+        compared += len(expected)
+    assert compared == len(full)  # every finding belongs to some file's nodes
+
+
+def test_findings_read_like_pyshacl_findings(sources, program):
+    """The Finding form (rule ids, labels, paths, values) is the same as the build's."""
+    graph = sources.graph
+    store = ox.Store()
+    for path in _ontology_files() + sorted((ROOT / "data").glob("*.ttl")):
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    pyshacl_findings = run_shacl(data_graph=graph, shapes_graph=sources.shapes, names=sources.names(),
+                                 locator=Locator(()))
+    engine = engine_outcome(program.validate(store), data_graph=graph, shapes_graph=sources.shapes,
+                            names=sources.names(), locator=Locator(()))
+
+    def keys(findings):
+        return sorted((f.severity, f.rule, f.focus, f.path, f.value, f.shape) for f in findings)
+
+    assert keys(engine.findings) == keys(pyshacl_findings.findings)
+
+
+def test_unsupported_constraint_is_an_error_naming_the_shape():
+    shapes = Graph()
+    shapes.parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .
+    """, format="turtle")
+    program = ShapesProgram(shapes)
+    with pytest.raises(InputError, match=r"shape <https://example.org/S> uses the constraint .*closed"):
+        program.validate(ox.Store())
+
+
+def test_focus_restriction_limits_results_to_those_nodes(program, sources):
+    files = _ontology_files() + [FIXTURES / "valid.ttl", FIXTURES / "PersonCountNotNegative.ttl",
+                                 FIXTURES / "AgentHasPrefLabel.ttl"]
+    _, store, subjects = _graph_and_store(files)
+    everything = program.validate(store)
+    assert len({r.focus for r in everything}) >= 2
+    only = program.validate(store, focus=subjects[FIXTURES / "PersonCountNotNegative.ttl"])
+    assert only and {str(r.focus) for r in only} <= subjects[FIXTURES / "PersonCountNotNegative.ttl"]
