@@ -1,0 +1,290 @@
+"""Checking data contributions: `kgbuild validate FILE...` (kgbuild.contribution).
+
+The invalid corpus lives in tests/fixtures/contributions/, one file per kind
+of mistake; each case asserts the specific finding (rule, severity, node,
+line) and that no other violation comes with it unless listed. Expected
+findings are written by hand from the fixture and the source texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from kgbuild.contribution import RULES, check_contribution, fold, skeleton
+from kgbuild.project import load_project
+from kgbuild.report import to_json
+from conftest import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "fixtures" / "contributions"
+EXAMPLE = ROOT / "docs" / "examples" / "contribution-release.ttl"
+PPDR = "https://w3id.org/ppdkg/id/"
+PPD = "https://w3id.org/ppdkg/ontology#"
+
+# file -> (rule, severity, focus IRI or None, line, column or None, phrase in the message, other violations allowed)
+CASES = {
+    "syntax-error.ttl": ("syntax-error", "violation", None, 14, 21, "not a valid RDF object", ()),
+    "syntax-error.jsonld": ("syntax-error", "violation", None, 4, 21, "Unexpected comma", ()),
+    "misspelled-property.ttl": ("unknown-property", "violation", PPDR + "x-release", 14, None,
+                                "did you mean ppd:performedBy?", ()),
+    "misspelled-class.ttl": ("unknown-class", "violation", PPDR + "x-release", 10, None,
+                             "did you mean ppd:Release?", ("PropertyOutsideDomain",)),
+    "wrong-datatype.ttl": ("PersonCountIsInteger", "violation", PPDR + "x-release", 10, None,
+                           "whole number typed xsd:integer", ("PersonCountNotNegative",)),
+    "month-13.ttl": ("DateDatatype", "violation", PPDR + "x-release", 10, None, "valid xsd:date", ()),
+    "missing-source.ttl": ("EventHasSource", "violation", PPDR + "x-release", 10, None, "has no source", ()),
+    "quote-not-in-source.ttl": ("quote-not-in-source", "violation", None, 15, None,
+                                "quote not found in data/sources/004_", ()),
+    "negative-count.ttl": ("PersonCountNotNegative", "violation", PPDR + "x-release", 10, None,
+                           "cannot be negative", ()),
+    "release-before-detention.ttl": ("ReleaseNotBeforeDetention", "violation", PPDR + "x-release", 10, None,
+                                     "before the detention's earliest possible date 2021-07-01", ()),
+    "duplicate-transliterated.ttl": ("possible-duplicate", "warning", PPDR + "maria-kolesnikova", 10, None,
+                                     "may be the existing ppdr:maria-kalesnikava", ()),
+    "dangling-reference.ttl": ("dangling-reference", "violation", PPDR + "x-release", 14, None,
+                               "did you mean ppdr:ales-bialiatski?", ()),
+    "literal-for-resource.ttl": ("literal-for-resource", "violation", PPDR + "x-release", 14, None,
+                                 "ppd:detainee links to a resource", ()),
+    "redefined-class.ttl": ("redefines-ontology-term", "violation", PPD + "Release", 10, None,
+                            "ppd:Release is defined by the ontology", ()),
+    "untyped-node.ttl": ("ResourceHasKnownType", "violation", PPDR + "x-untyped", 10, None,
+                         "no type from the ontology", ()),
+    "empty.ttl": ("empty-file", "violation", None, None, None, "no triples", ()),
+    "not-utf8.ttl": ("not-utf8", "violation", None, 4, 27, "byte 0xe5", ()),
+    "not-rdf.ttl": ("not-rdf", "violation", None, 1, 1, "this is not Turtle", ()),
+    "conflicting-count.ttl": ("conflicting-value", "violation", PPDR + "release-123-prisoners", 10, None,
+                              "already holds \"123\"^^xsd:integer (sources: data/sources/004_6d3ab8ac9db8f6cc.txt); "
+                              "this contribution gives \"124\"^^xsd:integer", ()),
+}
+
+
+def test_every_fixture_in_the_corpus_has_a_case():
+    assert sorted(p.name for p in CORPUS.iterdir()) == sorted(CASES)
+
+
+@pytest.fixture(scope="module")
+def project(built_project):
+    return load_project(built_project)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_invalid_contribution_gets_its_finding(project, name):
+    rule, severity, focus, line, column, phrase, others = CASES[name]
+    result = check_contribution(project, [CORPUS / name])
+    assert result.context == "embedded store"
+    matching = [f for f in result.report.findings if f.rule == rule]
+    assert matching, f"no {rule} finding: {[f.rule for f in result.report.findings]}"
+    finding = matching[0]
+    assert finding.severity == severity
+    assert finding.focus == focus
+    assert finding.line == line
+    if column is not None:
+        assert finding.column == column
+    assert finding.file == str(CORPUS / name)
+    assert phrase in finding.message
+    assert finding.hint or finding.shape  # own rules always carry a hint; SHACL messages say how to fix
+    violations = {f.rule for f in result.report.findings if f.severity == "violation"} - {rule}
+    assert violations <= set(others), violations
+    assert result.report.fails("violation") == (severity == "violation")
+
+
+def test_duplicates_across_transliterations_and_spellings(project):
+    result = check_contribution(project, [CORPUS / "duplicate-transliterated.ttl"])
+    found = {(f.focus, f.message.split("existing ")[1].split(" ")[0]) for f in result.report.findings
+             if f.rule == "possible-duplicate"}
+    assert found == {
+        (PPDR + "maria-kolesnikova", "ppdr:maria-kalesnikava"),  # Kolesnikova ↔ Kalesnikava
+        (PPDR + "ales-byalyatski", "ppdr:ales-bialiatski"),  # Byalyatski ↔ Bialiatski
+        (PPDR + "john-coale", "ppdr:john-cole"),  # Coale ↔ Cole
+    }
+
+
+def test_name_folding():
+    assert skeleton(fold("Maria Kolesnikova")) == skeleton(fold("Maria Kalesnikava"))
+    assert skeleton(fold("Ales Byalyatski")) == skeleton(fold("Aleś Bialiatski"))
+    assert skeleton(fold("John Cole")) == skeleton(fold("John Coale"))
+    assert skeleton(fold("Viktar Babaryka")) != skeleton(fold("Maria Kalesnikava"))
+    assert fold("Aleś  BIALIATSKI!") == "ales bialiatski"
+
+
+def test_conflict_lists_both_values_and_their_sources(project):
+    result = check_contribution(project, [CORPUS / "conflicting-count.ttl"])
+    [conflict] = [f for f in result.report.findings if f.rule == "conflicting-value"]
+    assert conflict.path == "ppd:personCount"
+    assert conflict.value == '"124"^^xsd:integer'
+    assert conflict.focus_label == "Release of 123 prisoners"
+    # the shape's own "at most one" finding says the same thing, so it is not repeated
+    assert [f.rule for f in result.report.findings] == ["conflicting-value"]
+
+
+def test_worked_example_passes(built_project):
+    result = run_cli("validate", str(built_project / "docs" / "examples" / "contribution-release.ttl"),
+                     "--project", str(built_project), "--show", "info")
+    assert result.exit_code == 0, result.stdout
+    # the one warning the example explains in its header: its invented text is not under data/sources/
+    assert "0 violations, 1 warning" in result.stdout
+    assert "WARNING SourceDocumentTextFileInSources" in result.stdout
+
+
+def test_worked_example_in_the_repository_is_the_one_documented():
+    doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
+    assert "docs/examples/contribution-release.ttl" in doc
+    assert EXAMPLE.is_file() and (ROOT / "docs" / "examples" / "example-report.txt").is_file()
+
+
+def test_json_output_is_the_library_report_as_data(project, built_project):
+    files = [CORPUS / "negative-count.ttl", CORPUS / "duplicate-transliterated.ttl"]
+    expected = to_json(check_contribution(project, files).to_dict())
+    result = run_cli("validate", *map(str, files), "--project", str(built_project), "--format", "json")
+    assert result.exit_code == 1
+    assert result.stdout == expected
+    data = json.loads(result.stdout)
+    assert data["files"] == [str(f) for f in files]
+    assert data["counts"] == {"violation": 1, "warning": 3, "info": 0}
+    assert set(data["findings"][0]) == {"severity", "rule", "message", "focus", "focus_label", "path", "value",
+                                        "shape", "file", "line", "column", "hint"}
+
+
+def test_text_output_groups_findings_by_file_with_hints(built_project):
+    files = [CORPUS / "misspelled-property.ttl", CORPUS / "empty.ttl"]
+    result = run_cli("validate", *map(str, files), "--project", str(built_project))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    first, second = lines.index(str(files[0])), lines.index(str(files[1]))
+    assert first < second
+    assert any("unknown-property" in line for line in lines[first:second])
+    assert any(line.strip() == "hint: Replace it with ppd:performedBy." for line in lines[first:second])
+    assert "\x1b[" not in result.stdout  # no colour when stdout is not a terminal
+    # the misspelled property leaves the release without its only count, hence the warning
+    assert lines[-1] == "2 violations, 1 warning, 0 info — does not conform"
+    assert "in the context of the embedded store" in result.stderr
+
+
+def test_severities_are_coloured_on_a_terminal(built_project):
+    from click.testing import CliRunner
+
+    from kgbuild.cli import cli
+
+    result = CliRunner().invoke(cli, ["validate", str(CORPUS / "negative-count.ttl"), "--project",
+                                      str(built_project)], color=True)
+    assert "\x1b[31m\x1b[1mVIOLATION\x1b[0m PersonCountNotNegative" in result.output
+
+
+def test_other_files_are_still_checked_after_a_syntax_error(project):
+    result = check_contribution(project, [CORPUS / "syntax-error.ttl", CORPUS / "negative-count.ttl"])
+    rules = {(Path(f.file).name, f.rule) for f in result.report.findings}
+    assert ("syntax-error.ttl", "syntax-error") in rules
+    assert ("negative-count.ttl", "PersonCountNotNegative") in rules
+
+
+def test_fail_on_warning(built_project):
+    path = str(CORPUS / "duplicate-transliterated.ttl")
+    assert run_cli("validate", path, "--project", str(built_project)).exit_code == 0
+    assert run_cli("validate", path, "--project", str(built_project), "--fail-on", "warning").exit_code == 1
+
+
+def test_missing_file_is_unusable_input(built_project):
+    result = run_cli("validate", str(built_project / "nope.ttl"), "--project", str(built_project))
+    assert result.exit_code == 2
+    assert "nope.ttl: no such file" in result.stderr
+
+
+def test_a_project_data_file_is_not_a_contribution(built_project):
+    result = run_cli("validate", str(built_project / "data" / "releases.ttl"), "--project", str(built_project))
+    assert result.exit_code == 2
+    assert "data/releases.ttl: this file is part of the project itself" in result.stderr
+
+
+def _digest(directory: Path) -> dict[str, str]:
+    return {
+        p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*")) if p.is_file()
+    }
+
+
+def test_validation_writes_nothing(built_project, project):
+    corpus_before = _digest(CORPUS)
+    data_before = _digest(built_project / "data")
+    store_dir = built_project / ".kgbuild"
+    store_before = sorted(p.name for p in store_dir.iterdir())
+    check_contribution(project, sorted(CORPUS.iterdir()))
+    assert _digest(CORPUS) == corpus_before
+    assert _digest(built_project / "data") == data_before
+    assert sorted(p.name for p in store_dir.iterdir()) == store_before  # the working copy is gone
+
+
+def test_without_a_store_the_project_files_are_the_context(built_project, tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns(".kgbuild", "dist"))
+    files = [CORPUS / "conflicting-count.ttl", CORPUS / "duplicate-transliterated.ttl", CORPUS / "month-13.ttl"]
+    without = check_contribution(load_project(copy), files)
+    with_store = check_contribution(load_project(built_project), files)
+    assert without.context.startswith("project files (no embedded store")
+    assert without.report == with_store.report
+
+
+class _Listener:
+    """A TCP listener on 127.0.0.1 that counts connections."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(5)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.socket.close()
+
+
+def test_nothing_in_a_contribution_is_fetched(project, tmp_path):
+    listener = _Listener()
+    try:
+        base = f"http://127.0.0.1:{listener.port}"
+        turtle = tmp_path / "imports.ttl"
+        turtle.write_text(
+            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+            "@prefix ppd: <https://w3id.org/ppdkg/ontology#> .\n"
+            "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+            f"<{base}/contribution> owl:imports <{base}/ontology.ttl> .\n"
+            f"ppdr:x-release a ppd:Release ; ppd:place <{base}/somewhere> .\n",
+            encoding="utf-8",
+        )
+        jsonld = tmp_path / "remote-context.jsonld"
+        jsonld.write_text(json.dumps({"@context": f"{base}/context.jsonld",
+                                      "@id": "https://w3id.org/ppdkg/id/x", "name": "X"}), encoding="utf-8")
+        result = check_contribution(project, [turtle, jsonld])
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    rules = {(Path(f.file).name, f.rule) for f in result.report.findings}
+    assert ("imports.ttl", "defines-ontology-term") in rules  # owl:imports is refused, not followed
+    assert ("remote-context.jsonld", "remote-context") in rules
+
+
+def test_rule_catalogue_is_documented():
+    doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"`{rule}`" in doc, rule
