@@ -58,6 +58,20 @@ class BuildResult:
         }
 
 
+def _write_name_index(project: Project, store_dir: Path, inputs: dict[str, str]) -> None:
+    """The names of agents, folded, beside the store: the contribution check's duplicate index."""
+    import pyoxigraph
+
+    from kgbuild.contribution import write_name_index
+    from kgbuild.errors import OutputError
+
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    try:
+        write_name_index(project, store, inputs)
+    except OSError as exc:
+        raise OutputError(f"cannot write the name index beside {project.rel(store_dir)}: {exc}") from exc
+
+
 def build(project: Project, *, out: Path | None = None) -> BuildResult:
     """Build the project into ``out`` (default: the configured dist directory).
 
@@ -92,6 +106,7 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     store = None
     if checked.report.conforms:
         store = write_store(project, files["graph.nt"], inputs=inputs)
+        _write_name_index(project, store, inputs)
     return BuildResult(
         report=checked.report,
         stats=stats,

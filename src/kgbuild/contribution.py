@@ -220,6 +220,7 @@ class _Context:
         self.clone: Path | None = None
         self.description = ""
         self.store: ox.Store | None = None
+        self.inputs: dict[str, str] | None = None  # the store's recorded inputs (None: not the embedded store)
 
     def __enter__(self) -> _Context:
         from kgbuild.store import open_store
@@ -244,12 +245,24 @@ class _Context:
             shutil.rmtree(self.clone, ignore_errors=True)
             raise KgbuildError(f"cannot prepare the validation context: {exc}") from exc
         self.description = "embedded store"
+        self.inputs = _recorded_inputs(self.project)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.store = None
         if self.clone is not None:
             shutil.rmtree(self.clone, ignore_errors=True)
+
+
+def _recorded_inputs(project: Project) -> dict[str, str] | None:
+    import json
+
+    from kgbuild.store import manifest_path
+
+    try:
+        return json.loads(manifest_path(project).read_text(encoding="utf-8"))["inputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _skolem_existing(term):
@@ -283,6 +296,8 @@ def check_contribution(project: Project, paths: Sequence[Path]) -> ContributionR
     findings.extend(checker.static_checks())
     with _Context(project) as context:
         if files:
+            if context.inputs is not None:
+                checker.name_index = NameIndex.load(name_index_path(project), context.inputs)
             findings.extend(checker.in_context(context.store))  # type: ignore[arg-type]
         description = context.description
     return ContributionResult(report=Report.of(_supersede(findings)), files=tuple(shown), context=description)
@@ -374,6 +389,7 @@ class _Checker:
         self.triples = [(f, t) for f in files for t in f.triples]
         self.subjects = sorted({t.subject.value for _, t in self.triples if isinstance(t.subject, ox.NamedNode)})
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
+        self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
 
     # --- checks that need only the contribution and the ontology ---------------------------
 
@@ -636,53 +652,122 @@ class _Checker:
     def _duplicates(self, store: ox.Store) -> list[Finding]:
         if self.project.names_query is None:
             return []
-        from kgbuild.rdfio import read_text
-
-        file = self.project.rel(self.project.names_query)
-        rows = _select(store, read_text(self.project.names_query, file=file), file)
         contributed = set(self.subjects)
         new_entities = {s for s in contributed if not _was_subject_before(store, s, self.triples)}
-        existing: dict[str, list[tuple[str, str]]] = {}  # skeleton -> [(entity, name)]
-        existing_names: list[tuple[str, str, str]] = []  # (folded, entity, name)
-        new_names: dict[str, list[str]] = {}
-        for row in rows:
-            entity, name = row.get("entity"), row.get("name")
-            if not isinstance(entity, ox.NamedNode) or not isinstance(name, ox.Literal):
-                continue
-            if entity.value in new_entities:
-                new_names.setdefault(entity.value, []).append(name.value)
-            else:
-                folded = fold(name.value)
-                existing.setdefault(skeleton(folded), []).append((entity.value, name.value))
-                existing_names.append((folded, entity.value, name.value))
+        index = self.name_index
+        if index is None:
+            index = NameIndex.of(_names(self.project, store, exclude=new_entities))
+        new_names: dict[str, set[str]] = {}
+        for row in _names(self.project, store, only=new_entities):
+            new_names.setdefault(row[0], set()).add(row[1])
         out = []
-        from rapidfuzz import fuzz, process
-
-        choices = [folded for folded, _, _ in existing_names]
         for entity in sorted(new_names):
-            matches: dict[str, tuple[str, str]] = {}
-            for name in sorted(set(new_names[entity])):
-                folded = fold(name)
-                for other, other_name in existing.get(skeleton(folded), []):
-                    matches.setdefault(other, (name, other_name))
-                if choices:
-                    for _, score, index in process.extract(folded, choices, scorer=fuzz.ratio, score_cutoff=88,
-                                                          limit=5):
-                        _, other, other_name = existing_names[index]
-                        matches.setdefault(other, (name, other_name))
             node = ox.NamedNode(entity)
-            for other in sorted(matches):
-                name, other_name = matches[other]
+            for other, (name, other_name) in sorted(index.matches(sorted(new_names[entity])).items()):
+                if other in contributed:
+                    continue
                 label = _store_label(store, other) or other_name
-                source = self._file_of(node)
                 out.append(self._finding(
-                    "possible-duplicate", source, node, "", None,
+                    "possible-duplicate", self._file_of(node), node, "", None,
                     f"“{name}” may be the existing {self.names.iri(other)} (“{label}”"
                     + (f", also known as “{other_name}”)" if other_name != label else ")"),
                     f"If it is the same, use {self.names.iri(other)} instead of a new IRI (and add the new "
                     "spelling as a name with its source); if not, say how they differ in the label.",
                 ))
         return out
+
+
+class NameIndex:
+    """The names of existing agents, folded and keyed by skeleton, for duplicate detection.
+
+    ``kgbuild build`` writes it beside the embedded store (``<store>.names.json``)
+    so a contribution check does not fold every name of a big graph again.
+    """
+
+    SIMILARITY = 88  # rapidfuzz ratio of folded names counted as a match
+
+    def __init__(self, entries: Sequence[tuple[str, str, str, str]]) -> None:
+        self.entries = list(entries)  # (folded name, its skeleton, entity, name), sorted
+        self.by_skeleton: dict[str, list[int]] = {}
+        for position, entry in enumerate(self.entries):
+            self.by_skeleton.setdefault(entry[1], []).append(position)
+        self.folded = [entry[0] for entry in self.entries]
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[str, str]]) -> NameIndex:
+        folded = {(fold(name), entity, name) for entity, name in rows}
+        return cls(sorted((f, skeleton(f), entity, name) for f, entity, name in folded))
+
+    def matches(self, names: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """existing entity -> (the new name, the existing name it matches)."""
+        from rapidfuzz import fuzz, process
+
+        found: dict[str, tuple[str, str]] = {}
+        for name in names:
+            folded = fold(name)
+            hits = list(self.by_skeleton.get(skeleton(folded), []))
+            if self.folded:
+                hits += [index for _, _, index in process.extract(
+                    folded, self.folded, scorer=fuzz.ratio, score_cutoff=self.SIMILARITY, limit=5)]
+            for position in hits:
+                _, _, entity, existing = self.entries[position]
+                found.setdefault(entity, (name, existing))
+        return found
+
+    def to_json(self, inputs: dict[str, str]) -> str:
+        import json
+
+        return json.dumps({"version": 2, "inputs": inputs, "names": self.entries}, ensure_ascii=False)
+
+    @classmethod
+    def load(cls, path: Path, inputs: dict[str, str]) -> NameIndex | None:
+        """The index at ``path`` if it was made from these inputs, else None."""
+        import json
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != 2 or data.get("inputs") != inputs:
+            return None
+        return cls([tuple(entry) for entry in data.get("names", [])])
+
+
+def name_index_path(project: Project) -> Path:
+    return project.store_dir.with_name(project.store_dir.name + ".names.json")
+
+
+def write_name_index(project: Project, store: ox.Store, inputs: dict[str, str]) -> Path | None:
+    """Write the name index of the graph in ``store`` (when ``[checks] names`` is configured)."""
+    if project.names_query is None:
+        return None
+    path = name_index_path(project)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(NameIndex.of(_names(project, store)).to_json(inputs), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _names(project: Project, store: ox.Store, *, only: set[str] | None = None,
+           exclude: set[str] = frozenset()) -> list[tuple[str, str]]:  # type: ignore[assignment]
+    """(entity, name) rows of the names query; ``only`` restricts it to those entities (by VALUES)."""
+    from kgbuild.rdfio import read_text
+    from kgbuild.sparqltext import outer_group_start
+
+    assert project.names_query is not None
+    file = project.rel(project.names_query)
+    text = read_text(project.names_query, file=file)
+    if only is not None:
+        if not only:
+            return []
+        at = outer_group_start(text) + 1
+        text = text[:at] + " VALUES ?entity { " + " ".join(f"<{e}>" for e in sorted(only)) + " } " + text[at:]
+    rows = []
+    for row in _select(store, text, file):
+        entity, name = row.get("entity"), row.get("name")
+        if isinstance(entity, ox.NamedNode) and isinstance(name, ox.Literal) and entity.value not in exclude:
+            rows.append((entity.value, name.value))
+    return rows
 
 
 # --- helpers --------------------------------------------------------------------------------
