@@ -454,6 +454,8 @@ class _Checker:
             line = where.line if where else None
         if line is None:
             line = self._subject_line(source, s)
+            if line is not None and p:
+                line = _token_line(source, p, start=line) or line
         return Finding(
             severity=severity or RULES[rule][0],
             rule=rule,
@@ -849,7 +851,7 @@ def _store_label(store: ox.Store, iri: str) -> str | None:
     return None
 
 
-def _token_line(source: ContributionFile, iri: str) -> int | None:
+def _token_line(source: ContributionFile, iri: str, *, start: int = 1) -> int | None:
     tokens = [f"<{iri}>"]
     for prefix, namespace in source.prefixes:
         if iri.startswith(namespace):
@@ -857,6 +859,8 @@ def _token_line(source: ContributionFile, iri: str) -> int | None:
     if source.text.lstrip().startswith(("{", "[")):
         tokens.append(f'"{iri}"')
     for number, line in enumerate(source.text.splitlines(), start=1):
+        if number < start:
+            continue
         for token in tokens:
             at = line.find(token)
             if at >= 0 and "#" not in line[:at]:
