@@ -292,3 +292,24 @@ def test_rule_catalogue_is_documented():
     doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
     for rule in RULES:
         assert f"`{rule}`" in doc, rule
+
+
+def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):
+    path = tmp_path / "release.jsonld"
+    path.write_text(json.dumps({
+        "@context": {"ppd": PPD, "ppdr": PPDR, "ppdv": "https://w3id.org/ppdkg/vocab/",
+                     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                     "xsd": "http://www.w3.org/2001/XMLSchema#"},
+        "@id": "ppdr:x-release",
+        "@type": "ppd:Release",
+        "rdfs:label": "Test release",
+        "ppd:eventType": {"@id": "ppdv:event-type-release"},
+        "ppd:performedBy": {"@id": "ppdr:belarus"},
+        "ppd:personCount": {"@value": "-3", "@type": "xsd:integer"},
+        "ppd:statedTime": "in the test",
+        "ppd:attestedBy": {"ppd:source": {"@id": "ppdr:source-004"}, "ppd:quote": "releasing 123 prisoners"},
+    }, indent=2), encoding="utf-8")
+    result = check_contribution(project, [path])
+    assert [(f.rule, f.focus) for f in result.report.findings] == [("PersonCountNotNegative", PPDR + "x-release")]
+    assert result.report.findings[0].file == str(path)
+    assert result.report.findings[0].line == 9  # "@id": "ppdr:x-release"

@@ -160,8 +160,27 @@ def _parse(text: str, rdf_format: ox.RdfFormat):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             continue  # JSON-LD named graphs: not in our formats' scope; the triples are kept below
         triples.append(ox.Triple(_skolem(quad.subject), quad.predicate, _skolem(quad.object)))
-    prefixes = tuple(sorted(getattr(parser, "prefixes", {}).items())) if rdf_format == ox.RdfFormat.TURTLE else ()
+    if rdf_format == ox.RdfFormat.TURTLE:
+        prefixes = tuple(sorted(getattr(parser, "prefixes", {}).items()))
+    elif rdf_format == ox.RdfFormat.JSON_LD and not errors:
+        prefixes = _json_ld_prefixes(text)
+    else:
+        prefixes = ()
     return triples, prefixes, errors
+
+
+def _json_ld_prefixes(text: str) -> tuple[tuple[str, str], ...]:
+    """The prefix-like terms of a JSON-LD document's top-level inline context (for locating lines)."""
+    import json
+
+    try:
+        context = json.loads(text).get("@context", {})
+    except (ValueError, AttributeError):
+        return ()
+    if not isinstance(context, dict):
+        return ()
+    return tuple(sorted((k, v) for k, v in context.items()
+                        if isinstance(v, str) and v.endswith(("/", "#")) and not k.startswith("@")))
 
 
 def _skolem(term):
@@ -561,7 +580,18 @@ class _Checker:
         new = [r for r in after if (r.shape, r.component, r.focus, r.path, r.value) not in old]
         outcome = engine_outcome(new, data_graph=graph, shapes_graph=self.shapes, names=self.names,
                                  locator=self.locator)
-        return list(outcome.findings)
+        return [self._placed(finding) for finding in outcome.findings]
+
+    def _placed(self, finding: Finding) -> Finding:
+        """Give a file and line to a finding the Turtle locator could not place (e.g. in JSON-LD)."""
+        if finding.file is not None or finding.focus is None:
+            return finding
+        source = self._file_of(ox.NamedNode(finding.focus))
+        if not any(t.subject.value == finding.focus for _, t in self.triples):
+            return finding
+        from dataclasses import replace
+
+        return replace(finding, file=source.file, line=_token_line(source, finding.focus))
 
     def _conflicts(self, store: ox.Store) -> list[Finding]:
         """Another value for a single-valued property of an existing resource (checked before adding)."""
