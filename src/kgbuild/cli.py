@@ -158,8 +158,9 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     conflicts with values the graph holds, and that no ontology term is
     redefined. The context is the embedded store from `kgbuild build`, or
     the project files if the store is stale. Nothing is fetched from the
-    network. Findings are grouped by file, each with a hint. Exit 0 ok,
-    1 findings at --fail-on, 2 unusable input (missing file, broken project).
+    network. Findings are grouped by file and say how to fix each problem.
+    Exit 0 ok, 1 findings at --fail-on, 2 unusable input (missing file,
+    broken project).
     See docs/contributing-data.md.
 
     \b
