@@ -31,7 +31,7 @@ from kgbuild.errors import InputError, KgbuildError, StaleStoreError, raise_coll
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
-from kgbuild.rdfio import parse_files
+from kgbuild.rdfio import parse_files, read_text
 from kgbuild.shacl import SKOLEM, ShapesProgram
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -113,21 +113,14 @@ class ContributionResult:
 def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None, list[Finding]]:
     """Parse one file; problems with it are findings (the file is then left out of the other checks)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        offset = exc.start
-        line = raw.count(b"\n", 0, offset) + 1
-        column = len(raw[raw.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", errors="replace")) + 1
-        rule = "not-rdf" if b"\x00" in raw[:1024] else "not-utf8"
-        message = (
-            "this is a binary file, not RDF" if rule == "not-rdf"
-            else f"not valid UTF-8: byte 0x{raw[offset]:02x} at byte offset {offset}"
-        )
-        return None, [_file_finding(rule, message, file, line, column,
+        text = read_text(path, file=file)
+    except InputError as exc:
+        if exc.line is None:  # unreadable, not undecodable
+            raise
+        binary = b"\x00" in path.read_bytes()[:1024]
+        rule = "not-rdf" if binary else "not-utf8"
+        message = "this is a binary file, not RDF" if binary else exc.message
+        return None, [_file_finding(rule, message, file, exc.line, exc.column,
                                     hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
     rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
     triples, prefixes, errors = _parse(text, rdf_format)
@@ -250,8 +243,7 @@ class _Context:
             self.store = ox.Store()
             files = parse_files(self.project.ontology_files() + self.project.data_files(), root=self.project.root)
             self.store.extend(
-                ox.Quad(_skolem_existing(q.subject), q.predicate, _skolem_existing(q.object))
-                for f in files for q in f.triples
+                ox.Quad(q.subject, q.predicate, q.object) for f in files for q in f.triples
             )
             self.description = f"project files ({exc.message})"
             return self
@@ -282,10 +274,6 @@ def _recorded_inputs(project: Project) -> dict[str, str] | None:
         return json.loads(manifest_path(project).read_text(encoding="utf-8"))["inputs"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _skolem_existing(term):
-    return term  # existing blank nodes stay blank: they are never focus nodes of a contribution
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -405,6 +393,7 @@ class _Checker:
         self.shapes = shapes
         self.names = Names(prefixes)
         self.locator = Locator(tuple(SourceText(f.file, f.text, f.prefixes) for f in files))
+        self.file_locators = {f.file: Locator((SourceText(f.file, f.text, f.prefixes),)) for f in files}
         self.triples = [(f, t) for f in files for t in f.triples]
         self.subjects = sorted({t.subject.value for _, t in self.triples if isinstance(t.subject, ox.NamedNode)})
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
@@ -469,7 +458,7 @@ class _Checker:
         if line_of is not None:
             line = _token_line(source, line_of)
         if line is None and isinstance(o, ox.Literal):
-            where = Locator((SourceText(source.file, source.text, source.prefixes),)).text(o.value)
+            where = self.file_locators[source.file].text(o.value)
             line = where.line if where else None
         if line is None:
             line = self._subject_line(source, s)
@@ -492,7 +481,7 @@ class _Checker:
         anchor = self._owner(s)
         if anchor is None:
             return None
-        where = Locator((SourceText(source.file, source.text, source.prefixes),)).subject(anchor)
+        where = self.file_locators[source.file].subject(anchor)
         return where.line if where else None
 
     def _owner(self, s) -> str | None:
@@ -647,7 +636,6 @@ class _Checker:
 
     def _quotes(self, store: ox.Store) -> list[Finding]:
         from kgbuild.quotes import TextCache, quote_problem
-        from kgbuild.rdfio import read_text
         from kgbuild.sparqltext import outer_group_start
 
         if self.project.quotes_query is None:
@@ -783,7 +771,6 @@ def write_name_index(project: Project, store: ox.Store, inputs: dict[str, str]) 
 def _names(project: Project, store: ox.Store, *, only: set[str] | None = None,
            exclude: set[str] = frozenset()) -> list[tuple[str, str]]:  # type: ignore[assignment]
     """(entity, name) rows of the names query; ``only`` restricts it to those entities (by VALUES)."""
-    from kgbuild.rdfio import read_text
     from kgbuild.sparqltext import outer_group_start
 
     assert project.names_query is not None
