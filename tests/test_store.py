@@ -126,3 +126,37 @@ def test_store_is_outside_dist_and_dist_is_byte_identical_across_builds(mini):
     assert not any(name.startswith(".kgbuild") or "store" in name for name in first)
     dist = (mini / "dist").resolve()
     assert dist not in project.store_dir.parents
+
+
+def test_manifest_records_the_published_graph_files(mini, tmp_path):
+    import hashlib
+
+    from kgbuild.store import built_file
+
+    project = load_project(mini)
+    build(project)
+    manifest = json.loads(manifest_path(project).read_text(encoding="utf-8"))
+    assert manifest["outputs"]["dir"] == "dist"
+    for name in ("graph.nt", "graph.nq", "graph.ttl"):
+        digest = hashlib.sha256((mini / "dist" / name).read_bytes()).hexdigest()
+        assert manifest["outputs"]["files"][name] == digest
+        assert built_file(project, name) == project.root / "dist" / name
+    with pytest.raises(StaleStoreError, match="the last build did not publish stats.json"):
+        built_file(project, "stats.json")
+    elsewhere = tmp_path / "elsewhere"
+    build(project, out=elsewhere)
+    assert built_file(project, "graph.nt") == elsewhere.resolve() / "graph.nt"
+
+
+def test_a_store_from_before_the_outputs_were_recorded_needs_a_rebuild(mini):
+    from kgbuild.store import built_file
+
+    project = load_project(mini)
+    build(project)
+    path = manifest_path(project)
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    del manifest["outputs"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    open_store(project)  # queries still work
+    with pytest.raises(StaleStoreError, match="written by an older kgbuild: run `kgbuild build`"):
+        built_file(project, "graph.nt")

@@ -15,6 +15,7 @@ written in a sorted, timestamp-free form.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +106,11 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
     store = None
     if checked.report.conforms:
-        store = write_store(project, files["graph.nt"], inputs=inputs)
+        outputs = {
+            "dir": project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
+            "files": {name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
+        }
+        store = write_store(project, files["graph.nt"], inputs=inputs, outputs=outputs)
         _write_name_index(project, store, inputs)
     return BuildResult(
         report=checked.report,

@@ -3,7 +3,10 @@
 It lives outside dist/ (a database directory is not byte-reproducible).
 Beside it, a manifest records the SHA-256 of every input file at build time;
 the store is only opened when the inputs still match, so a stale store is
-reported, never silently used. Imports nothing but pyoxigraph and stdlib.
+reported, never silently used. The manifest also records the graph files the
+same build published (their directory and SHA-256), so ``kgbuild export`` and
+``kgbuild load`` can check that what they ship is what was validated.
+Imports nothing but pyoxigraph and stdlib.
 """
 
 from __future__ import annotations
@@ -30,11 +33,20 @@ def fingerprint(project: Project) -> dict[str, str]:
     return {project.rel(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in project.input_files()}
 
 
-def write_store(project: Project, ntriples: bytes, *, inputs: dict[str, str] | None = None) -> Path:
+def write_store(
+    project: Project,
+    ntriples: bytes,
+    *,
+    inputs: dict[str, str] | None = None,
+    outputs: dict[str, object] | None = None,
+) -> Path:
     """Replace the store with one holding ``ntriples`` in its default graph; write the manifest.
 
     ``inputs`` is the fingerprint of the files the graph was read from, taken
     when they were read (so an edit during the build makes the store stale).
+    ``outputs`` (``{"dir": path, "files": {name: sha256}}``, the path relative
+    to the project root when inside it) names the
+    graph files published by the same build.
     """
     import pyoxigraph
 
@@ -53,7 +65,12 @@ def write_store(project: Project, ntriples: bytes, *, inputs: dict[str, str] | N
             os.replace(target, old)
         os.replace(staging, target)
         shutil.rmtree(old, ignore_errors=True)
-        data = {"version": MANIFEST_VERSION, "inputs": inputs if inputs is not None else fingerprint(project)}
+        data: dict[str, object] = {
+            "version": MANIFEST_VERSION,
+            "inputs": inputs if inputs is not None else fingerprint(project),
+        }
+        if outputs is not None:
+            data["outputs"] = outputs
         tmp = manifest.with_name(manifest.name + ".tmp")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, manifest)
@@ -64,13 +81,16 @@ def write_store(project: Project, ntriples: bytes, *, inputs: dict[str, str] | N
     return target
 
 
-def open_store(project: Project):
-    """The store, read-only, after checking it matches the current inputs (else StaleStoreError)."""
+def _fresh_manifest(project: Project) -> dict:
+    """The store's manifest, after checking it matches the current inputs (else StaleStoreError)."""
     manifest = manifest_path(project)
     if not project.store_dir.is_dir() or not manifest.is_file():
         raise StaleStoreError(f"no embedded store at {project.rel(project.store_dir)}: run `kgbuild build` first")
     try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))["inputs"]
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        recorded = data["inputs"]
+        if not isinstance(recorded, dict):
+            raise TypeError("inputs is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StaleStoreError(f"unreadable store manifest {project.rel(manifest)}: run `kgbuild build`") from exc
     current = fingerprint(project)
@@ -83,6 +103,43 @@ def open_store(project: Project):
         raise StaleStoreError(
             "the embedded store is older than the data — " + ", ".join(changed) + "; run `kgbuild build`"
         )
+    return data
+
+
+def open_store(project: Project):
+    """The store, read-only, after checking it matches the current inputs (else StaleStoreError)."""
+    _fresh_manifest(project)
     import pyoxigraph
 
     return pyoxigraph.Store.read_only(str(project.store_dir))
+
+
+def built_file(project: Project, name: str) -> Path:
+    """The graph file ``name`` (e.g. ``graph.nt``) of the last conforming build, checked.
+
+    Checks that the inputs have not changed since that build and that the
+    file still has the bytes the build wrote (else StaleStoreError).
+    """
+    data = _fresh_manifest(project)
+    outputs = data.get("outputs")
+    files = outputs.get("files") if isinstance(outputs, dict) else None
+    if not isinstance(files, dict) or not isinstance(outputs.get("dir"), str):
+        raise StaleStoreError("the embedded store was written by an older kgbuild: run `kgbuild build`")
+    expected = files.get(name)
+    if not isinstance(expected, str):
+        raise StaleStoreError(f"the last build did not publish {name}: run `kgbuild build`")
+    directory = Path(outputs["dir"])
+    path = (directory if directory.is_absolute() else project.root / directory) / name
+    shown = project.rel(path)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        raise StaleStoreError(f"{shown} is missing (removed since the build): run `kgbuild build`") from None
+    except OSError as exc:
+        raise StaleStoreError(f"cannot read {shown}: {exc.strerror}") from None
+    if digest.hexdigest() != expected:
+        raise StaleStoreError(f"{shown} was changed since the build wrote it: run `kgbuild build`")
+    return path
