@@ -209,6 +209,16 @@ class StubResponse:
     raw: bytes | None = None  # send these bytes instead of an HTTP response
 
 
+class _LoopbackServer(http.server.ThreadingHTTPServer):
+    """A threaded test HTTP server that does not wait for its handlers or report hung-up clients."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request, client_address):
+        pass  # the client hanging up on a slow answer is expected
+
+
 class HttpStub:
     """A canned-answer HTTP server on 127.0.0.1 (see the ``http_stub`` fixture)."""
 
@@ -229,14 +239,7 @@ class HttpStub:
             def log_message(self, *args):
                 pass
 
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-            block_on_close = False
-
-            def handle_error(self, request, client_address):
-                pass  # the client hanging up on a slow answer is expected
-
-        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server = _LoopbackServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.query_url = self.url + "/query"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="http-stub", daemon=True)
@@ -320,3 +323,112 @@ def built_project(tmp_path_factory) -> Path:
     assert (copy / "dist" / "graph.nt").is_file()
     assert result.store is not None
     return copy
+
+
+# --- A forwarding proxy in front of a real server, for fault injection ---------------------------
+
+
+class Proxy:
+    """A loopback HTTP proxy that forwards every request to ``upstream`` (a base URL) unchanged.
+
+    ``.url`` is the proxy's base URL; ``.requests`` records every request (``StubRequest``) in
+    arrival order. ``.intercept`` (request number from 1, StubRequest) -> None decides per request:
+    return ``None`` to forward it, an ``int`` to answer with that HTTP status instead (the request
+    is not forwarded), or call anything first (e.g. kill the server) and return ``None``.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.requests: list[StubRequest] = []
+        self.intercept = lambda number, request: None
+        proxy = self
+        lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = StubRequest(self.command, self.path, dict(self.headers.items()), body)
+                with lock:
+                    proxy.requests.append(request)
+                    number = len(proxy.requests)
+                status = proxy.intercept(number, request)
+                if status is None:
+                    status, content_type, answer = proxy._forward(request)
+                else:
+                    content_type, answer = "text/plain", f"injected failure {status}".encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(answer)
+                self.close_connection = True
+
+            do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self._server = _LoopbackServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="proxy", daemon=True)
+        self._thread.start()
+
+    def _forward(self, request: StubRequest) -> tuple[int, str, bytes]:
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "connection", "content-length")}
+        forwarded = urllib.request.Request(
+            self.upstream + request.path, data=request.body if request.method != "GET" else None,
+            method=request.method, headers=headers,
+        )
+        try:
+            with _LOOPBACK.open(forwarded, timeout=60) as response:
+                return response.status, response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("Content-Type", "text/plain"), exc.read()
+        except OSError:
+            return 502, "text/plain", b"bad gateway: the upstream server does not answer"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def proxy_to():
+    """A factory: ``proxy_to(base_url)`` -> a running ``Proxy``; all are closed at the end of the test."""
+    made: list[Proxy] = []
+
+    def make(upstream: str) -> Proxy:
+        made.append(Proxy(upstream))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for proxy in made:
+            proxy.close()
+
+
+@pytest.fixture
+def own_oxigraph(tmp_path):
+    """A factory for Oxigraph servers of this test alone (they may be killed): ``own_oxigraph(location)``.
+
+    Each call starts ``oxigraph serve`` on the given on-disk location and a free port; all are stopped
+    at the end of the test.
+    """
+    started: list[OxigraphServer] = []
+
+    def start(location: Path) -> OxigraphServer:
+        server = _start_oxigraph(location, tmp_path / f"own-server-{len(started)}.log")
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            _stop(server.process)

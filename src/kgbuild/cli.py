@@ -77,11 +77,12 @@ def _format_option(command: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="kgbuild", message="%(prog)s %(version)s")
 def cli() -> None:
-    """Build, validate and inspect the knowledge graph of a kgbuild project.
+    """Build, validate, query and publish the knowledge graph of a kgbuild project.
 
     A project is a directory with kgbuild.toml, Turtle files in ontology/,
     shapes/ and data/, and SPARQL queries. Exit status: 0 ok, 1 findings
-    at the failing severity, 2 unusable input.
+    at the failing severity, 2 unusable input or an unreachable or failing
+    endpoint.
     """
 
 
@@ -324,6 +325,203 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
     _write_atomically(output, text)
     count = len(rows.rows)
     click.echo(f"kgbuild: wrote {count} row{'s' if count != 1 else ''} to {output}", err=True)
+
+
+EXPORT_FORMATS = ("nt", "ttl", "nq", "trig", "jsonld")
+
+
+@cli.command("export")
+@click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="nt, ttl: every triple; nq, trig, jsonld: ontology and data in their named graphs. "
+              "Default: from the -o file's extension, else nt.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (gzip-compressed if it ends in .gz) instead of stdout.")
+@_project_option
+@_handles_errors
+def export_command(output_format: str | None, output: Path | None, project_dir: Path | None) -> None:
+    """Write the built graph in a format any triple store's bulk loader takes.
+
+    Exports exactly what the last `kgbuild build` validated and published
+    (it stops if the data changed since, or the published files were
+    edited). Output is sorted and deterministic: the same build gives the
+    same bytes, compressed or not. Examples:
+
+    \b
+      kgbuild export -o graph.nt.gz
+      kgbuild export --format trig -o graph.trig
+      kgbuild export --format nq | gzip > graph.nq.gz
+    """
+    from kgbuild.export import FORMATS, export, format_for
+    from kgbuild.project import load_project
+
+    implied = format_for(output) if output is not None else None
+    if output_format is not None and implied is not None and implied != output_format:
+        raise click.UsageError(f"--format {output_format} but {output.name} looks like {implied}; "
+                               "make them agree")
+    chosen = output_format or implied or "nt"
+    project = load_project(project_dir)
+    if output is None:
+        try:
+            result = export(project, chosen, stream=click.get_binary_stream("stdout"))
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (| head): end quietly
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
+    else:
+        result = export(project, chosen, output=output)
+    what = "quads" if FORMATS[chosen].quads else "triples"
+    where = "stdout" if output is None else str(output)
+    packed = ", gzip" if result.compressed else ""
+    click.echo(f"kgbuild: wrote {result.statements} {what} as {FORMATS[chosen].title} to {where} "
+               f"({result.size} bytes{packed})", err=True)
+
+
+@cli.command("load")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's SPARQL query endpoint (for counts), e.g. http://localhost:7878/query.")
+@click.option("--graph", metavar="IRI", default=None, help="Load into this named graph. Default: the default graph.")
+@click.option("--replace/--append", "replace", default=None,
+              help="Replace the target graph's contents in one atomic MOVE, or add to them. "
+              "Required when the target already holds triples.")
+@click.option("--direct", is_flag=True,
+              help="First load into an empty target: send the chunks straight into it, without a staging graph. "
+              "As fast as a plain upload, but readers see the graph fill up; on failure it is emptied again.")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="SPARQL 1.1 Update endpoint. Default: beside a .../query URL, .../update; else the --endpoint URL.")
+@click.option("--graph-store", metavar="URL", default=None,
+              help="SPARQL 1.1 Graph Store endpoint. Default: beside a .../query URL, .../store; else none, "
+              "and the data goes as SPARQL Update INSERT DATA.")
+@click.option("--no-graph-store", is_flag=True, help="Send the data as SPARQL Update even if a Graph Store URL is known.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Triples per request (triples sharing blank nodes always travel together).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              help="Seconds to wait for each request.")
+@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Further attempts of a request after a transient failure (connection reset, HTTP 502/503/504), "
+              "with exponential backoff.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for programs (the summary on stdout).")
+@_project_option
+@_handles_errors
+def load_command(endpoint: str, graph: str | None, replace: bool | None, direct: bool, update_endpoint: str | None,
+                 graph_store: str | None, no_graph_store: bool, chunk_size: int, timeout: float, retries: int,
+                 output_format: str, project_dir: Path | None) -> None:
+    """Push the built graph into a running triple store, safely.
+
+    The graph of the last `kgbuild build` goes in chunks into a fresh
+    staging graph (over the Graph Store Protocol, or SPARQL Update where
+    the store has none); only when the store holds exactly what was sent
+    does one update MOVE (--replace) or ADD (--append) it into the target.
+    A failure part-way leaves the target as it was and removes the staging
+    graph. With --direct (an empty target only) the chunks go straight in,
+    and a failure empties the target again. The triple count is checked and
+    printed. Credentials come from
+    KGBUILD_ENDPOINT_USER + KGBUILD_ENDPOINT_PASSWORD or
+    KGBUILD_ENDPOINT_TOKEN and are never printed. Exit 2 when the store is
+    unreachable, refuses the credentials or the request, or the load fails.
+
+    \b
+      kgbuild load --endpoint http://localhost:7878/query --replace
+      kgbuild load --endpoint http://localhost:3030/ds/query --graph-store http://localhost:3030/ds/data \\
+          --graph https://w3id.org/ppdkg/graph --replace
+    """
+    from kgbuild.load import Endpoints, check_graph_iri, load_built
+    from kgbuild.project import load_project
+    from kgbuild.report import to_json
+
+    if graph is not None:
+        check_graph_iri(graph)
+    if direct and replace is False:
+        raise click.UsageError("--direct loads into an empty graph: it does not go with --append")
+    if no_graph_store and graph_store is not None:
+        raise click.UsageError("--graph-store and --no-graph-store contradict each other")
+    endpoints = Endpoints.derive(endpoint, update=update_endpoint, graph_store=graph_store,
+                                 use_graph_store=not no_graph_store)
+    project = load_project(project_dir)
+    with _Progress("loading") as progress:
+        result = load_built(project, endpoints, graph=graph, replace=replace, direct=direct, chunk_size=chunk_size,
+                            timeout=timeout, retries=retries, progress=progress.update)
+    if output_format == "json":
+        click.echo(to_json(result.to_dict()), nl=False)
+    else:
+        how = {"replace": "replaced", "append": "added to", "direct": "loaded directly into"}[result.mode]
+        via = "Graph Store Protocol" if result.protocol == "graph-store" else "SPARQL Update"
+        retried = f", {result.retries} retr{'y' if result.retries == 1 else 'ies'}" if result.retries else ""
+        click.echo(f"loaded {result.sent} triples: {how} {result.target_label} "
+                   f"({via}, {result.chunks} request{'s' if result.chunks != 1 else ''}{retried}, "
+                   f"{result.seconds:.1f} s)")
+        click.echo(f"{result.target_label} now holds {result.after} triples (before: {result.before}); "
+                   "count checked")
+
+
+class _Progress:
+    """A progress bar on stderr for work that takes more than a moment (only on a terminal)."""
+
+    DELAY = 1.0
+
+    def __init__(self, label: str) -> None:
+        import time
+
+        self.label = label
+        self.started = time.monotonic()
+        self.bar = None
+        self.done = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        if self.bar is None:
+            if not sys.stderr.isatty() or time.monotonic() - self.started < self.DELAY or done >= total:
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@cli.command("serve")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="Port on 127.0.0.1.")
+@_project_option
+@_handles_errors
+def serve_command(port: int, project_dir: Path | None) -> None:
+    """Serve the built graph over SPARQL with a query page, until Ctrl-C.
+
+    Starts the Oxigraph server (read-only) on 127.0.0.1 with a snapshot of
+    the embedded store that `kgbuild build` wrote, and prints the URL of
+    its query page (open it in a browser) and of its SPARQL endpoint, for
+    `kgbuild query --endpoint` or any SPARQL client. Ctrl-C stops it and
+    removes the snapshot.
+    """
+    import signal
+
+    from kgbuild.project import load_project
+    from kgbuild.serve import serve
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started with SIGINT ignored (a background job)
+
+    def ready(info) -> None:
+        click.echo(f"kgbuild: serving {info.triples} triples (read-only) — Ctrl-C to stop")
+        click.echo(f"query page: {info.page_url}")
+        click.echo(f"endpoint:   {info.query_url}    (kgbuild query NAME --endpoint {info.query_url})")
+        sys.stdout.flush()
+
+    status = serve(load_project(project_dir), port=port, on_ready=ready)
+    click.echo("kgbuild: server stopped", err=True)
+    sys.exit(EXIT_OK if status in (0, -2, 130) else EXIT_UNUSABLE)
 
 
 def _print_results(text: str) -> None:

@@ -37,7 +37,7 @@ from kgbuild.errors import EndpointError, ParameterError, QueryError
 from kgbuild.results import RDF_LANG_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, query_form
 
-__all__ = ["select_remote", "inject_values", "parse_json_results", "display_url"]
+__all__ = ["select_remote", "update_remote", "inject_values", "parse_json_results", "display_url"]
 
 ENV_USER = "KGBUILD_ENDPOINT_USER"
 ENV_PASSWORD = "KGBUILD_ENDPOINT_PASSWORD"
@@ -57,8 +57,7 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
     WHERE clause to bind in), EndpointError for everything the endpoint or
     the network does wrong.
     """
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise ParameterError(f"the endpoint timeout must be a positive number of seconds, not {timeout!r}")
+    _check_timeout(timeout)
     url = display_url(endpoint)
     _check_url(endpoint, url)
     form = query_form(query)
@@ -83,6 +82,33 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
     # Raised outside the except blocks: no chained exception (which may hold request
     # headers or server text) travels with it, and the message is scrubbed of the secrets.
     raise EndpointError(_scrub(failure, auth.secrets))
+
+
+def update_remote(endpoint: str, update: str, *, timeout: float) -> None:
+    """Send the SPARQL 1.1 Update ``update`` to the update endpoint ``endpoint`` (one request).
+
+    The text goes as the body of a POST (``application/sparql-update``),
+    with the same credentials and the same EndpointError messages as
+    ``select_remote``. No retry: an update is not assumed to be idempotent.
+    """
+    _check_timeout(timeout)
+    url = display_url(endpoint)
+    _check_url(endpoint, url)
+    auth = _credentials(url)
+    failure = None
+    try:
+        _send_update(endpoint, update, auth, timeout)
+        return
+    except EndpointError as exc:
+        failure = exc.message
+    except Exception as exc:  # noqa: BLE001 - every failure must become an EndpointError
+        failure = _failure_message(url, exc, timeout, sent_credentials=auth.kind is not None, role="update")
+    raise EndpointError(_scrub(failure, auth.secrets))
+
+
+def _check_timeout(timeout: object) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise ParameterError(f"the endpoint timeout must be a positive number of seconds, not {timeout!r}")
 
 
 def display_url(endpoint: str) -> str:
@@ -160,7 +186,7 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float) -> tuple[bytes,
     """POST the query with SPARQLWrapper; the raw body and content type of a 2xx answer."""
     from http.client import IncompleteRead
 
-    from SPARQLWrapper import BASIC, JSON, POST, SELECT, SPARQLWrapper
+    from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
 
     wrapper = SPARQLWrapper(endpoint)
     with warnings.catch_warnings():
@@ -174,13 +200,7 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float) -> tuple[bytes,
     wrapper.setMethod(POST)
     wrapper.setReturnFormat(JSON)
     wrapper.setOnlyConneg(True)  # Accept header only: no format=/output=/results= parameters
-    wrapper.setTimeout(max(1, math.ceil(timeout)))
-    wrapper.timeout = timeout  # setTimeout truncates to int (0.5 would mean "no timeout"); urllib takes a float
-    if auth.kind == "basic":
-        wrapper.setHTTPAuth(BASIC)
-        wrapper.setCredentials(auth.user, auth.password)
-    elif auth.kind == "bearer":
-        wrapper.addCustomHttpHeader("Authorization", f"Bearer {auth.token}")
+    _configure(wrapper, auth, timeout)
     deadline = time.monotonic() + timeout
     response = wrapper.query().response
     try:
@@ -201,7 +221,70 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float) -> tuple[bytes,
     return b"".join(chunks), content_type
 
 
-def _failure_message(url: str, exc: BaseException, timeout: float, *, sent_credentials: bool) -> str:
+def _configure(wrapper, auth: _Auth, timeout: float) -> None:
+    """Timeout and credentials of a SPARQLWrapper request."""
+    from SPARQLWrapper import BASIC
+
+    wrapper.setTimeout(max(1, math.ceil(timeout)))
+    wrapper.timeout = timeout  # setTimeout truncates to int (0.5 would mean "no timeout"); urllib takes a float
+    if auth.kind == "basic":
+        wrapper.setHTTPAuth(BASIC)
+        wrapper.setCredentials(auth.user, auth.password)
+    elif auth.kind == "bearer":
+        wrapper.addCustomHttpHeader("Authorization", f"Bearer {auth.token}")
+
+
+def _send_update(endpoint: str, text: str, auth: _Auth, timeout: float) -> None:
+    """POST the update directly (application/sparql-update) with SPARQLWrapper; read and drop the answer."""
+    from SPARQLWrapper import INSERT, POST, POSTDIRECTLY, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapper.setQuery(text)
+    # SPARQLWrapper sends a request as an update when its form is any update keyword; the text may
+    # hold several operations (MOVE, DROP, ...), so name one rather than let it guess from the text.
+    wrapper.queryType = INSERT
+    wrapper.setMethod(POST)
+    wrapper.setRequestMethod(POSTDIRECTLY)
+    wrapper.setOnlyConneg(True)
+    _configure(wrapper, auth, timeout)
+    response = wrapper.query().response
+    try:
+        response.read()
+    finally:
+        response.close()
+
+
+def auth_headers(endpoint: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The Authorization header for ``endpoint`` from the environment (or none), and the secrets to scrub."""
+    auth = _credentials(display_url(endpoint))
+    if auth.kind == "basic":
+        token = base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}, auth.secrets
+    if auth.kind == "bearer":
+        return {"Authorization": f"Bearer {auth.token}"}, auth.secrets
+    return {}, ()
+
+
+def describe_failure(
+    url: str, exc: BaseException, timeout: float, *, sent_credentials: bool, secrets: Iterable[str], role: str
+) -> str:
+    """A one-line message, scrubbed of ``secrets``, for what urllib / http.client raised talking to ``url``.
+
+    ``role`` names the URL in a 404 message ("graph store", "update").
+    """
+    return _scrub(_failure_message(url, exc, timeout, sent_credentials=sent_credentials, role=role), secrets)
+
+
+def check_url(endpoint: str) -> str:
+    """The URL as messages show it, after checking it is a usable http(s) URL (else EndpointError)."""
+    url = display_url(endpoint)
+    _check_url(endpoint, url)
+    return url
+
+
+def _failure_message(url: str, exc: BaseException, timeout: float, *, sent_credentials: bool, role: str = "query") -> str:
     """What went wrong, in words, from whatever SPARQLWrapper / urllib / http.client raised."""
     from http.client import HTTPException, IncompleteRead
     from urllib.error import HTTPError, URLError
@@ -212,13 +295,14 @@ def _failure_message(url: str, exc: BaseException, timeout: float, *, sent_crede
         # SPARQLWrapper read the HTTPError's body into its message; the HTTPError is the context.
         context = exc.__context__
         status = context.code if isinstance(context, HTTPError) else _WRAPPER_STATUS.get(type(exc).__name__, 0)
-        return _http_message(url, status, _wrapper_body(exc), sent_credentials=sent_credentials)
+        return _http_message(url, status, _wrapper_body(exc), sent_credentials=sent_credentials, role=role)
     if isinstance(exc, HTTPError):
         try:
             body = exc.read() or b""
         except Exception:  # noqa: BLE001 - the body is only a detail
             body = b""
-        return _http_message(url, exc.code, body, sent_credentials=sent_credentials, location=exc.headers.get("Location") if exc.headers else None)
+        location = exc.headers.get("Location") if exc.headers else None
+        return _http_message(url, exc.code, body, sent_credentials=sent_credentials, location=location, role=role)
     reason: object = exc.reason if isinstance(exc, URLError) else exc
     if _is_timeout(reason) or _is_timeout(exc):
         return f"{url}: no answer within {timeout:g} s (timed out)"
@@ -260,7 +344,9 @@ def _wrapper_body(exc: BaseException) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-def _http_message(url: str, status: int, body: bytes, *, sent_credentials: bool, location: str | None = None) -> str:
+def _http_message(
+    url: str, status: int, body: bytes, *, sent_credentials: bool, location: str | None = None, role: str = "query"
+) -> str:
     detail = _detail(body)
     suffix = f": {detail}" if detail else ""
     if status in (401, 403):
@@ -268,7 +354,7 @@ def _http_message(url: str, status: int, body: bytes, *, sent_credentials: bool,
             return f"{url}: credentials refused (HTTP {status})"
         return f"{url}: credentials refused (HTTP {status}); none were sent: set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
     if status == 404:
-        return f"{url}: not found (HTTP 404): is this the endpoint's query URL?"
+        return f"{url}: not found (HTTP 404): is this the endpoint's {role} URL?"
     if 300 <= status < 400:
         where = f" to {display_url(location)}" if location else ""
         return f"{url}: redirected (HTTP {status}){where}; use the URL it points to"

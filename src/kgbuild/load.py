@@ -1,0 +1,556 @@
+"""Loading the built graph into a running triple store, safely.
+
+The graph (the sorted N-Triples file of the last conforming build) goes to
+the store in chunks over the SPARQL 1.1 Graph Store HTTP Protocol (a POST of
+N-Triples per chunk), or as ``INSERT DATA`` updates where the store has no
+Graph Store endpoint. Either way it lands first in a fresh **staging graph**
+(``urn:kgbuild:staging:<uuid>``); only when the staging graph holds exactly
+the triples sent does one SPARQL Update put it in place:
+
+- replace: ``MOVE <staging> TO <target>`` — readers see the old graph or the
+  new one, never a mix, and a failure before it leaves the target as it was;
+- append: ``ADD <staging> TO <target>``, then a check that every staging
+  triple is in the target.
+
+The staging graph is dropped afterwards, and on any failure (best effort: if
+the store is gone, the message names the graph left behind).
+
+A chunk never splits the triples of a blank node (triples sharing blank
+nodes are sent together), because a store gives each request's blank nodes
+fresh identities. Transient failures — connection reset, HTTP 502/503/504,
+a refused connection after the store has answered once — are retried a
+bounded number of times with exponential backoff; resending a chunk is safe
+because the staging count check catches anything sent twice.
+
+``direct`` is the exception, for a first load into an empty target: the
+chunks go straight into it (as fast as a plain upload; readers see it fill
+up), and on failure the target is cleared back to empty.
+
+Against Oxigraph (recognised by its ``Server`` header) chunks are sent with
+its ``no_transaction`` flag, which uses its bulk loader: a chunk only ever
+goes to a graph that is thrown away if anything fails, so the per-request
+transaction buys nothing.
+
+Credentials come from the environment as for ``kgbuild query --endpoint``
+(kgbuild.remote) and never appear in messages.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from kgbuild.errors import EndpointError, KgbuildError, ParameterError
+from kgbuild.project import Project
+
+STAGING_PREFIX = "urn:kgbuild:staging:"
+DEFAULT_CHUNK = 100_000  # triples per request
+TRANSIENT_STATUS = frozenset({502, 503, 504})
+
+Progress = Callable[[int, int], None]  # (triples sent so far, triples in all)
+
+
+class LoadError(EndpointError):
+    """The load failed part-way; the message says what state the store was left in."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three URLs a load talks to."""
+
+    query: str
+    update: str
+    graph_store: str | None  # None: send the data as SPARQL Update INSERT DATA
+
+    @classmethod
+    def derive(cls, query: str, *, update: str | None = None, graph_store: str | None = None,
+               use_graph_store: bool = True) -> Endpoints:
+        """Endpoints from the query URL; a URL ending in ``/query`` (Oxigraph, Fuseki) gives its
+        siblings ``/update`` and ``/store`` unless others are given. Otherwise updates go to
+        the query URL (Virtuoso, GraphDB-style single endpoints) and data as INSERT DATA
+        unless a Graph Store URL is given."""
+        parts = urlsplit(query)
+        sibling = parts.path.endswith("/query")
+
+        def beside(name: str) -> str:
+            return urlunsplit((parts.scheme, parts.netloc, parts.path[: -len("query")] + name, parts.query, ""))
+
+        if update is None:
+            update = beside("update") if sibling else query
+        if graph_store is None and use_graph_store and sibling:
+            graph_store = beside("store")
+        return cls(query=query, update=update, graph_store=graph_store if use_graph_store else None)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    target: str | None  # the graph IRI, None for the default graph
+    mode: str  # "replace", "append" or "direct"
+    protocol: str  # "graph-store" or "update"
+    sent: int  # triples sent
+    before: int  # triples in the target before
+    after: int  # triples in the target after
+    chunks: int
+    retries: int
+    seconds: float
+
+    @property
+    def target_label(self) -> str:
+        return "the default graph" if self.target is None else f"<{self.target}>"
+
+    def to_dict(self) -> dict:
+        return {
+            "target": self.target,
+            "mode": self.mode,
+            "protocol": self.protocol,
+            "sent": self.sent,
+            "before": self.before,
+            "after": self.after,
+            "chunks": self.chunks,
+            "retries": self.retries,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def load_built(project: Project, endpoints: Endpoints, **options) -> LoadResult:
+    """Load the last conforming build's graph (checked by the store manifest); options as ``load_file``."""
+    from kgbuild.store import built_file
+
+    return load_file(built_file(project, "graph.nt"), endpoints, **options)
+
+
+def check_graph_iri(graph: str) -> str:
+    """``graph`` if it is an absolute IRI a store will take as a graph name (else ParameterError)."""
+    import pyoxigraph
+
+    problem = None
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", graph):
+        problem = "it is not an absolute IRI (no scheme such as https:)"
+    elif re.search(r"[\s<>\"{}|\\^`]", graph):
+        problem = "it contains spaces or characters an IRI cannot hold"
+    elif graph.startswith(STAGING_PREFIX):
+        problem = "kgbuild uses that namespace for its staging graphs"
+    else:
+        try:
+            pyoxigraph.NamedNode(graph)
+        except ValueError as exc:
+            problem = str(exc)
+    if problem:
+        raise ParameterError(f"invalid graph IRI {graph!r}: {problem}")
+    return graph
+
+
+def load_file(
+    path: Path,
+    endpoints: Endpoints,
+    *,
+    graph: str | None = None,
+    replace: bool | None = None,
+    direct: bool = False,
+    chunk_size: int = DEFAULT_CHUNK,
+    timeout: float = 300.0,
+    retries: int = 4,
+    backoff: float = 0.5,
+    bulk: bool | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load the N-Triples file ``path`` into ``graph`` (None: the default graph) of the store at ``endpoints``.
+
+    ``replace=True`` swaps the target's contents for the file's in one MOVE;
+    ``False`` adds the triples (ADD); ``None`` (default) replaces an empty
+    target and refuses (ParameterError) to guess for one that holds triples.
+    ``direct=True`` skips the staging graph for a first load into an *empty*
+    target: chunks go straight into it (as fast as a plain upload, but
+    readers see it fill up), and on failure it is cleared back to empty.
+
+    ``chunk_size`` triples per request (blank-node groups kept whole),
+    ``timeout`` seconds per request, ``retries`` further attempts of a
+    request after a transient failure, waiting ``backoff`` × 2^n seconds.
+    ``bulk``: send chunks with Oxigraph's ``no_transaction`` flag (its bulk
+    loader) — safe because a chunk is only ever written to a graph that is
+    discarded on failure; None (default) uses it when the server says it is
+    Oxigraph. ``progress(sent, total)`` is called after every chunk.
+
+    Raises ParameterError for bad options, EndpointError when the store
+    cannot be reached or refuses, LoadError when the load fails part-way
+    (the target is then as it was; the message says whether the staging
+    graph could be removed).
+    """
+    from kgbuild import remote
+
+    if graph is not None:
+        check_graph_iri(graph)
+    if chunk_size < 1:
+        raise ParameterError(f"the chunk size must be at least 1 triple, not {chunk_size}")
+    if retries < 0:
+        raise ParameterError(f"retries must be 0 or more, not {retries}")
+    if direct and replace is False:
+        raise ParameterError("a direct load is into an empty graph: it cannot append")
+    for url in (endpoints.query, endpoints.update, endpoints.graph_store):
+        if url is not None:
+            remote.check_url(url)
+    started = time.monotonic()
+    session = _Session(endpoints, timeout=timeout, retries=retries, backoff=backoff)
+    lines = _read_lines(path)
+    total = len(lines)
+    before = session.count(graph)  # also the first contact: an unreachable store fails here, before anything is sent
+    if direct and before:
+        raise ParameterError(f"a direct load needs an empty target, and {_label(graph)} holds {before} triples: "
+                             "load through a staging graph (without --direct)")
+    if replace is None:
+        if before:
+            raise ParameterError(
+                f"{_label(graph)} already holds {before} triples: choose to replace them (--replace) "
+                "or to add to them (--append)"
+            )
+        replace = True
+    session.bulk = bool(endpoints.graph_store) and (session.is_oxigraph() if bulk is None else bulk)
+    if direct:
+        chunks = _direct(session, lines, graph, chunk_size, progress)
+    else:
+        chunks = _staged(session, lines, graph, replace, chunk_size, progress)
+    after = session.count(graph)
+    if replace and after != total:
+        raise LoadError(f"{_label(graph)} holds {after} triples after the load, {total} were sent "
+                        "(another client writing at the same time?)")
+    if not replace and not (max(before, total) <= after <= before + total):
+        raise LoadError(f"{_label(graph)} holds {after} triples after adding {total} to {before}")
+    return LoadResult(
+        target=graph,
+        mode="direct" if direct else "replace" if replace else "append",
+        protocol="graph-store" if endpoints.graph_store else "update",
+        sent=total,
+        before=before,
+        after=after,
+        chunks=chunks,
+        retries=session.retried,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _send_chunks(session: _Session, lines: list[bytes], graph: str | None, size: int,
+                 progress: Progress | None) -> int:
+    sent = chunks = 0
+    for chunk in _chunks(lines, size):
+        session.insert(graph, chunk)
+        sent += len(chunk)
+        chunks += 1
+        if progress is not None:
+            progress(sent, len(lines))
+    return chunks
+
+
+def _staged(session: _Session, lines: list[bytes], graph: str | None, replace: bool, size: int,
+            progress: Progress | None) -> int:
+    """Chunks into a fresh staging graph, checked, then one MOVE or ADD; the staging graph dropped."""
+    total = len(lines)
+    staging = f"{STAGING_PREFIX}{uuid.uuid4()}"
+    target = "DEFAULT" if graph is None else f"<{graph}>"
+    try:
+        chunks = _send_chunks(session, lines, staging, size, progress)
+        staged = session.count(staging)
+        if staged != total:
+            raise LoadError(
+                f"the staging graph holds {staged} triples after sending {total}; nothing was changed in "
+                f"{_label(graph)}"
+            )
+        if total == 0:
+            if replace:
+                session.update(f"CLEAR SILENT {'DEFAULT' if graph is None else f'GRAPH <{graph}>'}")
+        elif replace:
+            session.update(f"MOVE <{staging}> TO {target}")
+        else:
+            session.update(f"ADD <{staging}> TO {target}")
+            missing = session.missing(staging, graph)
+            if missing:
+                raise LoadError(f"{missing} triples sent are not in {_label(graph)} after ADD")
+    except KgbuildError as exc:
+        raise LoadError(_failed(exc, session, staging, graph)) from None
+    cleanup = _drop(session, staging)
+    if cleanup:
+        raise LoadError(f"loaded, but {cleanup}")
+    return chunks
+
+
+def _direct(session: _Session, lines: list[bytes], graph: str | None, size: int, progress: Progress | None) -> int:
+    """Chunks straight into the empty target; on any failure, the target is cleared back to empty."""
+    total = len(lines)
+    try:
+        chunks = _send_chunks(session, lines, graph, size, progress)
+        loaded = session.count(graph)
+        if loaded != total:
+            raise LoadError(f"{_label(graph)} holds {loaded} triples after sending {total}")
+    except KgbuildError as exc:
+        message = str(exc) if isinstance(exc, LoadError) else f"load failed: {exc}"
+        clear = f"CLEAR SILENT {'DEFAULT' if graph is None else f'GRAPH <{graph}>'}"
+        try:
+            session.update(clear, retry=True)
+        except KgbuildError:
+            raise LoadError(f"{message}; {_label(graph)} may hold part of the graph and could not be "
+                            f"emptied: run `{clear}` on the store") from None
+        raise LoadError(f"{message}; {_label(graph)} was emptied again, as it was") from None
+    return chunks
+
+
+def _label(graph: str | None) -> str:
+    return "the default graph" if graph is None else f"<{graph}>"
+
+
+def _failed(exc: KgbuildError, session: _Session, staging: str, graph: str | None) -> str:
+    message = str(exc)
+    if not isinstance(exc, LoadError):
+        message = f"load failed: {message}; {_label(graph)} is unchanged"
+    cleanup = _drop(session, staging)
+    return message + (f"; {cleanup}" if cleanup else "; the staging graph was removed")
+
+
+def _drop(session: _Session, staging: str) -> str:
+    """Drop the staging graph; '' when done, else what was left behind and how to remove it."""
+    try:
+        session.update(f"DROP SILENT GRAPH <{staging}>", retry=True)
+    except KgbuildError:
+        return f"the staging graph <{staging}> could not be removed: run `DROP GRAPH <{staging}>` on the store"
+    return ""
+
+
+def _read_lines(path: Path) -> list[bytes]:
+    from kgbuild.errors import InputError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return [line for line in data.split(b"\n") if line.strip() and not line.lstrip().startswith(b"#")]
+
+
+_SUBJECT_BNODE = re.compile(rb"^_:(\S+) ")
+_OBJECT_BNODE = re.compile(rb" _:(\S+) \.\s*$")
+
+
+def _chunks(lines: Sequence[bytes], size: int) -> Iterator[list[bytes]]:
+    """Lists of about ``size`` lines; all lines linked through shared blank nodes are in the same list."""
+    parent: dict[bytes, bytes] = {}
+
+    def find(label: bytes) -> bytes:
+        root = label
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[label] != root:
+            parent[label], label = root, parent[label]
+        return root
+
+    plain: list[bytes] = []
+    linked: list[tuple[bytes, bytes]] = []  # (a blank node of the line, line)
+    for line in lines:
+        subject = _SUBJECT_BNODE.match(line)
+        obj = _OBJECT_BNODE.search(line)
+        if subject is None and obj is None:
+            plain.append(line)
+            continue
+        labels = [match.group(1) for match in (subject, obj) if match is not None]
+        first = find(labels[0])
+        for other in labels[1:]:
+            root = find(other)
+            if root != first:
+                parent[root] = first
+        linked.append((labels[0], line))
+    groups: dict[bytes, list[bytes]] = {}
+    for label, line in linked:
+        groups.setdefault(find(label), []).append(line)
+    chunk: list[bytes] = []
+    for group in groups.values():
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(group)
+    for line in plain:
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        yield chunk
+
+
+class _Session:
+    """Requests to one store, with credentials, retries and one message style."""
+
+    def __init__(self, endpoints: Endpoints, *, timeout: float, retries: int, backoff: float) -> None:
+        from kgbuild import remote
+
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.retried = 0
+        self.answered = False
+        self.bulk = False
+        self.headers, self.secrets = remote.auth_headers(endpoints.graph_store or endpoints.update)
+
+    # --- the operations ---------------------------------------------------------------------
+
+    def count(self, graph: str | None) -> int:
+        pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        rows = self._retrying(lambda: self._select(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}"))
+        return self._number(rows)
+
+    def missing(self, staging: str, graph: str | None) -> int:
+        target = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ {target} }} }}"
+        return self._number(self._retrying(lambda: self._select(text)))
+
+    def insert(self, graph: str | None, lines: list[bytes]) -> None:
+        """Add the lines to ``graph`` (None: the default graph) in one request (retried if transient)."""
+        body = b"\n".join(lines) + b"\n"
+        if self.endpoints.graph_store:
+            target = "default" if graph is None else "graph=" + quote(graph, safe="")
+            url = _with_query(self.endpoints.graph_store, target + ("&no_transaction" if self.bulk else ""))
+            self._retrying(lambda: self._post(url, body, "application/n-triples"))
+        else:
+            block = body.decode("utf-8") if graph is None else f"GRAPH <{graph}> {{\n{body.decode('utf-8')}}}"
+            text = f"INSERT DATA {{\n{block} }}"
+            self._retrying(lambda: self._update(text))
+
+    def update(self, text: str, *, retry: bool = False) -> None:
+        """One SPARQL Update request (through SPARQLWrapper); retried only if asked (it must be idempotent)."""
+        if retry:
+            self._retrying(lambda: self._update(text))
+        else:
+            self._update(text)
+
+    def is_oxigraph(self) -> bool:
+        """Whether the Graph Store endpoint's server calls itself Oxigraph (its ``Server`` header)."""
+        import urllib.request
+        from urllib.error import HTTPError
+
+        request = urllib.request.Request(self.endpoints.graph_store or self.endpoints.query, method="HEAD",
+                                         headers=self.headers)
+        try:
+            with _OPENER.open(request, timeout=self.timeout) as response:
+                server = response.headers.get("Server", "")
+        except HTTPError as exc:
+            server = exc.headers.get("Server", "") if exc.headers else ""
+        except Exception:  # noqa: BLE001 - only a hint: the load itself reports real failures
+            return False
+        return server.lower().startswith("oxigraph/")
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _select(self, text: str):
+        from kgbuild import remote
+
+        rows = remote.select_remote(self.endpoints.query, text, bindings={}, timeout=self.timeout)
+        self.answered = True
+        return rows
+
+    def _update(self, text: str) -> None:
+        from kgbuild import remote
+
+        remote.update_remote(self.endpoints.update, text, timeout=self.timeout)
+        self.answered = True
+
+    @staticmethod
+    def _number(rows) -> int:
+        try:
+            return int(rows.rows[0][0].value)
+        except (IndexError, AttributeError, TypeError, ValueError):
+            raise EndpointError("the store answered a COUNT query without a number") from None
+
+    def _post(self, url: str, body: bytes, content_type: str) -> None:
+        """One Graph Store Protocol POST; a transient failure raises _Transient."""
+        import urllib.request
+
+        from kgbuild import remote
+
+        shown = remote.display_url(url)
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": content_type, **self.headers}
+        )
+        try:
+            with _OPENER.open(request, timeout=self.timeout) as response:
+                response.read()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an EndpointError, retried or not
+            transient = _transient(exc, answered=self.answered)
+            message = remote.describe_failure(
+                shown, exc, self.timeout, sent_credentials=bool(self.headers), secrets=self.secrets,
+                role="graph store"
+            )
+            failure = _Transient(message) if transient else EndpointError(message)
+        else:
+            self.answered = True
+            return
+        raise failure
+
+    def _retrying(self, send: Callable[[], object]):
+        attempt = 0
+        while True:
+            try:
+                return send()
+            except _Transient as exc:
+                if attempt >= self.retries:
+                    raise EndpointError(f"{exc.message} (gave up after {attempt + 1} attempts)") from None
+            except EndpointError as exc:
+                if not (self.answered and _transient_message(exc.message)) or attempt >= self.retries:
+                    raise
+            time.sleep(self.backoff * (2**attempt))
+            attempt += 1
+            self.retried += 1
+
+
+class _Transient(EndpointError):
+    """A failure worth retrying."""
+
+
+def _transient(exc: BaseException, *, answered: bool) -> bool:
+    from http.client import RemoteDisconnected
+    from urllib.error import HTTPError, URLError
+
+    if isinstance(exc, HTTPError):
+        return exc.code in TRANSIENT_STATUS
+    reason = exc.reason if isinstance(exc, URLError) else exc
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, RemoteDisconnected)):
+        return True
+    # Refused after the store has answered once: it is restarting, not absent.
+    return answered and isinstance(reason, ConnectionRefusedError)
+
+
+def _transient_message(message: str) -> bool:
+    """For failures that come back from SPARQLWrapper as messages (the COUNT queries)."""
+    return any(f"(HTTP {status})" in message for status in TRANSIENT_STATUS) or (
+        "endpoint unreachable" in message
+    )
+
+
+def _with_query(url: str, query: str) -> str:
+    parts = urlsplit(url)
+    joined = f"{parts.query}&{query}" if parts.query else query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, ""))
+
+
+def _opener():
+    """urllib would turn a redirected POST into a GET without its body: report redirects instead."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+            return None  # urllib then raises the 3xx as an HTTPError
+
+    return urllib.request.build_opener(NoRedirect)
+
+
+class _LazyOpener:
+    def __init__(self) -> None:
+        self._opener = None
+
+    def open(self, request, *, timeout: float):  # noqa: ANN001
+        if self._opener is None:
+            self._opener = _opener()
+        return self._opener.open(request, timeout=timeout)
+
+
+_OPENER = _LazyOpener()
