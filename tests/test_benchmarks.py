@@ -34,3 +34,15 @@ def test_contribution_benchmark_runs_at_a_small_size():
     assert "contribution check (library, ~100 triples): median" in result.stdout
     assert "full validation, kgbuild SHACL engine:" in result.stdout
     assert "full validation at" in result.stdout and "pyshacl" in result.stdout
+
+
+def test_load_benchmark_runs_at_a_small_size():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "load_throughput.py"), "--triples", "3000", "--chunk-size", "500"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kgbuild load --replace (staging, MOVE, counts)" in result.stdout
+    assert "plain POST to /store?default" in result.stdout
+    assert "oxigraph load (offline, empty directory)" in result.stdout
+    assert "rate as a share of the plain POST's: --replace" in result.stdout
