@@ -5,7 +5,7 @@ import pytest
 from kgbuild.project import load_project
 from kgbuild.quotes import QUOTE_COLUMNS, check_quotes, normalise
 from kgbuild.sources import load_sources
-from kgbuild.sparql import load_select
+from kgbuild.sparql import load_select, select_store
 
 from conftest import MINI, append
 
@@ -30,7 +30,8 @@ def _problems(root):
     sources = load_sources(project)
     query = load_select(project.quotes_query, file="shapes/quotes.rq", required=QUOTE_COLUMNS)
     return check_quotes(
-        sources.graph, query, root=project.root, names=sources.names(), locator=sources.locator()
+        select_store(sources.store, query), root=project.root, names=sources.names(), locator=sources.locator(),
+        context=sources.neighbourhood,
     )
 
 

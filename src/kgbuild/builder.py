@@ -29,7 +29,7 @@ from kgbuild.output import replace_directory
 from kgbuild.project import Project
 from kgbuild.report import to_json
 from kgbuild.sample import Table, sample_answer
-from kgbuild.serialize import nquads, ntriples, turtle
+from kgbuild.serialize import graph_turtle, nquads, ntriples, turtle
 from kgbuild.sources import graph_iri, load_sources, merge_prefixes
 
 REPORT_FILES = ("validation-report.json", "validation-report.ttl", "stats.json")
@@ -86,23 +86,18 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     sources = load_sources(project)
     checked = run_checks(project, sources)
     stats = compute_stats(project, sources)
-    sample = sample_answer(project, sources.graph, sources.names())
+    sample = sample_answer(project, sources.store, sources.names())
 
     report_prefixes = merge_prefixes((("sh", str(SH)),), sources.shapes_prefixes, sources.prefixes)
     files: dict[str, bytes] = {
         "validation-report.json": to_json(checked.report.to_dict()).encode("utf-8"),
-        "validation-report.ttl": turtle(canonical_graph(checked.results_graph), prefixes=report_prefixes),
+        "validation-report.ttl": graph_turtle(canonical_graph(checked.results_graph), prefixes=report_prefixes),
         "stats.json": to_json(stats.to_dict()).encode("utf-8"),
     }
     if checked.report.conforms:
-        files["graph.ttl"] = turtle(sources.graph, prefixes=sources.prefixes)
-        files["graph.nt"] = ntriples(sources.graph)
-        files["graph.nq"] = nquads(
-            [
-                (graph_iri(project, "ontology"), sources.ontology),
-                (graph_iri(project, "data"), sources.data),
-            ]
-        )
+        files["graph.nt"] = ntriples(sources.quads())
+        files["graph.nq"] = nquads(sources.quads(sources.ontology_iri), sources.quads(sources.data_iri))
+        files["graph.ttl"] = turtle(files["graph.nt"], prefixes=sources.prefixes)
     replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
     store = None
     if checked.report.conforms:

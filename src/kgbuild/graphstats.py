@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import json
 from dataclasses import asdict, dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import Literal
 
 from kgbuild.errors import QueryError
 from kgbuild.project import Project
 from kgbuild.sources import Sources, load_sources
-from kgbuild.sparql import load_select, select
+from kgbuild.sparql import load_select, select_store
 from kgbuild.terms import Names
 
 FACTS_COLUMNS = ("source", "label", "facts")
@@ -47,20 +46,19 @@ class Stats:
 
 def compute_stats(project: Project, sources: Sources) -> Stats:
     names = sources.names()
-    graph = sources.graph
-    counts = Counter(
-        str(cls)
-        for _, cls in graph.subject_objects(RDF.type)
-        if isinstance(cls, URIRef) and str(cls).startswith(project.namespace)
+    solutions = sources.store.query(
+        "SELECT ?class (COUNT(*) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class) && STRSTARTS(STR(?class), "
+        f"{json.dumps(project.namespace)})) }} GROUP BY ?class"
     )
+    counts = {solution["class"].value: int(solution["n"].value) for solution in solutions}  # type: ignore[index]
     entities = tuple(
         ClassCount(iri=iri, name=names.iri(iri), count=count)
         for iri, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     )
     return Stats(
-        triples=len(graph),
-        ontology_triples=len(sources.ontology),
-        data_triples=len(sources.data),
+        triples=sources.count(),
+        ontology_triples=sources.count(sources.ontology_iri),
+        data_triples=sources.count(sources.data_iri),
         entities=entities,
         facts_per_source=_facts_per_source(project, sources, names),
     )
@@ -75,7 +73,7 @@ def _facts_per_source(project: Project, sources: Sources, names: Names) -> tuple
         required=FACTS_COLUMNS,
     )
     rows = []
-    for row in select(sources.graph, query).dicts():
+    for row in select_store(sources.store, query).dicts():
         source, label, facts = row["source"], row["label"], row["facts"]
         if source is None:
             continue

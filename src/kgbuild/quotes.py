@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from kgbuild.errors import InputError
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator
 from kgbuild.rdfio import read_text
-from kgbuild.sparql import SelectQuery, select
+from kgbuild.sparql import Solutions
 from kgbuild.terms import Names, describe, owner
 
 QUOTE_COLUMNS = ("node", "quote", "textFile")
@@ -87,26 +88,39 @@ class TextCache:
 
 
 def check_quotes(
-    graph: Graph,
-    query: SelectQuery,
+    solutions: Solutions,
     *,
     root: Path,
     names: Names,
     locator: Locator,
+    context: Callable[[list[Node]], Graph],
 ) -> tuple[QuoteProblem, ...]:
-    """One problem per quote that is not in its source text, or whose text is missing."""
+    """One problem per quote that is not in its source text, or whose text is missing.
+
+    ``solutions`` are the quotes query's rows (?node ?quote ?textFile);
+    ``context(nodes)`` gives the triples needed to name those nodes (only
+    called for the nodes with a problem).
+    """
     texts = TextCache(root)
-    problems: list[QuoteProblem] = []
-    for row in select(graph, query).dicts():
+    found: list[tuple[Node, Node, str, str]] = []
+    for row in solutions.dicts():
         node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
         if node is None or quote is None:
             continue
         problem = quote_problem(str(quote), None if text_file is None else str(text_file), texts)
         if problem is not None:
-            rule, message = problem
-            finding = _finding(graph, node, quote, rule, message, names=names, locator=locator)
-            problems.append(QuoteProblem(node=node, quote=quote, finding=finding))
-    return tuple(problems)
+            found.append((node, quote, *problem))
+    if not found:
+        return ()
+    graph = context([node for node, *_ in found])
+    return tuple(
+        QuoteProblem(
+            node=node,
+            quote=quote,
+            finding=_finding(graph, node, quote, rule, message, names=names, locator=locator),
+        )
+        for node, quote, rule, message in found
+    )
 
 
 def quote_problem(quote: str, text_file: str | None, texts: TextCache) -> tuple[str, str] | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 from rdflib.term import Node
 
-from kgbuild.sparql import load_select, select
+from kgbuild.sparql import load_select, select_store
 from kgbuild.project import Project
 from kgbuild.terms import Names
 
@@ -24,12 +24,13 @@ class Table:
         return asdict(self)
 
 
-def sample_answer(project: Project, graph: Graph, names: Names) -> Table | None:
-    """The sample query's answer over ``graph``, or None when no sample query is configured."""
+def sample_answer(project: Project, store, names: Names) -> Table | None:
+    """The sample query's answer over the default graph of the pyoxigraph ``store``, or None when no
+    sample query is configured."""
     if project.sample_query is None:
         return None
     query = load_select(project.sample_query, file=project.rel(project.sample_query))
-    solutions = select(graph, query)
+    solutions = select_store(store, query)
     rows = tuple(tuple(_cell(value, names) for value in row) for row in solutions.rows)
     return Table(file=query.file, columns=solutions.columns, rows=rows)
 

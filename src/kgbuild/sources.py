@@ -1,13 +1,28 @@
-"""Loading a project's Turtle sources into canonical rdflib graphs."""
+"""Loading a project's Turtle sources into one canonical Oxigraph store (a private temporary one).
+
+Parsing, blank-node canonicalisation and every check run on pyoxigraph, so a
+build scales to millions of triples. The store holds the ontology and the
+data in the named graphs ``<namespace>graph/ontology`` and ``…/graph/data``
+and their union in the default graph (what is validated, queried and
+published). rdflib views of the graphs are made only when something asks
+for them (the rdflib query engine, shape tests), and the labels and owners
+findings need come from ``neighbourhood``.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib.term import Node
 
-from kgbuild.canon import canonical_graphs, sorted_graph
+from kgbuild.canon import canonical_graphs, from_ox, sorted_graph, to_ox
 from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
@@ -22,13 +37,13 @@ BASE_PREFIXES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sources:
-    """The parsed project: graphs with canonical blank nodes, prefixes and file texts."""
+    """The parsed project: a store with canonical blank nodes, the shapes, prefixes and file texts."""
 
-    ontology: Graph
-    data: Graph
-    graph: Graph  # ontology ∪ data: what is validated, queried and published
+    store: ox.Store  # default graph: ontology ∪ data; named graphs: ontology_iri, data_iri
+    ontology_iri: str
+    data_iri: str
     shapes: Graph
     prefixes: tuple[tuple[str, str], ...]  # from ontology and data files (plus rdf/rdfs/xsd/owl)
     shapes_prefixes: tuple[tuple[str, str], ...]
@@ -39,6 +54,66 @@ class Sources:
 
     def locator(self) -> Locator:
         return Locator(self.texts)
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in the union (default graph) or in the named graph ``graph``."""
+        pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        solutions = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")
+        return int(next(iter(solutions))["n"].value)  # type: ignore[index]
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        return self.store.quads_for_pattern(None, None, None, name)
+
+    # --- rdflib views, made on first use -----------------------------------------------------
+
+    @cached_property
+    def graph(self) -> Graph:
+        """ontology ∪ data as an rdflib graph (sorted insertion order)."""
+        return self._rdflib(None)
+
+    @cached_property
+    def ontology(self) -> Graph:
+        return self._rdflib(self.ontology_iri)
+
+    @cached_property
+    def data(self) -> Graph:
+        return self._rdflib(self.data_iri)
+
+    def _rdflib(self, graph: str | None) -> Graph:
+        result = sorted_graph((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in self.quads(graph))
+        for prefix, namespace in self.prefixes:
+            result.bind(prefix, namespace, override=True, replace=True)
+        return result
+
+    def neighbourhood(self, nodes: Iterable[Node]) -> Graph:
+        """The triples about ``nodes`` and pointing at them (followed up through blank nodes), as rdflib.
+
+        Enough to name a node (labels) and to find the IRI a blank node hangs from.
+        """
+        result = Graph(bind_namespaces="none")
+        seen: set[Node] = set()
+        pending = [node for node in nodes if node is not None]
+        default = ox.DefaultGraph()
+        while pending:
+            node = pending.pop()
+            if node in seen or isinstance(node, ox.Literal):
+                continue
+            seen.add(node)
+            try:
+                term = to_ox(node)
+            except TypeError:
+                continue
+            if isinstance(term, ox.Literal):
+                continue
+            for quad in self.store.quads_for_pattern(term, None, None, default):
+                result.add((node, from_ox(quad.predicate), from_ox(quad.object)))
+            for quad in self.store.quads_for_pattern(None, None, term, default):
+                subject = from_ox(quad.subject)
+                result.add((subject, from_ox(quad.predicate), node))
+                if isinstance(subject, BNode):
+                    pending.append(subject)
+        return result
 
 
 def graph_iri(project: Project, part: str) -> str:
@@ -62,33 +137,48 @@ def load_sources(project: Project) -> Sources:
     raise_collected(errors)
 
     ontology_iri, data_iri, shapes_iri = (graph_iri(project, p) for p in ("ontology", "data", "shapes"))
-    published = canonical_graphs(
-        {
-            ontology_iri: _triples(groups["ontology"]),
-            data_iri: _triples(groups["data"]),
-        }
-    )
+    store, directory = _canonical_store({ontology_iri: groups["ontology"], data_iri: groups["data"]})
     # own label prefix: pyshacl copies shape and data blank nodes into one results graph
     shapes = canonical_graphs({shapes_iri: _triples(groups["shapes"])}, label_prefix="s")[shapes_iri]
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in groups["ontology"] + groups["data"]))
     shapes_prefixes = merge_prefixes(*(f.prefixes for f in groups["shapes"]))
-    ontology, data = published[ontology_iri], published[data_iri]
-    graph = sorted_graph([*ontology, *data])
-    for target, bindings in ((ontology, prefixes), (data, prefixes), (graph, prefixes), (shapes, shapes_prefixes)):
-        for prefix, namespace in bindings:
-            target.bind(prefix, namespace, override=True, replace=True)
+    for prefix, namespace in shapes_prefixes:
+        shapes.bind(prefix, namespace, override=True, replace=True)
     texts = tuple(
         SourceText(file=f.file, text=f.text, prefixes=f.prefixes) for f in groups["data"] + groups["ontology"]
     )
-    return Sources(
-        ontology=ontology,
-        data=data,
-        graph=graph,
+    sources = Sources(
+        store=store,
+        ontology_iri=ontology_iri,
+        data_iri=data_iri,
         shapes=shapes,
         prefixes=prefixes,
         shapes_prefixes=shapes_prefixes,
         texts=texts,
     )
+    weakref.finalize(sources, shutil.rmtree, directory, ignore_errors=True)  # also at interpreter exit
+    return sources
+
+
+def _canonical_store(parts: dict[str, tuple[TurtleFile, ...]]) -> tuple[ox.Store, str]:
+    """A private store: each part in its named graph, the union in the default graph, blank nodes
+    relabelled by RDFC-1.0 (over all parts together) so the same input always gives the same labels."""
+    dataset = ox.Dataset(
+        ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+        for name, files in parts.items()
+        for graph in (ox.NamedNode(name),)
+        for turtle_file in files
+        for quad in turtle_file.triples
+    )
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    # On disk (in the system's temporary directory, never in the project), not in memory: the
+    # in-memory store iterates in a per-process hash order, so GROUP_CONCAT in a user's shape
+    # would give different messages in different runs; RocksDB's key order is the same every time.
+    directory = tempfile.mkdtemp(prefix="kgbuild-sources-")
+    store = ox.Store(directory)
+    store.bulk_extend(dataset)
+    store.bulk_extend(ox.Quad(quad.subject, quad.predicate, quad.object) for quad in dataset)
+    return store, directory
 
 
 def _triples(files: Iterable[TurtleFile]):

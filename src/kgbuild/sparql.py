@@ -1,4 +1,4 @@
-"""Loading stored SPARQL SELECT queries (*.rq) and running them with rdflib."""
+"""Loading stored SPARQL SELECT queries (*.rq) and running them on an Oxigraph store or rdflib."""
 
 from __future__ import annotations
 
@@ -70,6 +70,22 @@ def select(graph: Graph, query: SelectQuery) -> Solutions:
         raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
     columns = tuple(str(variable) for variable in result.vars or ())
     rows = tuple(tuple(row[column] for column in columns) for row in result)  # type: ignore[index]
+    return Solutions(columns=columns, rows=rows)
+
+
+def select_store(store, query: SelectQuery) -> Solutions:
+    """Run the query over the default graph of a pyoxigraph ``store``; terms come back as rdflib nodes."""
+    from kgbuild.canon import from_ox
+
+    try:
+        result = store.query(query.text)
+        columns = tuple(variable.value for variable in result.variables)
+        rows = tuple(
+            tuple(None if solution[name] is None else from_ox(solution[name]) for name in columns)
+            for solution in result
+        )
+    except (SyntaxError, OSError, ValueError) as exc:
+        raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
     return Solutions(columns=columns, rows=rows)
 
 
