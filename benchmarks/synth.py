@@ -1,14 +1,25 @@
-"""A synthetic prisoner graph of about N triples, shaped like the real data, for benchmarks.
+"""A synthetic prisoner-diplomacy graph of about N triples, shaped like the real data, for benchmarks.
 
-    python3 benchmarks/synth.py --triples 1000000 --seed 1 -o /tmp/synth
+    python3 benchmarks/synth.py --triples 1000000 --seed 1 -o /tmp/synth [--violations 0.01]
 
 writes a kgbuild project in the output directory: the real project's
-kgbuild.toml, ontology/, shapes/ and queries/, plus data/synthetic.ttl
-(people, their detentions and releases, source documents; every fact
-attested with a quote) and data/sources/*.txt (each source's text holds the
-quotes that cite it). Same seed and size, same bytes. A first version for
-the contribution benchmark; issue 6 grows it (convictions, deals, sanctions,
-claims, injected violations).
+kgbuild.toml, ontology/, shapes/, queries/ and docs/, plus data/synthetic.ttl
+and data/sources/*.txt. The graph is built from *cases* of ten prisoners:
+each prisoner has a detention, a conviction and a release; each case has a
+pardon, an agreement brokered by an envoy (a person holding an envoy post)
+with two terms — the prisoners' release and the lifting of a sanction on a
+company, each carried out by its event — and claims on the envoy's name
+where two sources spell it differently (ranked, so no warning), and on
+every third case an unranked disagreement on whether the pardon happened
+(a warning, as in the real data). Every fact is attested by a source
+document with a quote that its text contains.
+
+The same seed and size give the same bytes. ``--violations RATE`` breaks
+that share of cases on purpose, in rotation: a person without a label, a
+quote that is not in its source text, a person count that is not a number,
+a release performed by a resource the graph does not define — so validation has something to find. The
+generator is a benchmark tool, not part of kgbuild: the knowledge of this
+domain stays in the project's files.
 """
 
 from __future__ import annotations
@@ -19,12 +30,15 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRIPLES_PER_UNIT = 31  # one person with a detention and a release, attestations included
-UNITS_PER_SOURCE = 200
+CASE = 10  # prisoners per case
+TRIPLES_PER_CASE = 538  # measured: one case of ten prisoners, everything attested (claims included)
+CASES_PER_SOURCE = 20
 FIRST = ["Alena", "Ihar", "Maryia", "Pavel", "Volha", "Siarhei", "Tatsiana", "Andrei", "Iryna", "Dzmitry",
          "Natallia", "Aliaksandr", "Hanna", "Mikalai", "Yulia", "Raman", "Sviatlana", "Uladzimir"]
 LAST = ["Kavalenka", "Navumchyk", "Ramanchuk", "Tsikhanouski", "Hrynevich", "Lukashevich", "Zhukouskaya",
         "Bialou", "Sakalou", "Marozau", "Pashkevich", "Shvedau", "Karpovich", "Lapitskaya", "Dubovik"]
+COMPANIES = ["Potash Works", "Airline", "Refinery", "Steel Mill", "Tractor Plant", "Bank"]
+VIOLATIONS = ("no-label", "quote-not-in-source", "count-not-a-number", "dangling-reference")
 HEAD = """@prefix ppd:  <https://w3id.org/ppdkg/ontology#> .
 @prefix ppdv: <https://w3id.org/ppdkg/vocab/> .
 @prefix ppdr: <https://w3id.org/ppdkg/id/> .
@@ -34,11 +48,136 @@ HEAD = """@prefix ppd:  <https://w3id.org/ppdkg/ontology#> .
 
 ppdr:synth-state a ppd:State ; skos:prefLabel "Synthland"@en ;
     ppd:attestedBy [ ppd:source ppdr:synth-source-0 ; ppd:quote "Synthland" ] .
+ppdr:synth-imposer a ppd:State ; skos:prefLabel "Imposia"@en ;
+    ppd:attestedBy [ ppd:source ppdr:synth-source-0 ; ppd:quote "Imposia" ] .
 """
 
 
-def generate(out: Path, *, triples: int, seed: int) -> Path:
-    """Write the project; return its directory."""
+class _Writer:
+    """Turtle for one case, and the sentences its source text must hold."""
+
+    def __init__(self, out, texts: dict[int, list[str]]) -> None:
+        self.out = out
+        self.texts = texts
+
+    def attest(self, source: int, sentence: str, *, quote: str | None = None, archived: bool = True) -> str:
+        if archived:
+            self.texts.setdefault(source, ["Synthetic source text for benchmarks.", "Synthland", "Imposia"]).append(
+                sentence)
+        return f'[ ppd:source ppdr:synth-source-{source} ; ppd:quote "{quote or sentence}" ]'
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+
+
+def _case(w: _Writer, case: int, rng: random.Random, broken: str | None) -> None:
+    source = case // CASES_PER_SOURCE
+    other = source + 1  # a second report on the same case
+    year = rng.randint(2019, 2024)
+    people = []
+    for i in range(CASE):
+        unit = case * CASE + i
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        month = rng.randint(1, 12)
+        person = f"ppdr:synth-person-{unit}"
+        people.append(person)
+        label = "" if (broken == "no-label" and i == 0) else f' skos:prefLabel "{name} {unit}"@en ;'
+        w.write(
+            f"{person} a ppd:Person ;{label}\n"
+            f"    ppd:nationality ppdr:synth-state ;\n"
+            f"    ppd:attestedBy {w.attest(source, f'{name} (prisoner {unit})')} .\n"
+            f"ppdr:synth-detention-{unit} a ppd:Detention ; rdfs:label \"Detention of {name} {unit}\" ;\n"
+            f"    ppd:eventType ppdv:event-type-detention ; ppd:detainee {person} ;\n"
+            f"    ppd:personCount 1 ; ppd:place ppdr:synth-state ;\n"
+            f"    ppd:date \"{year}-{month:02d}\"^^xsd:gYearMonth ;\n"
+            f"    ppd:earliest \"{year}-{month:02d}-01\"^^xsd:date ; ppd:latest \"{year}-{month:02d}-28\"^^xsd:date ;\n"
+            f"    ppd:attestedBy {w.attest(source, f'prisoner {unit} was detained in {year}-{month:02d}')} .\n"
+            f"ppdr:synth-conviction-{unit} a ppd:Conviction ; rdfs:label \"Conviction of {name} {unit}\" ;\n"
+            f"    ppd:eventType ppdv:event-type-conviction ; ppd:detainee {person} ; ppd:personCount 1 ;\n"
+            f"    ppd:place ppdr:synth-state ; ppd:offence \"organising protests\" ;\n"
+            f"    ppd:after ppdr:synth-detention-{unit} ;\n"
+            f"    ppd:attestedBy {w.attest(source, f'prisoner {unit} was convicted of organising protests')} .\n"
+        )
+        performer = "ppdr:synth-nobody" if (broken == "dangling-reference" and i == 0) else "ppdr:synth-state"
+        w.write(
+            f"ppdr:synth-release-{unit} a ppd:Release ; rdfs:label \"Release of {name} {unit}\" ;\n"
+            f"    ppd:eventType ppdv:event-type-release ; ppd:performedBy {performer} ;\n"
+            f"    ppd:detainee {person} ; ppd:personCount 1 ;\n"
+            f"    ppd:endsDetention ppdr:synth-detention-{unit} ; ppd:after ppdr:synth-pardon-{case} ;\n"
+            f"    ppd:earliest \"{year + 1}-01-01\"^^xsd:date ; ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+            f"    ppd:attestedBy {w.attest(source, f'prisoner {unit} was released')} .\n"
+        )
+    envoy_first, envoy_last = rng.choice(FIRST), rng.choice(LAST)
+    envoy, variant = f"{envoy_first} {envoy_last}", f"{envoy_first} {envoy_last[:-1]}y"
+    company = f"{rng.choice(COMPANIES)} {case}"
+    count = '"ten"' if broken == "count-not-a-number" else str(CASE)
+    quote_kind = "archived" if broken != "quote-not-in-source" else "missing"
+    pardon_quote = w.attest(source, f"case {case}: {CASE} prisoners were pardoned", archived=quote_kind == "archived")
+    w.write(
+        f"ppdr:synth-pardon-{case} a ppd:Pardon ; rdfs:label \"Pardon of case {case}\" ;\n"
+        f"    ppd:eventType ppdv:event-type-pardon ; ppd:performedBy ppdr:synth-state ;\n"
+        f"    ppd:detainee {', '.join(people)} ; ppd:personCount {count} ;\n"
+        f"    ppd:earliest \"{year + 1}-01-01\"^^xsd:date ; ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:attestedBy {pardon_quote} .\n"
+        f"ppdr:synth-envoy-{case} a ppd:Person ; skos:prefLabel \"{envoy}\"@en ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'envoy {envoy} of case {case}')} .\n"
+        f"ppdr:synth-post-envoy-{case} a ppd:Post ; rdfs:label \"Envoy of Imposia for case {case}\" ;\n"
+        f"    ppd:postIn ppdr:synth-imposer ; ppd:postType ppdv:role-special-envoy .\n"
+        f"ppdr:synth-tenure-envoy-{case} a ppd:RoleHolding ; rdfs:label \"{envoy} as envoy for case {case}\" ;\n"
+        f"    ppd:holder ppdr:synth-envoy-{case} ; ppd:post ppdr:synth-post-envoy-{case} ;\n"
+        f"    ppd:role ppdv:role-special-envoy ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'{envoy} was appointed envoy for case {case}')} .\n"
+        f"ppdr:synth-claim-name-{case}-a a ppd:Claim ; rdfs:label \"Name spelled '{envoy}'\" ;\n"
+        f"    ppd:claimSubject ppdr:synth-envoy-{case} ; ppd:aspect ppdv:aspect-name ;\n"
+        f"    ppd:claimedValue \"{envoy}\" ; ppd:rank ppdv:rank-preferred ;\n"
+        f"    ppd:rankReason \"The spelling of the earlier report.\" ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'envoy {envoy} of case {case}')} .\n"
+        f"ppdr:synth-claim-name-{case}-b a ppd:Claim ; rdfs:label \"Name spelled '{variant}'\" ;\n"
+        f"    ppd:claimSubject ppdr:synth-envoy-{case} ; ppd:aspect ppdv:aspect-name ;\n"
+        f"    ppd:claimedValue \"{variant}\" ; ppd:rank ppdv:rank-normal ;\n"
+        f"    ppd:attestedBy {w.attest(other, f'envoy {variant} in case {case}')} .\n"
+        f"ppdr:synth-company-{case} a ppd:Company ; skos:prefLabel \"{company}\"@en ;\n"
+        f"    ppd:basedIn ppdr:synth-state ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'the company {company}')} .\n"
+        f"ppdr:synth-sanction-{case} a ppd:Sanction ; rdfs:label \"Sanctions on {company}\" ;\n"
+        f"    ppd:imposedBy ppdr:synth-imposer ; ppd:sanctionTarget ppdr:synth-company-{case} ;\n"
+        f"    ppd:targetState ppdr:synth-state ; ppd:sanctionStatus ppdv:sanction-status-lifted ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'Imposia had sanctioned {company}')} .\n"
+        f"ppdr:synth-easing-{case} a ppd:SanctionsEasing ; rdfs:label \"Lifting of sanctions on {company}\" ;\n"
+        f"    ppd:eventType ppdv:event-type-ease-economic-sanctions ; ppd:performedBy ppdr:synth-imposer ;\n"
+        f"    ppd:affectsSanction ppdr:synth-sanction-{case} ; ppd:extent ppdv:extent-full ;\n"
+        f"    ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'Imposia lifted its sanctions on {company}')} .\n"
+        f"ppdr:synth-agreement-{case} a ppd:Agreement ; rdfs:label \"Deal of case {case}\" ;\n"
+        f"    ppd:eventType ppdv:event-type-agreement ; ppd:party ppdr:synth-state, ppdr:synth-imposer ;\n"
+        f"    ppd:brokeredBy ppdr:synth-envoy-{case} ;\n"
+        f"    ppd:hasTerm ppdr:synth-term-release-{case}, ppdr:synth-term-relief-{case} ;\n"
+        f"    ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'a deal on case {case} was brokered by {envoy}')} .\n"
+        f"ppdr:synth-term-release-{case} a ppd:DealTerm ; rdfs:label \"Synthland frees the prisoners of case {case}\" ;\n"
+        f"    ppd:givenBy ppdr:synth-state ; ppd:considerationType ppdv:consideration-release ;\n"
+        f"    ppd:fulfilledBy ppdr:synth-pardon-{case} ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'Synthland freed the prisoners of case {case}')} .\n"
+        f"ppdr:synth-term-relief-{case} a ppd:DealTerm ; rdfs:label \"Imposia lifts sanctions on {company}\" ;\n"
+        f"    ppd:givenBy ppdr:synth-imposer ; ppd:considerationType ppdv:consideration-sanctions-relief ;\n"
+        f"    ppd:fulfilledBy ppdr:synth-easing-{case} ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'in return Imposia lifted sanctions on {company}')} .\n"
+    )
+    if case % 3 == 0:  # an open disagreement, as the real sources have: a warning
+        w.write(
+            f"ppdr:synth-claim-completion-{case}-a a ppd:Claim ; rdfs:label \"Case {case}: pardon completed\" ;\n"
+            f"    ppd:claimSubject ppdr:synth-pardon-{case} ; ppd:aspect ppdv:aspect-completion ;\n"
+            f"    ppd:claimedValue \"pardoned\" ; ppd:rank ppdv:rank-normal ;\n"
+            f"    ppd:attestedBy {w.attest(source, f'the prisoners of case {case} were pardoned')} .\n"
+            f"ppdr:synth-claim-completion-{case}-b a ppd:Claim ; rdfs:label \"Case {case}: pardon pending\" ;\n"
+            f"    ppd:claimSubject ppdr:synth-pardon-{case} ; ppd:aspect ppdv:aspect-completion ;\n"
+            f"    ppd:claimedValue \"pardon pending\" ; ppd:rank ppdv:rank-normal ;\n"
+            f"    ppd:attestedBy {w.attest(other, f'the pardon of case {case} is pending')} .\n"
+        )
+
+
+def generate(out: Path, *, triples: int, seed: int, violations: float = 0.0) -> Path:
+    """Write the project; return its directory. ``violations``: the share of cases broken on purpose."""
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -47,37 +186,21 @@ def generate(out: Path, *, triples: int, seed: int) -> Path:
     for part in ("ontology", "shapes", "queries", "docs"):
         shutil.copytree(ROOT / part, out / part)
     (out / "data" / "sources").mkdir(parents=True)
-    units = max(1, triples // TRIPLES_PER_UNIT)
+    cases = max(1, round(triples / TRIPLES_PER_CASE))
+    every = round(1 / violations) if violations > 0 else 0
     texts: dict[int, list[str]] = {}
+    broken = 0
     with open(out / "data" / "synthetic.ttl", "w", encoding="utf-8") as ttl:
         ttl.write(HEAD)
-        for unit in range(units):
-            source = unit // UNITS_PER_SOURCE
-            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            year = rng.randint(2019, 2024)
-            month = rng.randint(1, 12)
-            quotes = [f"{name} (case {unit}) was detained in {year}-{month:02d}",
-                      f"case {unit}: {name} was released"]
-            texts.setdefault(source, ["Synthetic source text for benchmarks.", "Synthland"]).extend(quotes)
-            src = f"ppdr:synth-source-{source}"
-            ttl.write(
-                f"ppdr:synth-person-{unit} a ppd:Person ; skos:prefLabel \"{name} {unit}\"@en ;\n"
-                f"    ppd:nationality ppdr:synth-state ;\n"
-                f"    ppd:attestedBy [ ppd:source {src} ; ppd:quote \"{quotes[0][:len(name)]}\" ] .\n"
-                f"ppdr:synth-detention-{unit} a ppd:Detention ; rdfs:label \"Detention of {name} {unit}\" ;\n"
-                f"    ppd:eventType ppdv:event-type-detention ; ppd:detainee ppdr:synth-person-{unit} ;\n"
-                f"    ppd:personCount 1 ; ppd:place ppdr:synth-state ;\n"
-                f"    ppd:date \"{year}-{month:02d}\"^^xsd:gYearMonth ;\n"
-                f"    ppd:earliest \"{year}-{month:02d}-01\"^^xsd:date ; ppd:latest \"{year}-{month:02d}-28\"^^xsd:date ;\n"
-                f"    ppd:attestedBy [ ppd:source {src} ; ppd:quote \"{quotes[0]}\" ] .\n"
-                f"ppdr:synth-release-{unit} a ppd:Release ; rdfs:label \"Release of {name} {unit}\" ;\n"
-                f"    ppd:eventType ppdv:event-type-release ; ppd:performedBy ppdr:synth-state ;\n"
-                f"    ppd:detainee ppdr:synth-person-{unit} ; ppd:personCount 1 ;\n"
-                f"    ppd:endsDetention ppdr:synth-detention-{unit} ; ppd:after ppdr:synth-detention-{unit} ;\n"
-                f"    ppd:earliest \"{year + 1}-01-01\"^^xsd:date ; ppd:latest \"2025-12-31\"^^xsd:date ;\n"
-                f"    ppd:attestedBy [ ppd:source {src} ; ppd:quote \"{quotes[1]}\" ] .\n"
-            )
-        for source in sorted(texts):
+        writer = _Writer(ttl, texts)
+        for case in range(cases):
+            kind = None
+            if every and case % every == every - 1:
+                kind = VIOLATIONS[broken % len(VIOLATIONS)]
+                broken += 1
+            _case(writer, case, rng, kind)
+        for source in sorted(set(texts) | {case // CASES_PER_SOURCE + 1 for case in range(cases)}):
+            texts.setdefault(source, ["Synthetic source text for benchmarks."])
             ttl.write(
                 f"ppdr:synth-source-{source} a ppd:SourceDocument ; rdfs:label \"Synthetic source {source}\" ;\n"
                 f"    ppd:textFile \"data/sources/synth_{source:05d}.txt\" .\n"
@@ -92,8 +215,10 @@ def main() -> int:
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--out", type=Path, required=True)
+    parser.add_argument("--violations", type=float, default=0.0,
+                        help="share of cases broken on purpose (e.g. 0.01), so validation finds something")
     args = parser.parse_args()
-    path = generate(args.out, triples=args.triples, seed=args.seed)
+    path = generate(args.out, triples=args.triples, seed=args.seed, violations=args.violations)
     print(path)
     return 0
 

@@ -21,7 +21,43 @@ def test_synthetic_project_is_the_same_for_the_same_seed(tmp_path):
     text = (first / "data" / "synthetic.ttl").read_bytes()
     assert text == (second / "data" / "synthetic.ttl").read_bytes()
     assert text != (other / "data" / "synthetic.ttl").read_bytes()
-    assert [p.name for p in sorted((first / "data" / "sources").iterdir())] == ["synth_00000.txt"]
+    assert [p.name for p in sorted((first / "data" / "sources").iterdir())] == ["synth_00000.txt", "synth_00001.txt"]
+
+
+def _generate(directory, **options):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synth import generate
+    finally:
+        sys.path.pop(0)
+    return generate(directory, **options)
+
+
+def test_synthetic_project_conforms_with_only_the_open_disagreements_as_warnings(tmp_path):
+    from kgbuild.checks import validate
+    from kgbuild.project import load_project
+
+    report = validate(load_project(_generate(tmp_path / "p", triples=3000, seed=3)))
+    assert report.conforms
+    assert {finding.rule for finding in report.findings} == {"ClaimConflictUnresolved"}
+    # cases 0 and 3 of six carry an unranked disagreement on whether the pardon happened
+    assert sorted(finding.focus.rsplit("-", 1)[1] for finding in report.findings) == ["0", "3"]
+
+
+def test_injected_violations_are_found(tmp_path):
+    from kgbuild.checks import validate
+    from kgbuild.project import load_project
+
+    report = validate(load_project(_generate(tmp_path / "p", triples=3000, seed=3, violations=1.0)))
+    violated = {(finding.rule, finding.focus.rsplit("/", 1)[1] if finding.focus else finding.focus_label)
+                for finding in report.findings if finding.severity == "violation"}
+    # six cases, broken in rotation: no label, quote not in source, count not a number, dangling reference
+    assert ("ResourceHasLabel", "synth-person-0") in violated
+    assert ("quote-not-in-source", "ppdr:synth-pardon-1 ppd:attestedBy []") in violated
+    assert ("PersonCountIsInteger", "synth-pardon-2") in violated
+    assert ("ReferenceToUndefinedResource", "synth-release-30") in violated
+    assert ("ResourceHasLabel", "synth-person-40") in violated  # the rotation starts again at case 4
+    assert ("quote-not-in-source", "ppdr:synth-pardon-5 ppd:attestedBy []") in violated
 
 
 def test_contribution_benchmark_runs_at_a_small_size():
