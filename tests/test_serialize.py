@@ -21,7 +21,7 @@ DATA = "https://example.org/graph/data"
 
 def _canonical_quads() -> list[ox.Quad]:
     """The text's triples with canonical blank nodes, as the build's store holds them (default graph)."""
-    store, _ = _canonical_store({DATA: (parse_turtle(TEXT, file="t.ttl"),)})
+    store = _canonical_store({DATA: (parse_turtle(TEXT, file="t.ttl"),)})
     return list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 

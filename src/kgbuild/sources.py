@@ -1,4 +1,4 @@
-"""Loading a project's Turtle sources into one canonical Oxigraph store (a private temporary one).
+"""Loading a project's Turtle sources into one canonical, in-memory Oxigraph store.
 
 Parsing, blank-node canonicalisation and every check run on pyoxigraph, so a
 build scales to millions of triples. The store holds the ontology and the
@@ -11,9 +11,6 @@ findings need come from ``neighbourhood``.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -137,7 +134,7 @@ def load_sources(project: Project) -> Sources:
     raise_collected(errors)
 
     ontology_iri, data_iri, shapes_iri = (graph_iri(project, p) for p in ("ontology", "data", "shapes"))
-    store, directory = _canonical_store({ontology_iri: groups["ontology"], data_iri: groups["data"]})
+    store = _canonical_store({ontology_iri: groups["ontology"], data_iri: groups["data"]})
     # own label prefix: pyshacl copies shape and data blank nodes into one results graph
     shapes = canonical_graphs({shapes_iri: _triples(groups["shapes"])}, label_prefix="s")[shapes_iri]
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in groups["ontology"] + groups["data"]))
@@ -147,7 +144,7 @@ def load_sources(project: Project) -> Sources:
     texts = tuple(
         SourceText(file=f.file, text=f.text, prefixes=f.prefixes) for f in groups["data"] + groups["ontology"]
     )
-    sources = Sources(
+    return Sources(
         store=store,
         ontology_iri=ontology_iri,
         data_iri=data_iri,
@@ -156,12 +153,10 @@ def load_sources(project: Project) -> Sources:
         shapes_prefixes=shapes_prefixes,
         texts=texts,
     )
-    weakref.finalize(sources, shutil.rmtree, directory, ignore_errors=True)  # also at interpreter exit
-    return sources
 
 
-def _canonical_store(parts: dict[str, tuple[TurtleFile, ...]]) -> tuple[ox.Store, str]:
-    """A private store: each part in its named graph, the union in the default graph, blank nodes
+def _canonical_store(parts: dict[str, tuple[TurtleFile, ...]]) -> ox.Store:
+    """An in-memory store: each part in its named graph, the union in the default graph, blank nodes
     relabelled by RDFC-1.0 (over all parts together) so the same input always gives the same labels."""
     dataset = ox.Dataset(
         ox.Quad(quad.subject, quad.predicate, quad.object, graph)
@@ -171,14 +166,14 @@ def _canonical_store(parts: dict[str, tuple[TurtleFile, ...]]) -> tuple[ox.Store
         for quad in turtle_file.triples
     )
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    # On disk (in the system's temporary directory, never in the project), not in memory: the
-    # in-memory store iterates in a per-process hash order, so GROUP_CONCAT in a user's shape
-    # would give different messages in different runs; RocksDB's key order is the same every time.
-    directory = tempfile.mkdtemp(prefix="kgbuild-sources-")
-    store = ox.Store(directory)
-    store.bulk_extend(dataset)
-    store.bulk_extend(ox.Quad(quad.subject, quad.predicate, quad.object) for quad in dataset)
-    return store, directory
+    # The in-memory store answers in the order quads were inserted, and a Dataset iterates in a
+    # per-process hash order: insert sorted, so GROUP_CONCAT in a shape gives the same message in
+    # every run (an on-disk store would too, but validates three times slower).
+    quads = sorted(dataset, key=str)
+    store = ox.Store()
+    store.bulk_extend(quads)
+    store.bulk_extend(ox.Quad(quad.subject, quad.predicate, quad.object) for quad in quads)
+    return store
 
 
 def _triples(files: Iterable[TurtleFile]):
