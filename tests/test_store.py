@@ -160,3 +160,22 @@ def test_a_store_from_before_the_outputs_were_recorded_needs_a_rebuild(mini):
     open_store(project)  # queries still work
     with pytest.raises(StaleStoreError, match="written by an older kgbuild: run `kgbuild build`"):
         built_file(project, "graph.nt")
+
+
+def test_unchanged_files_are_not_hashed_again_and_changed_ones_are(mini, monkeypatch):
+    import kgbuild.store as store_module
+
+    project = load_project(mini)
+    build(project)
+    hashed = []
+    original = store_module._sha256
+    monkeypatch.setattr(store_module, "_sha256", lambda path: hashed.append(path.name) or original(path))
+    open_store(project)
+    assert hashed == []  # size and modification time unchanged: the recorded digests stand
+    path = mini / "data" / "people.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")  # same bytes, new modification time: hashed, still fresh
+    open_store(project)
+    assert hashed == ["people.ttl"]
+    path.write_text(text.replace("Ada Lovelace", "Ada Lovelacf"), encoding="utf-8")  # same size, new bytes
+    assert "data/people.ttl (changed)" in stale_message(project)

@@ -79,9 +79,10 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     Raises ``KgbuildError`` subclasses for unusable input; findings (even
     violations) are returned in the result's report.
     """
-    from kgbuild.store import fingerprint, write_store
+    from kgbuild.store import file_stats, fingerprint, write_store
 
     out_dir = (out if out is not None else project.dist_dir).resolve()
+    stats_before = file_stats(project)  # before hashing: a file changed after this is re-hashed later
     inputs = fingerprint(project)  # before reading: an edit during the build leaves the store stale
     sources = load_sources(project)
     checked = run_checks(project, sources)
@@ -105,7 +106,7 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
             "dir": project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
             "files": {name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
         }
-        store = write_store(project, files["graph.nt"], inputs=inputs, outputs=outputs)
+        store = write_store(project, files["graph.nt"], inputs=inputs, outputs=outputs, stats=stats_before)
         _write_name_index(project, store, inputs)
     return BuildResult(
         report=checked.report,

@@ -30,7 +30,39 @@ def manifest_path(project: Project) -> Path:
 
 def fingerprint(project: Project) -> dict[str, str]:
     """project-relative path -> sha256 of every input file."""
-    return {project.rel(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in project.input_files()}
+    return {project.rel(path): _sha256(path) for path in project.input_files()}
+
+
+def file_stats(project: Project) -> dict[str, list[int]]:
+    """project-relative path -> [size, mtime in ns] of every input file (take it *before* the fingerprint)."""
+    found = {}
+    for path in project.input_files():
+        info = path.stat()
+        found[project.rel(path)] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _current_fingerprint(project: Project, recorded: dict, stats: object) -> dict[str, str]:
+    """The inputs' fingerprint, re-hashing only files whose size or modification time changed since the
+    build (as git does): at millions of triples hashing every file took longer than the query."""
+    known = stats if isinstance(stats, dict) else {}
+    current = {}
+    for path in project.input_files():
+        name = project.rel(path)
+        info = path.stat()
+        if name in recorded and known.get(name) == [info.st_size, info.st_mtime_ns]:
+            current[name] = recorded[name]
+        else:
+            current[name] = _sha256(path)
+    return current
 
 
 def write_store(
@@ -39,6 +71,7 @@ def write_store(
     *,
     inputs: dict[str, str] | None = None,
     outputs: dict[str, object] | None = None,
+    stats: dict[str, list[int]] | None = None,
 ) -> Path:
     """Replace the store with one holding ``ntriples`` in its default graph; write the manifest.
 
@@ -46,7 +79,8 @@ def write_store(
     when they were read (so an edit during the build makes the store stale).
     ``outputs`` (``{"dir": path, "files": {name: sha256}}``, the path relative
     to the project root when inside it) names the
-    graph files published by the same build.
+    graph files published by the same build; ``stats`` (from ``file_stats``,
+    taken before ``inputs``) lets later checks skip re-hashing unchanged files.
     """
     import pyoxigraph
 
@@ -71,6 +105,8 @@ def write_store(
         }
         if outputs is not None:
             data["outputs"] = outputs
+        if stats is not None:
+            data["stats"] = stats
         tmp = manifest.with_name(manifest.name + ".tmp")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, manifest)
@@ -93,7 +129,7 @@ def _fresh_manifest(project: Project) -> dict:
             raise TypeError("inputs is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StaleStoreError(f"unreadable store manifest {project.rel(manifest)}: run `kgbuild build`") from exc
-    current = fingerprint(project)
+    current = _current_fingerprint(project, recorded, data.get("stats"))
     changed = sorted(
         [f"{name} (changed)" for name in current if name in recorded and recorded[name] != current[name]]
         + [f"{name} (new)" for name in current if name not in recorded]
