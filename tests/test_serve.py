@@ -166,3 +166,19 @@ def test_missing_server_executable_is_a_clear_error(built_project, monkeypatch):
     result = run_cli("serve", "--project", str(built_project), "--port", str(free_port()))
     assert result.exit_code == 2
     assert "the Oxigraph server is not installed: python3 -m pip install oxigraph" in result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux-only")
+def test_the_server_dies_with_a_killed_kgbuild(built_project):
+    port = free_port()
+    process, _ = start(built_project, port)
+    servers = children(process.pid)
+    assert len(servers) == 1
+    process.kill()  # SIGKILL: kgbuild cannot clean up
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in servers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in servers), "the Oxigraph server outlived a killed kgbuild serve"
+    for leftover in (built_project / ".kgbuild").glob(".store.serve-*"):
+        shutil.rmtree(leftover)  # the one thing a SIGKILL leaves behind

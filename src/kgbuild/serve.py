@@ -6,7 +6,9 @@ under the server), starts ``oxigraph serve-read-only`` on it bound to
 loopback, waits until it answers, reports its URLs, and waits. However it
 ends — Ctrl-C, SIGTERM turned into KeyboardInterrupt by the caller, the
 server dying — the server process is stopped and waited for, and the
-snapshot is removed: no orphan process, no leftover directory or lock.
+snapshot is removed: no orphan process, no leftover directory or lock. On
+Linux the server is also told to stop if kgbuild itself is killed outright
+(SIGKILL); only the snapshot directory is then left behind.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def serve(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         _wait_until_answering(process, host, port, log)
         if on_ready is not None:
@@ -114,6 +117,19 @@ def serve(
             _stop(process)
         log.close()
         shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the server's process, before it starts (Linux): be sent SIGTERM when kgbuild dies, even by
+    SIGKILL, which kgbuild cannot catch to stop the server itself."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # best effort: without it, only an uncatchable kill of kgbuild leaves the server running
 
 
 def _check_port_free(host: str, port: int) -> None:
