@@ -242,14 +242,14 @@ def step_validate(run: Run, project: Path, size: int, pyshacl_max: int) -> None:
                         note="" if baseline else f"pyshacl not run above {pyshacl_max:,} triples"))
 
 
-def step_same_findings(run: Run, scratch: Path) -> None:
+def step_same_findings(run: Run, scratch: Path, triples: int) -> None:
     """Engine and pyshacl on a small graph with injected violations: the same findings?"""
-    project = generate(scratch / "violations", triples=10_000, seed=2, violations=0.05)
+    project = generate(scratch / "violations", triples=triples, seed=2, violations=0.05)
     engine = python(ENGINE, str(project))
     baseline = python(PYSHACL, str(project))
     same = engine.ok and baseline.ok and json.loads(engine.output) == json.loads(baseline.output)
     count = len(json.loads(engine.output)) if engine.ok else 0
-    run.rows.append(Row("same findings as pyshacl", 10_000, engine, "plain pyshacl", baseline,
+    run.rows.append(Row("same findings as pyshacl", triples, engine, "plain pyshacl", baseline,
                         note=f"{count} findings (shape, focus, path, severity): "
                              + ("identical" if same else "DIFFERENT")))
 
@@ -432,6 +432,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs of each query and contribution check (median)")
     parser.add_argument("--pyshacl-max", type=int, default=20_000, help="largest graph to run plain pyshacl on")
     parser.add_argument("--rdflib-max", type=int, default=100_000, help="largest graph to run rdflib SPARQL on")
+    parser.add_argument("--same-findings-triples", type=int, default=10_000,
+                        help="size of the graph with injected violations both engines validate")
     parser.add_argument("--no-load", action="store_true", help="skip export and load into a local server")
     parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.name}")
     args = parser.parse_args()
@@ -439,7 +441,7 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kgbuild-bench-") as tmp:
         scratch = Path(tmp)
-        step_same_findings(run, scratch)
+        step_same_findings(run, scratch, args.same_findings_triples)
         for size in sorted(args.sizes):
             print(f"… {_size(size)} triples", file=sys.stderr, flush=True)
             where = scratch / _size(size)

@@ -82,3 +82,20 @@ def test_load_benchmark_runs_at_a_small_size():
     assert "plain POST to /store?default" in result.stdout
     assert "oxigraph load (offline, empty directory)" in result.stdout
     assert "rate as a share of the plain POST's: --replace" in result.stdout
+
+
+def test_harness_runs_at_a_small_size(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "3000", "--runs", "1", "--no-write",
+         "--same-findings-triples", "2000", "--pyshacl-max", "3000", "--rdflib-max", "3000"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for area in ("| build | 3k |", "| full validation | 3k |", "| contribution check (~100 triples) | 3k |",
+                 "| stored queries (sum of medians) | 3k |", "| export (N-Quads, gzip) | 3k |",
+                 "| load --replace (staging + MOVE) | 3k |", "| load --direct (empty target) | 3k |"):
+        assert area in out, area
+    assert "findings (shape, focus, path, severity): identical" in out
+    assert "| cq02-deals |" in out
+    assert "failed" not in out
