@@ -29,7 +29,7 @@ from kgbuild.output import replace_directory
 from kgbuild.project import Project
 from kgbuild.report import to_json
 from kgbuild.sample import Table, sample_answer
-from kgbuild.serialize import graph_turtle, nquads, ntriples, turtle
+from kgbuild.serialize import graph_turtle, turtle
 from kgbuild.sources import graph_iri, load_sources, merge_prefixes
 
 REPORT_FILES = ("validation-report.json", "validation-report.ttl", "stats.json")
@@ -73,6 +73,21 @@ def _write_name_index(project: Project, store_dir: Path, inputs: dict[str, str])
         raise OutputError(f"cannot write the name index beside {project.rel(store_dir)}: {exc}") from exc
 
 
+def _return_freed_memory() -> None:
+    """Give freed heap back to the operating system (glibc keeps it otherwise, and the outputs written next
+    are large): at a million triples this lowers the build's peak by several hundred MB. A no-op elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is not None:
+        trim(0)
+
+
 def build(project: Project, *, out: Path | None = None) -> BuildResult:
     """Build the project into ``out`` (default: the configured dist directory).
 
@@ -95,10 +110,14 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
         "validation-report.ttl": graph_turtle(canonical_graph(checked.results_graph), prefixes=report_prefixes),
         "stats.json": to_json(stats.to_dict()).encode("utf-8"),
     }
+    _return_freed_memory()  # what the checks freed, before the dumps need room
     if checked.report.conforms:
-        files["graph.nt"] = ntriples(sources.quads())
-        files["graph.nq"] = nquads(sources.quads(sources.ontology_iri), sources.quads(sources.data_iri))
-        files["graph.ttl"] = turtle(files["graph.nt"], prefixes=sources.prefixes)
+        files["graph.nt"], files["graph.nq"] = sources.dumps()
+    prefixes = sources.prefixes
+    del sources  # the in-memory store is the biggest thing held: free it before writing
+    _return_freed_memory()
+    if checked.report.conforms:
+        files["graph.ttl"] = turtle(files["graph.nt"], prefixes=prefixes)
     replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
     store = None
     if checked.report.conforms:

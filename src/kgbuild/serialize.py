@@ -1,8 +1,9 @@
-"""Deterministic serialisations: sorted N-Triples / N-Quads, Turtle in that order.
+"""Deterministic serialisations: sorted lines, Turtle in the order of sorted N-Triples.
 
 Input must already have canonical blank-node labels (see canon.py and
-sources.py); then the same graph always gives the same bytes. Everything is
-written by pyoxigraph's serialisers; Python only sorts lines.
+sources.py, which dumps the sorted N-Triples and N-Quads); then the same graph
+always gives the same bytes. Everything is written by pyoxigraph's
+serialisers; Python only sorts lines.
 """
 
 from __future__ import annotations
@@ -10,17 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-
-
-def ntriples(quads: Iterable[ox.Quad]) -> bytes:
-    """Canonical N-Triples of the quads' triples (graph names ignored), lines sorted."""
-    triples = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    return _sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-
-
-def nquads(*graphs: Iterable[ox.Quad]) -> bytes:
-    """Canonical N-Quads of quads (each in its own graph), lines sorted."""
-    return _sorted_lines(b"".join(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"" for quads in graphs))
 
 
 def turtle(ntriples_bytes: bytes, *, prefixes: Iterable[tuple[str, str]]) -> bytes:
@@ -41,6 +31,7 @@ def graph_turtle(graph, *, prefixes: Iterable[tuple[str, str]]) -> bytes:
     return output.serialize(format="turtle", encoding="utf-8")
 
 
-def _sorted_lines(data: bytes | None) -> bytes:
+def sorted_lines(data: bytes | None) -> bytes:
+    """The non-empty lines of ``data``, sorted, each ending in a newline."""
     lines = sorted(line for line in (data or b"").split(b"\n") if line)
     return b"".join(line + b"\n" for line in lines)

@@ -11,7 +11,9 @@ findings need come from ``neighbourhood``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,7 +26,11 @@ from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
 from kgbuild.rdfio import TurtleFile, parse_files
+from kgbuild.serialize import sorted_lines
 from kgbuild.terms import Names
+
+# named graph of the store holding the data triples that the ontology states too (see _canonical_store)
+OVERLAP = ox.NamedNode("urn:kgbuild:graph:overlap")
 
 BASE_PREFIXES = (
     ("owl", "http://www.w3.org/2002/07/owl#"),
@@ -38,7 +44,7 @@ BASE_PREFIXES = (
 class Sources:
     """The parsed project: a store with canonical blank nodes, the shapes, prefixes and file texts."""
 
-    store: ox.Store  # default graph: ontology ∪ data; named graphs: ontology_iri, data_iri
+    store: ox.Store  # default graph: ontology ∪ data; named graphs: ontology_iri, OVERLAP
     ontology_iri: str
     data_iri: str
     shapes: Graph
@@ -53,14 +59,54 @@ class Sources:
         return Locator(self.texts)
 
     def count(self, graph: str | None = None) -> int:
-        """Triples in the union (default graph) or in the named graph ``graph``."""
+        """Triples in the union (``None``), or in the part ``ontology_iri`` or ``data_iri``."""
+        if graph == self.data_iri:
+            return self._count(None) - self._count(self.ontology_iri) + self._count(OVERLAP.value)
+        return self._count(graph)
+
+    def _count(self, graph: str | None) -> int:
         pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         solutions = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")
         return int(next(iter(solutions))["n"].value)  # type: ignore[index]
 
-    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """The triples of the union (``None``), or of the part ``ontology_iri`` or ``data_iri``."""
+        if graph != self.data_iri:
+            name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+            yield from self.store.quads_for_pattern(None, None, None, name)
+            return
+        ontology = {_triple(q) for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(self.ontology_iri))}
+        overlap = {_triple(q) for q in self.store.quads_for_pattern(None, None, None, OVERLAP)}
+        for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            if quad not in ontology or quad in overlap:
+                yield quad
+
+    def ntriples(self, graph: str | None = None) -> bytes:
+        """Sorted N-Triples of the union (``None``) or of a named graph of the store."""
         name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        return self.store.quads_for_pattern(None, None, None, name)
+        return sorted_lines(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name))
+
+    def dumps(self) -> tuple[bytes, bytes]:
+        """Sorted N-Triples of the union, and sorted N-Quads of the ontology and data parts.
+
+        Streamed: the data part is the union minus the (small) ontology plus the overlap, and a sorted
+        N-Triples line keeps its place among the others when its graph is added (the first difference
+        between two lines comes before their ends), so the N-Quads are a merge of two sorted streams.
+        """
+        union = self.ntriples()
+        ontology_lines = self.ntriples(self.ontology_iri).splitlines()
+        ontology, overlap = set(ontology_lines), set(self.ntriples(OVERLAP.value).splitlines())
+        in_ontology, in_data = (f" <{iri}> .\n".encode() for iri in (self.ontology_iri, self.data_iri))
+
+        def data() -> Iterator[bytes]:
+            for line in io.BytesIO(union):
+                line = line[:-1]
+                if line not in ontology or line in overlap:
+                    yield line[:-2] + in_data
+
+        out = io.BytesIO()
+        out.writelines(heapq.merge((line[:-2] + in_ontology for line in ontology_lines), data()))
+        return union, out.getvalue()
 
     # --- rdflib views, made on first use -----------------------------------------------------
 
@@ -113,6 +159,10 @@ class Sources:
         return result
 
 
+def _triple(quad: ox.Quad) -> ox.Quad:
+    return ox.Quad(quad.subject, quad.predicate, quad.object)
+
+
 def graph_iri(project: Project, part: str) -> str:
     """The IRI of a named part of the published dataset: ``<namespace>graph/<part>``."""
     return f"{project.namespace}graph/{part}"
@@ -134,7 +184,7 @@ def load_sources(project: Project) -> Sources:
     raise_collected(errors)
 
     ontology_iri, data_iri, shapes_iri = (graph_iri(project, p) for p in ("ontology", "data", "shapes"))
-    store = _canonical_store({ontology_iri: groups["ontology"], data_iri: groups["data"]})
+    store = _canonical_store(groups["ontology"], groups["data"], ontology_iri=ontology_iri, data_iri=data_iri)
     # own label prefix: pyshacl copies shape and data blank nodes into one results graph
     shapes = canonical_graphs({shapes_iri: _triples(groups["shapes"])}, label_prefix="s")[shapes_iri]
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in groups["ontology"] + groups["data"]))
@@ -155,24 +205,43 @@ def load_sources(project: Project) -> Sources:
     )
 
 
-def _canonical_store(parts: dict[str, tuple[TurtleFile, ...]]) -> ox.Store:
-    """An in-memory store: each part in its named graph, the union in the default graph, blank nodes
-    relabelled by RDFC-1.0 (over all parts together) so the same input always gives the same labels."""
-    dataset = ox.Dataset(
-        ox.Quad(quad.subject, quad.predicate, quad.object, graph)
-        for name, files in parts.items()
-        for graph in (ox.NamedNode(name),)
-        for turtle_file in files
-        for quad in turtle_file.triples
-    )
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    # The in-memory store answers in the order quads were inserted, and a Dataset iterates in a
-    # per-process hash order: insert sorted, so GROUP_CONCAT in a shape gives the same message in
-    # every run (an on-disk store would too, but validates three times slower).
-    quads = sorted(dataset, key=str)
+def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile], *,
+                     ontology_iri: str, data_iri: str) -> ox.Store:
+    """An in-memory store holding the union in the default graph, the ontology in its named graph, and in
+    ``OVERLAP`` the data triples the ontology also has (so the data graph is the union minus the ontology
+    plus the overlap: the big part is stored once).
+
+    Blank nodes are relabelled by RDFC-1.0 over all files together, so the same input always gives the
+    same labels. A label depends only on the quads that mention blank nodes, so only those are
+    canonicalised. The in-memory store answers in insertion order (GROUP_CONCAT in a shape message
+    follows it): quads go in parse order, canonicalised ones sorted, so every run inserts alike.
+    """
+    ontology_name, data_name = ox.NamedNode(ontology_iri), ox.NamedNode(data_iri)
+    blank = ox.Dataset()
+    ontology_plain: set[ox.Quad] = set()
     store = ox.Store()
-    store.bulk_extend(quads)
-    store.bulk_extend(ox.Quad(quad.subject, quad.predicate, quad.object) for quad in quads)
+
+    def plain(files: Sequence[TurtleFile], name: ox.NamedNode) -> Iterator[ox.Quad]:
+        for turtle_file in files:
+            for quad in turtle_file.triples:
+                if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                    blank.add(ox.Quad(quad.subject, quad.predicate, quad.object, name))
+                    continue
+                if name is ontology_name:
+                    ontology_plain.add(quad)
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, ontology_name)
+                elif quad in ontology_plain:
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, OVERLAP)
+                yield quad
+
+    store.bulk_extend(plain(ontology, ontology_name))
+    store.bulk_extend(plain(data, data_name))
+    if len(blank):
+        blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        relabelled = sorted(blank, key=str)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
+                          for q in relabelled if q.graph_name == ontology_name)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in relabelled)
     return store
 
 
