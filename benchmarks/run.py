@@ -2,6 +2,8 @@
 
     python3 benchmarks/run.py                          # 10k, 100k and 1M triples; writes benchmarks/RESULTS.md
     python3 benchmarks/run.py --sizes 10000 --no-write # quick look, nothing written
+    python3 benchmarks/run.py --sizes 10000000 --runs 1 --no-load --no-profile \
+        --results benchmarks/RESULTS-10M.md            # the largest size, in its own file
 
 For each size it generates a synthetic project (benchmarks/synth.py) and
 measures, each step in a fresh process (wall time and peak resident memory
@@ -226,11 +228,12 @@ print(json.dumps(out))
 """
 
 
-def step_build(run: Run, project: Path, size: int, scratch: Path) -> None:
+def step_build(run: Run, project: Path, size: int, scratch: Path, rdflib_parse_max: int) -> None:
     ours = kgbuild("build", "--project", str(project))
-    rdflib_run = python(RDFLIB_PIPELINE, str(project), str(scratch / "rdflib.nt"))
+    rdflib_run = python(RDFLIB_PIPELINE, str(project), str(scratch / "rdflib.nt")) if size <= rdflib_parse_max else None
     raw = python(OXIGRAPH_LOAD, str(project))
-    run.rows.append(Row("build", size, ours, "rdflib parse + N-Triples (no validation)", rdflib_run))
+    run.rows.append(Row("build", size, ours, "rdflib parse + N-Triples (no validation)", rdflib_run,
+                        note="" if rdflib_run else f"rdflib not run above {rdflib_parse_max:,} triples"))
     run.rows.append(Row("build", size, ours, "pyoxigraph raw bulk load", raw,
                         note="target: within 3× of the raw load"))
 
@@ -402,11 +405,11 @@ def machine() -> str:
             f"Python {platform.python_version()}; {packages}")
 
 
-def write_results(run: Run, sizes: list[int], seconds: float) -> None:
+def write_results(run: Run, sizes: list[int], seconds: float, *, to: Path, command: str) -> None:
     profiles = "".join(f"\n### {name}\n\n```\n{text}\n```\n" for name, text in run.profiles.items())
-    RESULTS.write_text(
+    to.write_text(
         "# Benchmark results\n\n"
-        f"Written by `python3 benchmarks/run.py` on {time.strftime('%Y-%m-%d')} "
+        f"Written by `{command}` on {time.strftime('%Y-%m-%d')} "
         f"({seconds / 60:.0f} min for sizes {', '.join(_size(s) for s in sizes)}).\n\n"
         f"Machine: {machine()}.\n\n"
         "Each figure is one fresh process (wall time, peak resident memory); the baseline ran in the same "
@@ -415,10 +418,8 @@ def write_results(run: Run, sizes: list[int], seconds: float) -> None:
         + table(run)
         + "\n## Stored queries (median of runs, embedded store; rdflib on a graph parsed beforehand)\n\n"
         + query_table(run)
-        + "\n## Profiles at the largest size\n"
-        + profiles
-        + "\n## Where the time goes\n\n"
-        + ANALYSIS,
+        + ("\n## Profiles at the largest size\n" + profiles if profiles else "")
+        + ("\n## Where the time goes\n\n" + ANALYSIS if to == RESULTS else ""),
         encoding="utf-8",
     )
 
@@ -435,7 +436,12 @@ def main() -> int:
     parser.add_argument("--same-findings-triples", type=int, default=10_000,
                         help="size of the graph with injected violations both engines validate")
     parser.add_argument("--no-load", action="store_true", help="skip export and load into a local server")
+    parser.add_argument("--rdflib-parse-max", type=int, default=2_000_000,
+                        help="largest graph to run the rdflib parse baseline of build on")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiles at the largest size")
     parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.name}")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help=f"file to write (default {RESULTS.relative_to(ROOT)}; the analysis goes only there)")
     args = parser.parse_args()
     run = Run()
     started = time.perf_counter()
@@ -447,21 +453,23 @@ def main() -> int:
             where = scratch / _size(size)
             where.mkdir()
             project = generate(where / "project", triples=size, seed=1)
-            step_build(run, project, size, where)
+            step_build(run, project, size, where, args.rdflib_parse_max)
             step_validate(run, project, size, args.pyshacl_max)
             step_contribution(run, project, size, args.runs)
             step_queries(run, project, size, args.runs, args.rdflib_max)
             if not args.no_load:
                 step_export_and_load(run, project, size, where)
-            if size == max(args.sizes):
+            if size == max(args.sizes) and not args.no_profile:
                 profile_largest(run, project)
     print(table(run))
     print(query_table(run))
     for name, text in run.profiles.items():
         print(f"{name}:\n{text}\n")
     if not args.no_write:
-        write_results(run, sorted(args.sizes), time.perf_counter() - started)
-        print(f"wrote {RESULTS}", file=sys.stderr)
+        command = "python3 benchmarks/run.py" + "".join(f" {a}" for a in sys.argv[1:])
+        write_results(run, sorted(args.sizes), time.perf_counter() - started, to=args.results.resolve(),
+                      command=command)
+        print(f"wrote {args.results}", file=sys.stderr)
     return 0
 
 

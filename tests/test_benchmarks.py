@@ -86,7 +86,8 @@ def test_load_benchmark_runs_at_a_small_size():
 
 def test_harness_runs_at_a_small_size(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "3000", "--runs", "1", "--no-write",
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "3000", "--runs", "1",
+         "--results", str(tmp_path / "results.md"), "--no-profile",
          "--same-findings-triples", "2000", "--pyshacl-max", "3000", "--rdflib-max", "3000"],
         capture_output=True, text=True, timeout=900,
     )
@@ -99,3 +100,7 @@ def test_harness_runs_at_a_small_size(tmp_path):
     assert "findings (shape, focus, path, severity): identical" in out
     assert "| cq02-deals |" in out
     assert "failed" not in out
+    written = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "Written by `python3 benchmarks/run.py --sizes 3000 --runs 1 --results" in written
+    assert "| build | 3k |" in written and "## Profiles" not in written and "## Where the time goes" not in written
+    assert (ROOT / "benchmarks" / "RESULTS.md").stat().st_mtime < (tmp_path / "results.md").stat().st_mtime

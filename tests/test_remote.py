@@ -24,7 +24,7 @@ from conftest import free_port
 from kgbuild.errors import EndpointError, ParameterError, QueryError
 from kgbuild.remote import parse_json_results, select_remote
 from kgbuild.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term
-from kgbuild.sparqltext import inject_values, outer_group_start, query_form, tokens
+from kgbuild.sparqltext import inject_values, optional_group_starts, outer_group_start, query_form, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -812,3 +812,16 @@ def test_cli_endpoint_answers_like_the_embedded_store(no_credentials, built_proj
     remote = cli_query(built_project, "--format", "json", "--endpoint", endpoint)
     assert local.exit_code == remote.exit_code == 0, remote.stderr
     assert json.loads(local.stdout) == json.loads(remote.stdout)
+
+
+def test_optional_groups_using_a_variable_outside_sub_selects():
+    query = """SELECT * WHERE { ?this a ?c
+        OPTIONAL { ?this ex:p ?x OPTIONAL { ?x ex:q ?y } }
+        { SELECT ?z WHERE { ?this ex:r ?z OPTIONAL { ?this ex:s ?w } } }
+        FILTER ("OPTIONAL { ?this }" != ?z)  # OPTIONAL { ?this } in a comment
+        optional { ?a ex:t ?b . $this ex:u ?b }
+        OPTIONAL { ?c ex:label ?label }
+        OPTIONAL { <urn:x?this> ex:v ?thisOne } }"""
+    starts = optional_group_starts(query, mentioning="this")
+    assert [query[i:i + 12] for i in starts] == ["{ ?this ex:p", "{ ?a ex:t ?b"]
+    assert optional_group_starts("SELECT * WHERE { ?s ?p ?o }", mentioning="this") == []

@@ -43,7 +43,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kgbuild.errors import InputError
-from kgbuild.sparqltext import outer_group_start
+from kgbuild.sparqltext import optional_group_starts, outer_group_start
 
 SKOLEM = "urn:kgbuild:bnode:"
 
@@ -406,7 +406,14 @@ class _Run:
             inserted = self.focus_values if (restrict and self.focus_values) else ""
         else:
             inserted = (self.focus_values + " " if (restrict and self.focus_values) else "") + target
-        return self.head(own) + text[:at] + " " + inserted + " " + text[at:], own
+        query = text[:at] + " " + inserted + " " + text[at:]
+        if restrict and self.focus_values:
+            # Oxigraph evaluates an OPTIONAL group of several patterns on its own, over the whole graph,
+            # then joins; restricted here too (where it uses ?this), it only looks at the focus nodes.
+            # The same answers: every row of the outer group already has ?this among them.
+            for start in reversed(optional_group_starts(query, mentioning="this")):
+                query = query[:start + 1] + " " + self.focus_values + " " + query[start + 1:]
+        return self.head(own) + query, own
 
     def sparql_results(self, shape: _Shape, constraint: Node, target: str, prefixes: dict[str, str]) -> list[Result]:
         query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=True)

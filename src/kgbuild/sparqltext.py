@@ -153,6 +153,42 @@ def outer_group_start(query: str) -> int:
     raise QueryError("the query has no WHERE clause to bind parameters in")
 
 
+def optional_group_starts(query: str, *, mentioning: str) -> list[int]:
+    """Indexes of the ``{`` opening each ``OPTIONAL`` group of the outer query that uses the variable
+    ``mentioning`` (as ``?name`` or ``$name``), at any depth but not inside a sub-SELECT (whose
+    variables are its own)."""
+    names = {"?" + mentioning, "$" + mentioning}
+    found: list[int] = []
+    open_optionals: list[tuple[int, int, bool]] = []  # (brace depth inside, index of its "{", mentions)
+    depth = 0
+    sub_select_depths: list[int] = []  # brace depth at which each open sub-SELECT's group began
+    after_optional = False
+    previous_brace = False
+    for token in tokens(query):
+        if token.text == "{":
+            depth += 1
+            if after_optional and not sub_select_depths:
+                open_optionals.append((depth, token.start, False))
+            after_optional = False
+            previous_brace = True
+            continue
+        if token.text == "}":
+            if open_optionals and open_optionals[-1][0] == depth:
+                _, at, mentions = open_optionals.pop()
+                if mentions:
+                    found.append(at)
+            depth -= 1
+            while sub_select_depths and depth < sub_select_depths[-1]:
+                sub_select_depths.pop()
+        elif token.kind == "word" and token.text.upper() == "SELECT" and previous_brace and depth > 0:
+            sub_select_depths.append(depth)
+        elif token.kind == "word" and token.text in names:
+            open_optionals = [(d, at, True) for d, at, _ in open_optionals]
+        after_optional = token.kind == "word" and token.text.upper() == "OPTIONAL"
+        previous_brace = False
+    return sorted(found)
+
+
 def _skip_group(stream: Iterator[Token]) -> None:
     level = 1
     for token in stream:
