@@ -359,6 +359,15 @@ class _Run:
             elif predicate in (SH["or"], SH["and"], SH.xone, SH["not"], SH.node):
                 members = [value] if predicate in (SH["not"], SH.node) else list(Collection(g, value))
                 name = {SH["or"]: "Or", SH["and"]: "And", SH.xone: "Xone", SH["not"]: "Not", SH.node: "Node"}[predicate]
+                paths = [self._required_path(member) for member in members]
+                if name in ("Or", "And") and all(paths):
+                    # Members that only ask for some value on a path ("has a label or a name"): one query
+                    # with a NOT EXISTS per member, instead of each member's target and values in Python.
+                    missing = [f"NOT EXISTS {{ {v} {path_text} ?_m{depth}_{i} }}" for i, path_text in enumerate(paths)]
+                    test = (" && " if name == "Or" else " || ").join(missing)
+                    query = f"{head()}SELECT DISTINCT {f} {v} WHERE {{ {value_where} {values} FILTER ({test}) }}"
+                    checks.append((name, query, rows))
+                    continue
                 inner_f = f"?_f{depth + 1}"
                 inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {value_where} {values} BIND({v} AS {inner_f}) }} }}"
                 violators = [
@@ -369,6 +378,18 @@ class _Run:
             else:
                 raise self.program._unsupported(node, f"the constraint {_show(predicate)}")
         return checks
+
+    def _required_path(self, member: Node) -> str | None:
+        """The SPARQL path of a member shape whose only constraint is ``sh:minCount 1`` on it, else None."""
+        g = self.graph
+        path = g.value(member, SH.path)
+        if path is None or (member, SH.deactivated, Literal(True)) in g:
+            return None
+        constraints = [(p, o) for p, o in g.predicate_objects(member)
+                       if str(p).startswith(str(SH)) and p not in _NOT_CONSTRAINTS or p in (SH.property, SH.sparql)]
+        if constraints != [(SH.minCount, Literal(1))]:
+            return None
+        return _path(g, path)
 
     def violators(self, shape: _Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
         """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""
