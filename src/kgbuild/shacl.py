@@ -488,9 +488,13 @@ def _format(message: str, variables: dict[str, Node]) -> str:
 
 def _datatype_filter(datatype: Node, f: str, v: str):
     def mapper(solutions):
+        known: dict = {}  # the same literal recurs (dates, counts): judge each once
         for s in solutions:
             value = s[v[1:]]
-            if not _has_datatype(value, datatype):
+            verdict = known.get(value)
+            if verdict is None:
+                verdict = known[value] = _has_datatype(value, datatype)
+            if not verdict:
                 yield s[f[1:]], value, None, None
     return mapper
 
