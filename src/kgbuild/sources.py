@@ -1,10 +1,12 @@
 """Loading a project's Turtle sources into one canonical, in-memory Oxigraph store.
 
 Parsing, blank-node canonicalisation and every check run on pyoxigraph, so a
-build scales to millions of triples. The store holds the ontology and the
-data in the named graphs ``<namespace>graph/ontology`` and ``…/graph/data``
-and their union in the default graph (what is validated, queried and
-published). rdflib views of the graphs are made only when something asks
+build scales to millions of triples. The store holds the union of ontology
+and data in the default graph (what is validated, queried and published),
+the ontology again in the named graph ``<namespace>graph/ontology``, and in
+``OVERLAP`` the data triples the ontology states too; ``quads``, ``count``
+and ``dumps`` give each part (``…/graph/data`` is the union minus the
+ontology plus the overlap), so the big part is stored once. rdflib views of the graphs are made only when something asks
 for them (the rdflib query engine, shape tests), and the labels and owners
 findings need come from ``neighbourhood``.
 """
