@@ -5,7 +5,7 @@ import pytest
 from kgbuild.project import load_project
 from kgbuild.quotes import QUOTE_COLUMNS, check_quotes, normalise
 from kgbuild.sources import load_sources
-from kgbuild.sparql import load_select, select_store
+from kgbuild.sparql import load_select, select_store, select_store_terms
 
 from conftest import MINI, append
 
@@ -30,7 +30,7 @@ def _problems(root):
     sources = load_sources(project)
     query = load_select(project.quotes_query, file="shapes/quotes.rq", required=QUOTE_COLUMNS)
     return check_quotes(
-        select_store(sources.store, query), root=project.root, names=sources.names(), locator=sources.locator(),
+        select_store_terms(sources.store, query), root=project.root, names=sources.names(), locator=sources.locator(),
         context=sources.neighbourhood,
     )
 
@@ -56,6 +56,22 @@ def test_quote_not_in_its_source(mini):
         "quote not found in data/sources/src-1.txt: its first 16 of 25 characters match, "
         "then it has 'at a ball'"
     )
+
+
+def test_rows_of_rdflib_terms_give_the_same_problems(mini):
+    append(
+        mini / "data" / "people.ttl",
+        '\nmr:ada mo:attestedBy [ mo:source mr:src-1 ;\n    mo:quote "Ada met Charles at a ball" ] .\n',
+    )
+    project = load_project(mini)
+    sources = load_sources(project)
+    query = load_select(project.quotes_query, file="shapes/quotes.rq", required=QUOTE_COLUMNS)
+    rdflib_rows = check_quotes(
+        select_store(sources.store, query).dicts(), root=project.root, names=sources.names(),
+        locator=sources.locator(), context=sources.neighbourhood,
+    )
+    assert [p.finding for p in rdflib_rows] == [p.finding for p in _problems(mini)]
+    assert len(rdflib_rows) == 1
 
 
 def test_missing_text_file_and_missing_text_file_path(mini):

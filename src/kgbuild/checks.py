@@ -15,7 +15,7 @@ from kgbuild.rdfio import parse_turtle
 from kgbuild.quotes import QUOTE_COLUMNS, QuoteProblem, check_quotes
 from kgbuild.sources import Sources, load_sources
 from kgbuild.errors import InputError
-from kgbuild.sparql import load_select, select_store
+from kgbuild.sparql import load_select, select_store_terms
 from kgbuild.validation import engine_outcome, run_shacl
 
 CHECK_IRI = "urn:kgbuild:check:"  # sh:sourceConstraintComponent of non-SHACL findings in the report graph
@@ -44,7 +44,7 @@ def run_checks(project: Project, sources: Sources) -> CheckOutcome:
             project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS
         )
         problems = check_quotes(
-            select_store(sources.store, query), root=project.root, names=names, locator=locator,
+            select_store_terms(sources.store, query), root=project.root, names=names, locator=locator,
             context=sources.neighbourhood,
         )
     try:

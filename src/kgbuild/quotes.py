@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
+from kgbuild.canon import from_ox
 from kgbuild.errors import InputError
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator
 from kgbuild.rdfio import read_text
-from kgbuild.sparql import Solutions
 from kgbuild.terms import Names, describe, owner
 
 QUOTE_COLUMNS = ("node", "quote", "textFile")
@@ -88,7 +88,7 @@ class TextCache:
 
 
 def check_quotes(
-    solutions: Solutions,
+    rows: Iterable[Mapping[str, object]],
     *,
     root: Path,
     names: Names,
@@ -97,19 +97,21 @@ def check_quotes(
 ) -> tuple[QuoteProblem, ...]:
     """One problem per quote that is not in its source text, or whose text is missing.
 
-    ``solutions`` are the quotes query's rows (?node ?quote ?textFile);
+    ``rows`` are the quotes query's rows (?node ?quote ?textFile), as rdflib
+    or pyoxigraph terms (only rows with a problem are converted: at a million
+    triples converting them all took longer than the check);
     ``context(nodes)`` gives the triples needed to name those nodes (only
     called for the nodes with a problem).
     """
     texts = TextCache(root)
     found: list[tuple[Node, Node, str, str]] = []
-    for row in solutions.dicts():
+    for row in rows:
         node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
         if node is None or quote is None:
             continue
-        problem = quote_problem(str(quote), None if text_file is None else str(text_file), texts)
+        problem = quote_problem(_text(quote), None if text_file is None else _text(text_file), texts)
         if problem is not None:
-            found.append((node, quote, *problem))
+            found.append((_rdflib(node), _rdflib(quote), *problem))
     if not found:
         return ()
     graph = context([node for node, *_ in found])
@@ -121,6 +123,16 @@ def check_quotes(
         )
         for node, quote, rule, message in found
     )
+
+
+def _text(term: object) -> str:
+    """The lexical form or IRI of an rdflib or pyoxigraph term."""
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) and not isinstance(term, Node) else str(term)
+
+
+def _rdflib(term: object) -> Node:
+    return term if isinstance(term, Node) else from_ox(term)  # type: ignore[arg-type]
 
 
 def quote_problem(quote: str, text_file: str | None, texts: TextCache) -> tuple[str, str] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +87,18 @@ def select_store(store, query: SelectQuery) -> Solutions:
     except (SyntaxError, OSError, ValueError) as exc:
         raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
     return Solutions(columns=columns, rows=rows)
+
+
+def select_store_terms(store, query: SelectQuery) -> Iterator[dict[str, object]]:
+    """Run the query over the default graph of a pyoxigraph ``store``; each row a dict of pyoxigraph terms
+    (unbound variables left out), converted by nobody: for callers that look at a few of many rows."""
+    try:
+        result = store.query(query.text)
+        columns = tuple(variable.value for variable in result.variables)
+        for solution in result:
+            yield {name: term for name in columns if (term := solution[name]) is not None}
+    except (SyntaxError, OSError, ValueError) as exc:
+        raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
 
 
 _PYPARSING_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)")
