@@ -77,28 +77,37 @@ def select_store(store, query: SelectQuery) -> Solutions:
     """Run the query over the default graph of a pyoxigraph ``store``; terms come back as rdflib nodes."""
     from kgbuild.canon import from_ox
 
-    try:
-        result = store.query(query.text)
-        columns = tuple(variable.value for variable in result.variables)
-        rows = tuple(
-            tuple(None if solution[name] is None else from_ox(solution[name]) for name in columns)
-            for solution in result
-        )
-    except (SyntaxError, OSError, ValueError) as exc:
-        raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
+    columns, found = _evaluate(store, query)
+    rows = tuple(tuple(from_ox(row[name]) if name in row else None for name in columns)  # type: ignore[arg-type]
+                 for row in found)
     return Solutions(columns=columns, rows=rows)
 
 
 def select_store_terms(store, query: SelectQuery) -> Iterator[dict[str, object]]:
     """Run the query over the default graph of a pyoxigraph ``store``; each row a dict of pyoxigraph terms
     (unbound variables left out), converted by nobody: for callers that look at a few of many rows."""
+    return _evaluate(store, query)[1]
+
+
+def _evaluate(store, query: SelectQuery) -> tuple[tuple[str, ...], Iterator[dict[str, object]]]:
+    """The projected variables and the rows (evaluated lazily); errors either way as ``QueryError``."""
+    def failed(exc: Exception) -> QueryError:
+        return QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file)
+
     try:
         result = store.query(query.text)
-        columns = tuple(variable.value for variable in result.variables)
-        for solution in result:
-            yield {name: term for name in columns if (term := solution[name]) is not None}
     except (SyntaxError, OSError, ValueError) as exc:
-        raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
+        raise failed(exc) from exc
+    columns = tuple(variable.value for variable in result.variables)
+
+    def rows() -> Iterator[dict[str, object]]:
+        try:
+            for solution in result:
+                yield {name: term for name in columns if (term := solution[name]) is not None}
+        except (OSError, ValueError) as exc:
+            raise failed(exc) from exc
+
+    return columns, rows()
 
 
 _PYPARSING_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)")
