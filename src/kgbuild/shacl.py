@@ -286,9 +286,7 @@ class _Run:
             for s in solutions:
                 yield s[f[1:]], None, None, None
 
-        for predicate, value in sorted(g.predicate_objects(node), key=lambda pv: (str(pv[0]), str(pv[1]))):
-            if predicate in _NOT_CONSTRAINTS or predicate == SH.sparql or not str(predicate).startswith(str(SH)):
-                continue
+        for predicate, value in _core_constraints(g, node):
             if predicate in (SH.minCount, SH.maxCount):
                 if path is None:
                     raise self.program._unsupported(node, f"{_show(predicate)} without sh:path")
@@ -385,9 +383,9 @@ class _Run:
         path = g.value(member, SH.path)
         if path is None or (member, SH.deactivated, Literal(True)) in g:
             return None
-        constraints = [(p, o) for p, o in g.predicate_objects(member)
-                       if str(p).startswith(str(SH)) and p not in _NOT_CONSTRAINTS or p in (SH.property, SH.sparql)]
-        if constraints != [(SH.minCount, Literal(1))]:
+        if (member, SH.property, None) in g or (member, SH.sparql, None) in g:
+            return None
+        if _core_constraints(g, member) != [(SH.minCount, Literal(1))]:
             return None
         return _path(g, path)
 
@@ -478,6 +476,15 @@ class _Run:
                 constraint=constraint,
             ))
         return out
+
+
+def _core_constraints(graph: Graph, node: Node) -> list[tuple[Node, Node]]:
+    """The (parameter, value) pairs of the shape's core constraints, sorted (not sh:sparql, sh:property)."""
+    return sorted(
+        ((p, o) for p, o in graph.predicate_objects(node)
+         if p not in _NOT_CONSTRAINTS and p != SH.sparql and str(p).startswith(str(SH))),
+        key=lambda pv: (str(pv[0]), str(pv[1])),
+    )
 
 
 def _format(message: str, variables: dict[str, Node]) -> str:

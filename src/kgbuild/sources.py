@@ -6,9 +6,10 @@ and data in the default graph (what is validated, queried and published),
 the ontology again in the named graph ``<namespace>graph/ontology``, and in
 ``OVERLAP`` the data triples the ontology states too; ``quads``, ``count``
 and ``dumps`` give each part (``…/graph/data`` is the union minus the
-ontology plus the overlap), so the big part is stored once. rdflib views of the graphs are made only when something asks
-for them (the rdflib query engine, shape tests), and the labels and owners
-findings need come from ``neighbourhood``.
+ontology plus the overlap), so the big part is stored once. rdflib views of
+the graphs are made only when something asks for them (the rdflib query
+engine, shape tests), and the labels and owners findings need come from
+``neighbourhood``.
 """
 
 from __future__ import annotations
