@@ -104,3 +104,26 @@ def test_harness_runs_at_a_small_size(tmp_path):
     assert "Written by `python3 benchmarks/run.py --sizes 3000 --runs 1 --results" in written
     assert "| build | 3k |" in written and "## Profiles" not in written and "## Where the time goes" not in written
     assert (ROOT / "benchmarks" / "RESULTS.md").stat().st_mtime < (tmp_path / "results.md").stat().st_mtime
+
+
+def test_harness_stops_a_query_that_runs_past_the_timeout(tmp_path):
+    from kgbuild.builder import build
+    from kgbuild.project import load_project
+
+    project = _generate(tmp_path / "p", triples=3000, seed=1)
+    build(load_project(project))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run as harness
+    finally:
+        sys.path.pop(0)
+    run = harness.Run()
+    # no Python process starts, opens the store and answers within 10 ms: every query is stopped
+    harness.step_queries(run, project, 3000, 1, 0, timeout=0.01)
+    ours = run.queries[3000]["oxigraph"]
+    assert sorted(ours) == sorted(p.stem for p in (project / "queries").glob("*.rq"))
+    assert all(value == [None, "over 0 s, stopped"] for value in ours.values())
+    (row,) = run.rows
+    assert row.area == "stored queries (sum of medians)" and not row.ours.ok
+    assert row.note.endswith(f"{len(ours)} of {len(ours)} not finished (see the query table)")
+    assert "| cq02-deals | over 0 s, stopped |" in harness.query_table(run)
