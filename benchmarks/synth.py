@@ -11,7 +11,11 @@ with two terms — the prisoners' release and the lifting of a sanction on a
 company, each carried out by its event — and claims on the envoy's name
 where two sources spell it differently (ranked, so no warning), and on
 every third case an unranked disagreement on whether the pardon happened
-(a warning, as in the real data). Every fact is attested by a source
+(a warning, as in the real data). The pardon answers a request of the
+sanctioning state, which also led to talks with the envoy; the pardoning
+state announces it in a statement; every fifth case has the envoy's
+assessment of the deal, and every report one relation between the two
+states — so every stored query has rows to return. Every fact is attested by a source
 document with a quote that its text contains.
 
 The same seed and size give the same bytes. ``--violations RATE`` breaks
@@ -31,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = 10  # prisoners per case
-TRIPLES_PER_CASE = 538  # measured: one case of ten prisoners, everything attested (claims included)
+TRIPLES_PER_CASE = 566  # measured: one case of ten prisoners, everything attested (claims included)
 CASES_PER_SOURCE = 20
 FIRST = ["Alena", "Ihar", "Maryia", "Pavel", "Volha", "Siarhei", "Tatsiana", "Andrei", "Iryna", "Dzmitry",
          "Natallia", "Aliaksandr", "Hanna", "Mikalai", "Yulia", "Raman", "Sviatlana", "Uladzimir"]
@@ -118,7 +122,22 @@ def _case(w: _Writer, case: int, rng: random.Random, broken: str | None) -> None
         f"    ppd:eventType ppdv:event-type-pardon ; ppd:performedBy ppdr:synth-state ;\n"
         f"    ppd:detainee {', '.join(people)} ; ppd:personCount {count} ;\n"
         f"    ppd:earliest \"{year + 1}-01-01\"^^xsd:date ; ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:inResponseTo ppdr:synth-request-{case} ;\n"
         f"    ppd:attestedBy {pardon_quote} .\n"
+        f"ppdr:synth-request-{case} a ppd:Request ; rdfs:label \"Imposia's request for the prisoners of case {case}\" ;\n"
+        f"    ppd:eventType ppdv:event-type-request-release ; ppd:performedBy ppdr:synth-imposer ;\n"
+        f"    ppd:requestedRelease \"the release of the prisoners of case {case}\" ; ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'Imposia asked for the release of the prisoners of case {case}')} .\n"
+        f"ppdr:synth-talks-{case} a ppd:Talks ; rdfs:label \"Talks on case {case}\" ;\n"
+        f"    ppd:eventType ppdv:event-type-negotiation ; ppd:talksStatus ppdv:talks-status-held ;\n"
+        f"    ppd:participant ppdr:synth-state, ppdr:synth-envoy-{case} ; ppd:inResponseTo ppdr:synth-request-{case} ;\n"
+        f"    ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'talks on case {case} were held with envoy {envoy}')} .\n"
+        f"ppdr:synth-statement-{case} a ppd:Statement ; rdfs:label \"Synthland announces the pardon of case {case}\" ;\n"
+        f"    ppd:eventType ppdv:event-type-statement ; ppd:performedBy ppdr:synth-state ;\n"
+        f"    ppd:about ppdr:synth-pardon-{case} ; ppd:statementText \"The prisoners of case {case} are pardoned.\" ;\n"
+        f"    ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+        f"    ppd:attestedBy {w.attest(source, f'Synthland said the prisoners of case {case} are pardoned')} .\n"
         f"ppdr:synth-envoy-{case} a ppd:Person ; skos:prefLabel \"{envoy}\"@en ;\n"
         f"    ppd:attestedBy {w.attest(source, f'envoy {envoy} of case {case}')} .\n"
         f"ppdr:synth-post-envoy-{case} a ppd:Post ; rdfs:label \"Envoy of Imposia for case {case}\" ;\n"
@@ -163,6 +182,21 @@ def _case(w: _Writer, case: int, rng: random.Random, broken: str | None) -> None
         f"    ppd:fulfilledBy ppdr:synth-easing-{case} ;\n"
         f"    ppd:attestedBy {w.attest(source, f'in return Imposia lifted sanctions on {company}')} .\n"
     )
+    if case % 5 == 0:  # an analyst's view of the deal
+        w.write(
+            f"ppdr:synth-assessment-{case} a ppd:Assessment ; rdfs:label \"{envoy}: case {case} was a trade\" ;\n"
+            f"    ppd:eventType ppdv:event-type-statement ; ppd:performedBy ppdr:synth-envoy-{case} ;\n"
+            f"    ppd:about ppdr:synth-agreement-{case} ; ppd:statementText \"Prisoners were traded for relief.\" ;\n"
+            f"    ppd:latest \"2025-12-31\"^^xsd:date ;\n"
+            f"    ppd:attestedBy {w.attest(other, f'{envoy} said case {case} traded prisoners for relief')} .\n"
+        )
+    if case % CASES_PER_SOURCE == 0:  # how the two states stand, as each report's background
+        w.write(
+            f"ppdr:synth-relation-{case} a ppd:StateRelation ; rdfs:label \"Synthland is an ally of Imposia ({case})\" ;\n"
+            f"    ppd:relationType ppdv:relation-alliance ; ppd:relationSubject ppdr:synth-state ;\n"
+            f"    ppd:relationObject ppdr:synth-imposer ;\n"
+            f"    ppd:attestedBy {w.attest(source, f'Synthland is an ally of Imposia, report {source} says')} .\n"
+        )
     if case % 3 == 0:  # an open disagreement, as the real sources have: a warning
         w.write(
             f"ppdr:synth-claim-completion-{case}-a a ppd:Claim ; rdfs:label \"Case {case}: pardon completed\" ;\n"
