@@ -48,7 +48,7 @@ def test_injected_violations_are_found(tmp_path):
     from kgbuild.checks import validate
     from kgbuild.project import load_project
 
-    report = validate(load_project(_generate(tmp_path / "p", triples=3000, seed=3, violations=1.0)))
+    report = validate(load_project(_generate(tmp_path / "p", triples=3400, seed=3, violations=1.0)))
     violated = {(finding.rule, finding.focus.rsplit("/", 1)[1] if finding.focus else finding.focus_label)
                 for finding in report.findings if finding.severity == "violation"}
     # six cases, broken in rotation: no label, quote not in source, count not a number, dangling reference

@@ -206,3 +206,23 @@ def test_same_results_as_pyshacl_on_generic_shapes_whole_and_per_node():
     assert got == expected
     for node in sorted(subjects[ROOT / "tests" / "fixtures" / "engine" / "data.ttl"]):
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
+
+
+def test_threads_give_the_results_of_one_thread_in_the_same_order(sources, program):
+    """Shapes run on several threads: the results (every field) and their order are those of one thread,
+    and a shape that fails still fails the whole run."""
+    files = _ontology_files() + sorted(FIXTURES.glob("*.ttl"))
+    _, store, _ = _graph_and_store(files)
+    one = program.validate(store, workers=1)
+    assert len({r.shape for r in one}) > 5  # enough shapes fire that an interleaving would show
+    assert program.validate(store, workers=3) == one
+    assert program.validate(store) == one
+
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+        ex:B a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { BROKEN" ] .
+    """, format="turtle")
+    with pytest.raises(InputError, match="SHACL engine query failed"):
+        ShapesProgram(shapes).validate(ox.Store(), workers=2)

@@ -31,7 +31,8 @@ def graph_turtle(graph, *, prefixes: Iterable[tuple[str, str]]) -> bytes:
     return output.serialize(format="turtle", encoding="utf-8")
 
 
-def sorted_lines(data: bytes | None) -> bytes:
-    """The non-empty lines of ``data``, sorted, each ending in a newline."""
-    lines = sorted(line for line in (data or b"").split(b"\n") if line)
-    return b"".join(line + b"\n" for line in lines)
+def sorted_lines(lines: list[bytes]) -> bytes:
+    """The non-empty ones of ``lines``, sorted, each ending in a newline. Sorts ``lines`` in place (no
+    second list of a million lines)."""
+    lines.sort()
+    return b"".join(line + b"\n" for line in lines if line)

@@ -87,7 +87,11 @@ class Sources:
     def ntriples(self, graph: str | None = None) -> bytes:
         """Sorted N-Triples of the union (``None``) or of a named graph of the store."""
         name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        return sorted_lines(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name))
+        dump = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        assert dump is not None
+        lines = dump.split(b"\n")
+        del dump  # the lines hold the same bytes: free the dump before the sorted copy is joined
+        return sorted_lines(lines)
 
     def dumps(self) -> tuple[bytes, bytes]:
         """Sorted N-Triples of the union, and sorted N-Quads of the ontology and data parts.
