@@ -210,3 +210,79 @@ def test_prefixes_are_read_from_the_prologue(tmp_path):
         encoding="utf-8",
     )
     assert read_query(path, file="p.rq").prefixes() == {"a": "urn:a:", "": "urn:default:", "b": "urn:b:"}
+
+
+# --- parser verdicts kept beside the store -------------------------------------------------------
+
+
+def _verdicts(project):
+    import json
+
+    from kgbuild.catalogue import syntax_verdicts_path
+
+    return syntax_verdicts_path(project), json.loads(syntax_verdicts_path(project).read_text("utf-8"))
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    from kgbuild.catalogue import read_query
+
+    return hashlib.sha256(read_query(path, file=path.name).text.encode("utf-8")).hexdigest()
+
+
+def test_the_build_keeps_the_parsers_verdicts_and_a_later_check_uses_them(mini):
+    import json
+
+    from kgbuild.builder import build
+
+    project = load_project(mini)
+    build(project)
+    path, data = _verdicts(project)
+    sample = mini / "queries" / "sample.rq"
+    assert data["verdicts"] == {_sha(sample): None}  # sample.rq parsed: no complaint
+    # a verdict on file is believed without parsing again: plant one for sample.rq's text
+    data["verdicts"][_sha(sample)] = ["SPARQL syntax error (column 3): planted", 2]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert [(f.rule, f.message, f.line) for f in check_catalogue(project)] == [
+        ("query-syntax", "SPARQL syntax error (column 3): planted", 2)]
+    # the text changes: parsed again, the planted verdict no longer applies
+    append(sample, "\n# a comment changes the text\n")
+    assert check_catalogue(project) == ()
+
+
+@pytest.mark.parametrize("spoil", ["other parser versions", "not JSON", "wrong shape"])
+def test_verdicts_from_other_parsers_or_an_unreadable_file_are_ignored(mini, spoil):
+    import json
+
+    from kgbuild.builder import build
+
+    project = load_project(mini)
+    build(project)
+    path, data = _verdicts(project)
+    data["verdicts"][_sha(mini / "queries" / "sample.rq")] = ["planted", 1]
+    if spoil == "other parser versions":
+        data["parsers"]["rdflib"] = "0.0.1"
+        path.write_text(json.dumps(data), encoding="utf-8")
+    elif spoil == "not JSON":
+        path.write_text("{ not json", encoding="utf-8")
+    else:
+        path.write_text(json.dumps({"parsers": data["parsers"], "verdicts": ["planted"]}), encoding="utf-8")
+    assert check_catalogue(project) == ()
+    check_catalogue(project, remember=True)  # the build's check writes a good file again
+    assert _verdicts(project)[1]["verdicts"] == {_sha(mini / "queries" / "sample.rq"): None}
+
+
+def test_a_syntax_error_is_remembered_like_any_verdict_and_an_unwritable_place_is_no_error(mini):
+    from kgbuild.catalogue import syntax_verdicts_path
+
+    shutil.copy(FIXTURES / "catalogue" / "syntax" / "syntax.rq", mini / "queries" / "syntax.rq")
+    project = load_project(mini)
+    first = check_catalogue(project, remember=True)
+    assert [f.rule for f in first] == ["query-syntax"]
+    assert check_catalogue(project) == first
+    assert sorted(_verdicts(project)[1]["verdicts"].values(), key=str) == [None, [first[0].message, first[0].line]]
+    syntax_verdicts_path(project).unlink()
+    syntax_verdicts_path(project).parent.rmdir()
+    syntax_verdicts_path(project).parent.write_text("a file where the store's directory would be")
+    assert check_catalogue(project, remember=True) == first

@@ -100,7 +100,7 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     stats_before = file_stats(project)  # before hashing: a file changed after this is re-hashed later
     inputs = fingerprint(project)  # before reading: an edit during the build leaves the store stale
     sources = load_sources(project)
-    checked = run_checks(project, sources)
+    checked = run_checks(project, sources, remember=True)
     stats = compute_stats(project, sources)
     sample = sample_answer(project, sources.store, sources.names())
 

@@ -31,7 +31,9 @@ Its findings are violations with these rule ids:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,11 +251,16 @@ def _parse_param(value: str, line: int, *, file: str) -> Param:
 # --- the catalogue check ------------------------------------------------------------
 
 
-def check_catalogue(project: Project) -> tuple[Finding, ...]:
-    """Every problem of the catalogue at once, each a violation with its file (and line)."""
+def check_catalogue(project: Project, *, remember: bool = False) -> tuple[Finding, ...]:
+    """Every problem of the catalogue at once, each a violation with its file (and line).
+
+    Parser verdicts on unchanged query texts come from ``SyntaxVerdicts``; with ``remember`` (the
+    build, which writes beside the store anyway) this check's verdicts are written back.
+    """
     findings: list[Finding] = []
     queries: list[StoredQuery] = []
     seen: dict[str, str] = {}
+    verdicts = SyntaxVerdicts.load(syntax_verdicts_path(project))
     for path in project.query_files():
         file = project.rel(path)
         try:
@@ -265,16 +272,90 @@ def check_catalogue(project: Project) -> tuple[Finding, ...]:
             findings.append(_finding("query-duplicate-name", f"another query is named {query.name!r}: {seen[query.name]}", file=file))
         seen.setdefault(query.name, file)
         queries.append(query)
-        findings.extend(_check_query(query))
+        findings.extend(_check_query(query, verdicts))
     findings.extend(_check_questions(project, queries))
+    if remember:
+        verdicts.save()
     return tuple(findings)
 
 
-def _check_query(query: StoredQuery) -> list[Finding]:
+def syntax_verdicts_path(project: Project) -> Path:
+    return project.store_dir.with_name(project.store_dir.name + ".query-syntax.json")
+
+
+class SyntaxVerdicts:
+    """What both SPARQL parsers said of query texts already checked, kept beside the embedded store.
+
+    rdflib's parser takes about a tenth of a second a query: most of the checks of a small graph. A
+    verdict is keyed by the SHA-256 of the query's text and holds only for the rdflib and pyoxigraph
+    versions that gave it. The file is a cache: unreadable or stale, it is ignored; unwritable, it is
+    not written. It keeps the verdicts of the texts of the last check only.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path, known: dict[str, list | None]) -> None:
+        self.path = path
+        self._known = known
+        self._used: dict[str, list | None] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> SyntaxVerdicts:
+        import json
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = data["verdicts"] if data.get("parsers") == cls._parsers() else {}
+            if not isinstance(known, dict):
+                known = {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            known = {}
+        return cls(path, known)
+
+    @staticmethod
+    def _parsers() -> dict[str, str | int]:
+        import pyoxigraph
+        import rdflib
+
+        return {"format": SyntaxVerdicts.VERSION, "rdflib": rdflib.__version__, "pyoxigraph": pyoxigraph.__version__}
+
+    def verdict(self, query: StoredQuery) -> tuple[str, int | None] | None:
+        """``_syntax_error(query)``, from the file when this text was judged before."""
+        import hashlib
+
+        key = hashlib.sha256(query.text.encode("utf-8")).hexdigest()
+        known = self._known.get(key, "unknown")
+        if isinstance(known, list) and len(known) == 2 and isinstance(known[0], str):
+            found: tuple[str, int | None] | None = (known[0], known[1] if isinstance(known[1], int) else None)
+        elif known is None:
+            found = None
+        else:
+            found = _syntax_error(query)
+        self._used[key] = None if found is None else list(found)
+        return found
+
+    def save(self) -> None:
+        import json
+        import uuid
+
+        if self._used == self._known:
+            return
+        data = {"parsers": self._parsers(), "verdicts": dict(sorted(self._used.items()))}
+        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:  # a cache: not writing it costs only time
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def _check_query(query: StoredQuery, verdicts: SyntaxVerdicts) -> list[Finding]:
     findings: list[Finding] = []
     if not query.title:
         findings.append(_finding("query-header", "the header has no title", file=query.file, line=1))
-    syntax = _syntax_error(query)
+    syntax = verdicts.verdict(query)
     if syntax is not None:
         message, line = syntax
         findings.append(_finding("query-syntax", message, file=query.file, line=line))

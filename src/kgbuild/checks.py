@@ -28,8 +28,9 @@ class CheckOutcome:
     results_graph: Graph  # SHACL validation report graph, including the non-SHACL findings
 
 
-def run_checks(project: Project, sources: Sources) -> CheckOutcome:
-    """Quote check (if configured) plus SHACL validation of ontology ∪ data, both on the sources' store.
+def run_checks(project: Project, sources: Sources, *, remember: bool = False) -> CheckOutcome:
+    """Quote check (if configured) plus SHACL validation of ontology ∪ data, both on the sources' store,
+    plus the query catalogue check (``remember``: keep its parser verdicts, see ``check_catalogue``).
 
     SHACL runs on kgbuild's engine (kgbuild.shacl), tested to give the same
     results as pyshacl; findings are named from the triples around them.
@@ -55,7 +56,8 @@ def run_checks(project: Project, sources: Sources) -> CheckOutcome:
     shacl = engine_outcome(results, data_graph=context, shapes_graph=sources.shapes, names=names, locator=locator)
     from kgbuild.catalogue import check_catalogue
 
-    report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *check_catalogue(project)])
+    catalogue = check_catalogue(project, remember=remember)
+    report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *catalogue])
     results_graph = shacl.results_graph
     _add_quote_problems(results_graph, problems, conforms=report.conforms)
     return CheckOutcome(report=report, results_graph=results_graph)
