@@ -185,7 +185,7 @@ class ShapesProgram:
                  workers: int | None = None) -> list[Result]:
         """Every result of every shape, in shape order; with ``focus`` (IRIs), only for those focus nodes.
 
-        Shapes are evaluated by ``workers`` threads (default: one per CPU): Oxigraph releases the GIL
+        Shapes are evaluated by ``workers`` threads (default: one per usable CPU): Oxigraph releases the GIL
         while it evaluates a query, so the shapes' queries run side by side.
         """
         run = _Run(self, store, None if focus is None else sorted(set(focus)))
@@ -193,19 +193,31 @@ class ShapesProgram:
             shape for shape in list(self._shapes.values())
             if (shape.node, SH.deactivated, Literal(True)) not in self.graph and self._all_targets(shape)
         ]
-        workers = min(len(shapes), os.cpu_count() or 1) if workers is None else workers
+        workers = min(len(shapes), _usable_cpus()) if workers is None else workers
         results: list[Result] = []
         if workers <= 1:
             for shape in shapes:
                 results.extend(run.shape_results(shape))
             return results
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgbuild-shacl") as pool:
-            for found in pool.map(run.shape_results, shapes):  # in order; the first failure is raised
-                results.extend(found)
+            try:
+                for found in pool.map(run.shape_results, shapes):  # in order; the first failure is raised
+                    results.extend(found)
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # the shapes not started yet are not run
+                raise
         return results
 
     def _all_targets(self, shape: _Shape) -> bool:
         return bool(shape.targets or shape.sparql_targets) or any(self._all_targets(parent) for parent in shape.parents)
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the OS says), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every OS
+        return os.cpu_count() or 1
 
 
 class _Run:
