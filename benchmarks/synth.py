@@ -3,9 +3,11 @@
     python3 benchmarks/synth.py --triples 1000000 --seed 1 -o /tmp/synth [--violations 0.01]
 
 writes a kgbuild project in the output directory: the real project's
-kgbuild.toml, ontology/, shapes/, queries/ and docs/, plus data/synthetic.ttl
-and data/sources/*.txt. The graph is built from *cases* of ten prisoners:
-each prisoner has a detention, a conviction and a release; each case has a
+kgbuild.toml, ontology/, shapes/, queries/ and docs/, plus data/synthetic.ttl,
+data/sources/*.txt and benchmark-params.json (for each stored query that
+takes a parameter, a value that finds something in this graph).
+
+The graph is built from *cases* of ten prisoners: each prisoner has a detention, a conviction and a release; each case has a
 pardon, an agreement brokered by an envoy (a person holding an envoy post)
 with two terms — the prisoners' release and the lifting of a sanction on a
 company, each carried out by its event — and claims on the envoy's name
@@ -29,6 +31,7 @@ domain stays in the project's files.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 from pathlib import Path
@@ -43,6 +46,7 @@ LAST = ["Kavalenka", "Navumchyk", "Ramanchuk", "Tsikhanouski", "Hrynevich", "Luk
         "Bialou", "Sakalou", "Marozau", "Pashkevich", "Shvedau", "Karpovich", "Lapitskaya", "Dubovik"]
 COMPANIES = ["Potash Works", "Airline", "Refinery", "Steel Mill", "Tractor Plant", "Bank"]
 VIOLATIONS = ("no-label", "quote-not-in-source", "count-not-a-number", "dangling-reference")
+PARAMS = "benchmark-params.json"  # query name -> parameter values that find something in this graph
 HEAD = """@prefix ppd:  <https://w3id.org/ppdkg/ontology#> .
 @prefix ppdv: <https://w3id.org/ppdkg/vocab/> .
 @prefix ppdr: <https://w3id.org/ppdkg/id/> .
@@ -74,7 +78,8 @@ class _Writer:
         self.out.write(text)
 
 
-def _case(w: _Writer, case: int, rng: random.Random, broken: str | None) -> None:
+def _case(w: _Writer, case: int, rng: random.Random, broken: str | None) -> str:
+    """Write one case; return its envoy's name."""
     source = case // CASES_PER_SOURCE
     other = source + 1  # a second report on the same case
     year = rng.randint(2019, 2024)
@@ -208,6 +213,7 @@ def _case(w: _Writer, case: int, rng: random.Random, broken: str | None) -> None
             f"    ppd:claimedValue \"pardon pending\" ; ppd:rank ppdv:rank-normal ;\n"
             f"    ppd:attestedBy {w.attest(other, f'the pardon of case {case} is pending')} .\n"
         )
+    return envoy
 
 
 def generate(out: Path, *, triples: int, seed: int, violations: float = 0.0) -> Path:
@@ -232,7 +238,9 @@ def generate(out: Path, *, triples: int, seed: int, violations: float = 0.0) -> 
             if every and case % every == every - 1:
                 kind = VIOLATIONS[broken % len(VIOLATIONS)]
                 broken += 1
-            _case(writer, case, rng, kind)
+            envoy = _case(writer, case, rng, kind)
+            if case == 0:
+                first_envoy = envoy
         for source in sorted(set(texts) | {case // CASES_PER_SOURCE + 1 for case in range(cases)}):
             texts.setdefault(source, ["Synthetic source text for benchmarks."])
             ttl.write(
@@ -241,6 +249,15 @@ def generate(out: Path, *, triples: int, seed: int, violations: float = 0.0) -> 
             )
     for source, lines in texts.items():
         (out / "data" / "sources" / f"synth_{source:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # what the stored queries that take a parameter are asked in benchmarks (their header examples name
+    # resources of the real data, which are not here): things of case 0, and its envoy's name
+    params = {
+        "cq06-provenance": {"thing": "ppdr:synth-pardon-0"},
+        "cq11-name-lookup": {"name": first_envoy},
+        "quotes-of-source": {"source": "ppdr:synth-source-0"},
+        "what-happened-to": {"person": "ppdr:synth-person-0"},
+    }
+    (out / PARAMS).write_text(json.dumps(params, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out
 
 
