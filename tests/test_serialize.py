@@ -21,7 +21,7 @@ DATA = "https://example.org/graph/data"
 
 def _ntriples() -> bytes:
     """The text's sorted N-Triples with canonical blank nodes, as a build publishes them."""
-    store = _canonical_store((), (parse_turtle(TEXT, file="t.ttl"),), ontology_iri=DATA + "/o", data_iri=DATA)
+    store = _canonical_store((), (parse_turtle(TEXT, file="t.ttl"),), ontology_iri=DATA + "/o")
     return b"".join(sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines(True)))
 
 

@@ -28,7 +28,7 @@ ex:Thing ex:comment "only in the ontology" ; ex:seeAlso [ ex:q "ontology blank n
 def sources(data: str = DATA, ontology: str = ONTOLOGY) -> Sources:
     store = _canonical_store(
         (parse_turtle(ontology, file="o.ttl"),), (parse_turtle(data, file="d.ttl"),),
-        ontology_iri=ONTOLOGY_IRI, data_iri=DATA_IRI,
+        ontology_iri=ONTOLOGY_IRI,
     )
     return Sources(store=store, ontology_iri=ONTOLOGY_IRI, data_iri=DATA_IRI, shapes=Graph(),
                    prefixes=(), shapes_prefixes=(), texts=())

@@ -191,7 +191,7 @@ def load_sources(project: Project) -> Sources:
     raise_collected(errors)
 
     ontology_iri, data_iri, shapes_iri = (graph_iri(project, p) for p in ("ontology", "data", "shapes"))
-    store = _canonical_store(groups["ontology"], groups["data"], ontology_iri=ontology_iri, data_iri=data_iri)
+    store = _canonical_store(groups["ontology"], groups["data"], ontology_iri=ontology_iri)
     # own label prefix: pyshacl copies shape and data blank nodes into one results graph
     shapes = canonical_graphs({shapes_iri: _triples(groups["shapes"])}, label_prefix="s")[shapes_iri]
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in groups["ontology"] + groups["data"]))
@@ -212,43 +212,46 @@ def load_sources(project: Project) -> Sources:
     )
 
 
-def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile], *,
-                     ontology_iri: str, data_iri: str) -> ox.Store:
+def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile], *, ontology_iri: str) -> ox.Store:
     """An in-memory store holding the union in the default graph, the ontology in its named graph, and in
     ``OVERLAP`` the data triples the ontology also has (so the data graph is the union minus the ontology
     plus the overlap: the big part is stored once).
 
     Blank nodes are relabelled by RDFC-1.0 over all files together, so the same input always gives the
     same labels. A label depends only on the quads that mention blank nodes, so only those are
-    canonicalised. The in-memory store answers in insertion order (GROUP_CONCAT in a shape message
-    follows it): quads go in parse order, canonicalised ones sorted, so every run inserts alike.
+    canonicalised (the data's in the default graph, the ontology's in its graph). The in-memory store
+    answers in insertion order (GROUP_CONCAT in a shape message follows it): quads go in parse order,
+    canonicalised ones as sorted N-Quads lines, so every run inserts alike.
     """
-    ontology_name, data_name = ox.NamedNode(ontology_iri), ox.NamedNode(data_iri)
+    ontology_name = ox.NamedNode(ontology_iri)
     blank = ox.Dataset()
     ontology_plain: set[ox.Quad] = set()
     store = ox.Store()
 
-    def plain(files: Sequence[TurtleFile], name: ox.NamedNode) -> Iterator[ox.Quad]:
+    def plain(files: Sequence[TurtleFile], *, in_ontology: bool) -> Iterator[ox.Quad]:
         for turtle_file in files:
             for quad in turtle_file.triples:
-                if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-                    blank.add(ox.Quad(quad.subject, quad.predicate, quad.object, name))
+                subject, obj = quad.subject, quad.object
+                if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+                    blank.add(ox.Quad(subject, quad.predicate, obj, ontology_name) if in_ontology else quad)
                     continue
-                if name is ontology_name:
+                if in_ontology:
                     ontology_plain.add(quad)
-                    yield ox.Quad(quad.subject, quad.predicate, quad.object, ontology_name)
+                    yield ox.Quad(subject, quad.predicate, obj, ontology_name)
                 elif quad in ontology_plain:
-                    yield ox.Quad(quad.subject, quad.predicate, quad.object, OVERLAP)
+                    yield ox.Quad(subject, quad.predicate, obj, OVERLAP)
                 yield quad
 
-    store.bulk_extend(plain(ontology, ontology_name))
-    store.bulk_extend(plain(data, data_name))
+    store.bulk_extend(plain(ontology, in_ontology=True))
+    store.bulk_extend(plain(data, in_ontology=False))
     if len(blank):
         blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        relabelled = sorted(blank, key=str)
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
-                          for q in relabelled if q.graph_name == ontology_name)
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in relabelled)
+        lines = sorted(line for line in (ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").split(b"\n") if line)
+        # the ontology's lines once more without their graph name: the union holds them too
+        in_ontology = f" <{ontology_iri}> .".encode()
+        union = [line[: -len(in_ontology)] + b" ." for line in lines if line.endswith(in_ontology)]
+        for part in (lines, union):  # parsed, not loaded: a load would give the blank nodes new ids
+            store.bulk_extend(ox.parse(b"\n".join(part) + b"\n", format=ox.RdfFormat.N_QUADS))
     return store
 
 
