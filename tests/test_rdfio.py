@@ -68,3 +68,10 @@ def test_byte_order_mark_is_dropped(tmp_path):
     path = tmp_path / "bom.ttl"
     path.write_bytes(b"\xef\xbb\xbf" + PREFIX.encode())
     assert read_text(path, file="bom.ttl") == PREFIX
+
+
+@pytest.mark.parametrize("statement", ["ex:a ex:b <<( ex:s ex:p ex:o )>> .", "<< ex:s ex:p ex:o >> ex:b ex:c ."])
+def test_rdf_1_2_triple_terms_are_refused(statement):
+    with pytest.raises(InputError) as caught:
+        parse_turtle("@prefix ex: <https://example.org/> .\n" + statement + "\n", file="x.ttl")
+    assert [problem.message for problem in caught.value.problems()] == ["RDF 1.2 triple terms are not supported"]
