@@ -3,7 +3,7 @@
     python3 benchmarks/run.py                          # 10k, 100k and 1M triples; writes benchmarks/RESULTS.md
     python3 benchmarks/run.py --sizes 10000 --no-write # quick look, nothing written
     python3 benchmarks/run.py --sizes 10000000 --runs 1 --no-load --no-profile \
-        --results benchmarks/RESULTS-10M.md            # the largest size, in its own file
+        --query-timeout 300 --results benchmarks/RESULTS-10M.md   # the largest size, in its own file
 
 For each size it generates a synthetic project (benchmarks/synth.py) and
 measures, each step in a fresh process (wall time and peak resident memory
