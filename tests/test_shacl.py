@@ -226,3 +226,29 @@ def test_threads_give_the_results_of_one_thread_in_the_same_order(sources, progr
     """, format="turtle")
     with pytest.raises(InputError, match="SHACL engine query failed"):
         ShapesProgram(shapes).validate(ox.Store(), workers=2)
+
+
+def test_garbage_made_before_the_threads_is_freed_on_the_calling_thread(program):
+    """A pyoxigraph result may only be freed on its own thread: a garbage cycle holding one (made here,
+    before validation) must not be left for a worker's garbage collection."""
+    import threading
+
+    freed_on = []
+
+    class Holder:
+        def __del__(self):
+            freed_on.append(threading.current_thread().name)
+
+    import gc
+
+    store = ox.Store()
+    gc.disable()  # no collection but the ones validate makes: it must make one before the threads start
+    try:
+        holder = Holder()
+        holder.cycle = holder
+        holder.result = store.query("SELECT * WHERE { ?s ?p ?o }")
+        del holder
+        program.validate(store, workers=2)
+    finally:
+        gc.enable()
+    assert freed_on == [threading.current_thread().name]

@@ -32,6 +32,7 @@ be IRIs; a caller that needs blank-node focus nodes skolemises them into
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -199,6 +200,10 @@ class ShapesProgram:
             for shape in shapes:
                 results.extend(run.shape_results(shape))
             return results
+        # A pyoxigraph result may only be freed on the thread that made it. Garbage cycles this thread
+        # made so far (one can hold a result: a frame kept by a cached exception, say) are collected
+        # here, not by whichever worker happens to trigger the collector.
+        gc.collect()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgbuild-shacl") as pool:
             try:
                 for found in pool.map(run.shape_results, shapes):  # in order; the first failure is raised
