@@ -246,12 +246,13 @@ def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile],
     store.bulk_extend(plain(data, in_ontology=False))
     if len(blank):
         blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        lines = sorted(line for line in (ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").split(b"\n") if line)
+        nquads = sorted_lines((ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").split(b"\n"))
         # the ontology's lines once more without their graph name: the union holds them too
-        in_ontology = f" <{ontology_iri}> .".encode()
-        union = [line[: -len(in_ontology)] + b" ." for line in lines if line.endswith(in_ontology)]
-        for part in (lines, union):  # parsed, not loaded: a load would give the blank nodes new ids
-            store.bulk_extend(ox.parse(b"\n".join(part) + b"\n", format=ox.RdfFormat.N_QUADS))
+        graph_suffix = f" <{ontology_iri}> .".encode()
+        union = b"".join(line[: -len(graph_suffix)] + b" .\n"
+                         for line in nquads.splitlines() if line.endswith(graph_suffix))
+        for part in (nquads, union):  # parsed, not loaded: a load would give the blank nodes new ids
+            store.bulk_extend(ox.parse(part, format=ox.RdfFormat.N_QUADS))
     return store
 
 
