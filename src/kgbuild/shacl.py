@@ -469,12 +469,18 @@ class _Run:
         messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
         out: list[Result] = []
         seen: set = set()
+        result = None
         try:
-            solutions = self.store.query(query)
+            result = self.store.query(query)
+            names = [variable.value for variable in result.variables]  # type: ignore[union-attr]
+            solutions = list(result)  # type: ignore[arg-type]
         except (SyntaxError, OSError, ValueError) as exc:
             raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
-        names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-        for solution in solutions:  # type: ignore[union-attr]
+        finally:
+            # a pyoxigraph result may only be freed on the thread that made it: no frame keeps it (an
+            # exception, or a traceback kept by code called below, could carry this frame elsewhere)
+            result = None
+        for solution in solutions:
             bound = {}
             for variable in names:
                 term = solution[variable]
