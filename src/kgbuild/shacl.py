@@ -266,10 +266,20 @@ class _Run:
     # --- evaluation ----------------------------------------------------------------
 
     def select(self, query: str) -> list[ox.QuerySolution]:
+        return self.solutions(query)[1]
+
+    def solutions(self, query: str) -> tuple[list[str], list[ox.QuerySolution]]:
+        """The query's variable names and all its rows, read at once."""
+        result = None
         try:
-            return list(self.store.query(query))  # type: ignore[arg-type]
+            result = self.store.query(query)
+            return [variable.value for variable in result.variables], list(result)  # type: ignore[union-attr]
         except (SyntaxError, OSError, ValueError) as exc:
             raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
+        finally:
+            # a pyoxigraph result may only be freed on the thread that made it (workers run this): no
+            # frame keeps it, lest an exception or a kept traceback carry the frame to another thread
+            result = None
 
     def shape_results(self, shape: _Shape) -> list[Result]:
         prefixes: dict[str, str] = {}
@@ -469,17 +479,7 @@ class _Run:
         messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
         out: list[Result] = []
         seen: set = set()
-        result = None
-        try:
-            result = self.store.query(query)
-            names = [variable.value for variable in result.variables]  # type: ignore[union-attr]
-            solutions = list(result)  # type: ignore[arg-type]
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
-        finally:
-            # a pyoxigraph result may only be freed on the thread that made it: no frame keeps it (an
-            # exception, or a traceback kept by code called below, could carry this frame elsewhere)
-            result = None
+        names, solutions = self.solutions(query)
         for solution in solutions:
             bound = {}
             for variable in names:
