@@ -118,6 +118,23 @@ def test_name_folding():
     assert fold("Aleś  BIALIATSKI!") == "ales bialiatski"
 
 
+def test_misspelled_standard_property_is_still_unknown(project, tmp_path):
+    """Properties count as defined when the ontology uses them or data/ does (skos:altLabel), not a whole namespace."""
+    path = tmp_path / "labels.ttl"
+    path.write_text(
+        "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "ppdr:alexander-lukashenko skos:altLabel \"Lukashenka\"@en .\n"
+        "ppdr:donald-trump skos:altLable \"Trump\"@en .\n",
+        encoding="utf-8",
+    )
+    result = check_contribution(project, [path])
+    assert [(f.rule, f.focus, f.line, f.message) for f in result.report.findings] == [
+        ("unknown-property", PPDR + "donald-trump", 4,
+         "skos:altLable is not a property of the ontology; did you mean skos:altLabel?"),
+    ]
+
+
 def test_conflict_lists_both_values_and_their_sources(project):
     result = check_contribution(project, [CORPUS / "conflicting-count.ttl"])
     [conflict] = [f for f in result.report.findings if f.rule == "conflicting-value"]

@@ -300,8 +300,11 @@ def check_contribution(project: Project, paths: Sequence[Path]) -> ContributionR
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in ontology_files), *(f.prefixes for f in files),
                               shapes_prefixes)
     checker = _Checker(project, files, vocabulary, shapes, prefixes)
-    findings.extend(checker.static_checks())
     with _Context(project) as context:
+        checker.vocabulary = vocabulary.adopting(
+            _used_predicates(context.store, checker.predicates() - vocabulary.properties,  # type: ignore[arg-type]
+                             outside=project.namespace))
+        findings.extend(checker.static_checks())
         if files:
             if context.inputs is not None:
                 checker.name_index = NameIndex.load(name_index_path(project), context.inputs)
@@ -382,6 +385,27 @@ class Vocabulary:
         return cls(frozenset(classes), frozenset(properties), frozenset(objects), frozenset(datatypes),
                    frozenset(functional), frozenset(terms))
 
+    def adopting(self, properties: Iterable[str]) -> Vocabulary:
+        """This vocabulary with more properties counted as defined (see ``_used_predicates``)."""
+        from dataclasses import replace
+
+        return replace(self, properties=self.properties | frozenset(properties))
+
+
+def _used_predicates(store: ox.Store, candidates: Iterable[str], *, outside: str) -> set[str]:
+    """The candidates that the existing graph uses as predicates, outside the project's namespace.
+
+    What counts as a defined property is the ontology's own terms and the
+    standard-vocabulary properties the project has adopted: those the ontology
+    uses (skos:prefLabel, rdfs:label, ...) and those its reviewed data uses
+    (skos:altLabel). A whole standard namespace is not adopted (a misspelt
+    skos:altLable stays unknown), nor is a term of the project's namespace
+    that only data uses (the ontology must declare those; the project's own
+    validation says so). One index lookup per distinct predicate.
+    """
+    return {p for p in candidates if not p.startswith(outside)
+            and next(iter(store.quads_for_pattern(None, ox.NamedNode(p), None)), None) is not None}
+
 
 class _Checker:
     def __init__(self, project, files: list[ContributionFile], vocabulary: Vocabulary, shapes, prefixes) -> None:
@@ -400,6 +424,9 @@ class _Checker:
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
 
     # --- checks that need only the contribution and the ontology ---------------------------
+
+    def predicates(self) -> set[str]:
+        return {t.predicate.value for _, t in self.triples}
 
     def static_checks(self) -> list[Finding]:
         out: list[Finding] = []
