@@ -66,6 +66,9 @@ CASES = {
     "conflicting-count.ttl": ("conflicting-value", "violation", PPDR + "release-123-prisoners", 10, None,
                               "already holds \"123\"^^xsd:integer (sources: data/sources/004_6d3ab8ac9db8f6cc.txt); "
                               "this contribution gives \"124\"^^xsd:integer", ()),
+    "unregistered-language.ttl": ("unregistered-language", "warning", PPDR + "alexander-lukashenko", 6, None,
+                                  "@by: \"by\" is not a language of the IANA language subtag registry (BY is the "
+                                  "region code of Belarus); the likely intended tag is @be (Belarusian)", ()),
 }
 
 
@@ -132,6 +135,31 @@ def test_misspelled_standard_property_is_still_unknown(project, tmp_path):
     assert [(f.rule, f.focus, f.line, f.message) for f in result.report.findings] == [
         ("unknown-property", PPDR + "donald-trump", 4,
          "skos:altLable is not a property of the ontology; did you mean skos:altLabel?"),
+    ]
+
+
+def test_language_tags_need_a_registered_language(project, tmp_path):
+    path = tmp_path / "tags.ttl"
+    path.write_text(
+        "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "ppdr:alexander-lukashenko skos:altLabel \"Аляксандр Лукашэнка\"@be , \"Александр Лукашенко\"@ru ,\n"
+        "    \"Lukashenka\"@en-GB , \"Lukashenka\"@be-tarask , \"Lukashenka\"@x-private .\n"
+        "ppdr:vladimir-putin skos:altLabel \"Владимир Путин\"@ua , \"Putin\"@eng , \"Putin\"@qq .\n",
+        encoding="utf-8",
+    )
+    result = check_contribution(project, [path])
+    found = [(f.rule, f.severity, f.focus, f.line, f.message, f.hint) for f in result.report.findings]
+    assert found == [
+        ("unregistered-language", "warning", PPDR + "vladimir-putin", 5,
+         "@eng: \"eng\" is not a language of the IANA language subtag registry; "
+         "the likely intended tag is @en (English)", "Write the literal as \"...\"@en."),
+        ("unregistered-language", "warning", PPDR + "vladimir-putin", 5,
+         "@qq: \"qq\" is not a language of the IANA language subtag registry",
+         "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk."),
+        ("unregistered-language", "warning", PPDR + "vladimir-putin", 5,
+         "@ua: \"ua\" is not a language of the IANA language subtag registry (UA is the region code of Ukraine); "
+         "the likely intended tag is @uk (Ukrainian)", "Write the literal as \"...\"@uk."),
     ]
 
 

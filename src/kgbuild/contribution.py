@@ -17,6 +17,7 @@ be inline.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import unicodedata
@@ -57,6 +58,8 @@ RULES: dict[str, tuple[str, str]] = {
     "defines-ontology-term": ("violation", "a new class or property, or a schema axiom, in data"),
     "conflicting-value": ("violation", "another value for a single-valued property the graph already gives"),
     "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated)"),
+    "unregistered-language": ("warning", "a language tag whose language is not in the IANA registry "
+                                         "(with the likely intended tag)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
     "source-text-missing": ("violation", "a quoted source without an archived text file"),
 }
@@ -462,6 +465,15 @@ class _Checker:
                     f"{self.names.iri(p)} links to a resource, but its value here is a literal",
                     "Write the IRI of the resource (e.g. ppdr:some-person), and describe it if it is new.",
                 ))
+            if isinstance(o, ox.Literal) and o.language:
+                problem = language_tag_problem(o.language)
+                if problem is not None:
+                    message, suggestion = problem
+                    out.append(self._finding(
+                        "unregistered-language", source, s, p, o, message,
+                        f"Write the literal as \"...\"@{suggestion}." if suggestion else
+                        "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk.",
+                    ))
             if p in v.datatype_properties and not isinstance(o, ox.Literal):
                 out.append(self._finding(
                     "resource-for-literal", source, s, p, o,
@@ -931,6 +943,78 @@ def nearest(term: str, known: Iterable[str], names) -> str | None:
         if best is not None:
             return names.iri(best[2])
     return None
+
+
+# --- language tags ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def language_tag_problem(tag: str) -> tuple[str, str | None] | None:
+    """What is wrong with a language tag, and the tag likely meant (or None); None when it is fine.
+
+    A tag must be well-formed BCP 47 (RFC 5646) and its primary language
+    subtag registered (IANA language subtag registry, as shipped by
+    ``langcodes``; private-use tags, ``x-...``, are fine). The likely intended
+    tag is, in this order: the registry's own replacement (an ISO 639-2 code
+    such as ``eng`` for ``en``, a grandfathered tag such as ``i-klingon``); or,
+    when the subtag is a region code instead (``by`` is Belarus, ``ua``
+    Ukraine, ``jp`` Japan), the region's most likely language from CLDR's
+    likely-subtags data (``und-BY`` is ``be``). A subtag that is both a
+    language and a region (``se``: Northern Sami, and Sweden) is a language.
+    """
+    import langcodes
+
+    try:
+        written = langcodes.Language.get(tag, normalize=False)
+        normal = langcodes.Language.get(tag)
+    except (langcodes.LanguageTagError, ValueError):
+        return f"@{tag} is not a well-formed language tag (BCP 47)", None
+    primary = written.language
+    if primary is None or primary.startswith("x-") or langcodes.Language.make(language=primary).is_valid():
+        return None
+    if "-" in primary:  # a grandfathered whole tag (i-klingon, zh-min-nan): registered, deprecated
+        message = f"@{tag}: \"{primary}\" is a deprecated tag of the IANA language subtag registry"
+    else:
+        message = f"@{tag}: \"{primary}\" is not a language of the IANA language subtag registry"
+    suggestion = None
+    if normal.language and normal.language != primary and normal.is_valid():
+        suggestion = normal.to_tag().lower()
+    elif len(primary) == 2 and primary.isalpha():
+        language = _region_language(primary.upper())
+        if language is not None:
+            message += f" ({primary.upper()} is the region code of {_registry_name('region', primary)})"
+            rest = tag[len(primary):]
+            suggestion = language + rest
+    if suggestion is not None:
+        name = _registry_name("language", langcodes.Language.get(suggestion).language or "")
+        message += f"; the likely intended tag is @{suggestion}" + (f" ({name})" if name else "")
+    return message, suggestion
+
+
+def _region_language(region: str) -> str | None:
+    """The most likely language of a region (CLDR likely subtags via ``langcodes``), or None."""
+    try:
+        from langcodes.data_dicts import LIKELY_SUBTAGS
+    except ImportError:
+        return None
+    likely = LIKELY_SUBTAGS.get(f"und-{region}")
+    return likely.split("-")[0].lower() if likely else None
+
+
+@functools.lru_cache(maxsize=1)
+def _registry_descriptions() -> dict[tuple[str, str], str]:
+    try:
+        from langcodes.registry_parser import parse_registry
+
+        return {(entry["Type"], entry["Subtag"].lower()): entry["Description"][0]
+                for entry in parse_registry() if "Subtag" in entry and entry.get("Description")}
+    except (ImportError, OSError, KeyError, TypeError):
+        return {}
+
+
+def _registry_name(kind: str, subtag: str) -> str | None:
+    """The IANA registry's (first) description of a subtag: "Belarusian", "Belarus"."""
+    return _registry_descriptions().get((kind, subtag.lower()))
 
 
 # --- names ------------------------------------------------------------------------------------
