@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.contribution import RULES, check_contribution, fold, skeleton
+from kgbuild.contribution import RULES, check_contribution, fold, name_key, skeleton
 from kgbuild.project import load_project
 from kgbuild.report import to_json
 from conftest import run_cli
@@ -69,6 +69,8 @@ CASES = {
     "unregistered-language.ttl": ("unregistered-language", "warning", PPDR + "alexander-lukashenko", 6, None,
                                   "@by: \"by\" is not a language of the IANA language subtag registry (BY is the "
                                   "region code of Belarus); the likely intended tag is @be (Belarusian)", ()),
+    "duplicate-other-script.ttl": ("possible-duplicate", "warning", PPDR + "aleksandr-lukashenko-ru", 6, None,
+                                   "“Александр Лукашенко” may be the existing ppdr:alexander-lukashenko", ()),
 }
 
 
@@ -113,12 +115,60 @@ def test_duplicates_across_transliterations_and_spellings(project):
     }
 
 
+def test_duplicates_across_scripts_and_name_orders(project):
+    result = check_contribution(project, [CORPUS / "duplicate-other-script.ttl"])
+    found = {(f.focus, f.message) for f in result.report.findings if f.rule == "possible-duplicate"}
+    assert found == {
+        (PPDR + "aleksandr-lukashenko-ru",
+         "“Александр Лукашенко” may be the existing ppdr:alexander-lukashenko (“Alexander Lukashenko”)"),
+        (PPDR + "lukashenko-alexander",
+         "“Lukashenko, Alexander” may be the existing ppdr:alexander-lukashenko (“Alexander Lukashenko”)"),
+    }
+
+
+# Cyrillic spellings (Russian, Belarusian) of the people data/ records with ppd:transliteration: each is
+# found as that person and no one else, through the transliterations the graph holds
+CYRILLIC = {
+    "alexander-lukashenko": ("Александр Лукашенко", "Аляксандр Лукашэнка", "Лукашенко Александр"),
+    "natalia-eismont": ("Наталья Эйсмонт", "Наталля Эйсмант"),
+    "ales-bialiatski": ("Алесь Беляцкий", "Алесь Бяляцкі", "Бяляцкі, Алесь"),
+    "maria-kalesnikava": ("Мария Колесникова", "Марыя Калеснікава"),
+    "viktar-babaryka": ("Виктор Бабарико", "Віктар Бабарыка"),
+    "valery-karbalevich": ("Валерий Карбалевич", "Валер Карбалевіч"),
+    "vladimir-putin": ("Владимир Путин", "Уладзімір Пуцін"),
+}
+
+
+def test_names_in_other_scripts_and_orders_match_the_recorded_person(built_project):
+    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.store import open_store
+
+    project = load_project(built_project)
+    index = NameIndex.of(_names(project, open_store(project)))
+    for entity, names in CYRILLIC.items():
+        for name in names:
+            assert set(index.matches([name])) == {PPDR + entity}, name
+    # Latin spellings in another order, and the recorded transliterations as surname-first entries
+    assert set(index.matches(["Lukashenko, Alexander"])) == {PPDR + "alexander-lukashenko"}
+    assert set(index.matches(["Lukashenka Aliaksandr"])) == {PPDR + "alexander-lukashenko"}
+    assert set(index.matches(["Babariko, Viktor"])) == {PPDR + "viktar-babaryka"}
+    assert index.matches(["Лукашенко"]) == {}  # a surname alone is not the person
+    assert index.matches(["Мария Бабарико"]) == {}
+
+
 def test_name_folding():
     assert skeleton(fold("Maria Kolesnikova")) == skeleton(fold("Maria Kalesnikava"))
     assert skeleton(fold("Ales Byalyatski")) == skeleton(fold("Aleś Bialiatski"))
     assert skeleton(fold("John Cole")) == skeleton(fold("John Coale"))
     assert skeleton(fold("Viktar Babaryka")) != skeleton(fold("Maria Kalesnikava"))
     assert fold("Aleś  BIALIATSKI!") == "ales bialiatski"
+    assert fold("Александр Лукашенко") == "aleksandr lukashenko"  # transliterated, not dropped
+    assert fold("Аляксандр Лукашэнка") == "alyaksandr lukashenka"
+    assert fold("日本") != ""
+    assert skeleton(fold("Aleksandr")) == skeleton(fold("Alexander"))  # x is ks
+    assert skeleton(fold("Ales Bialiacki")) == skeleton(fold("Ales Bialiatski"))  # c is ts
+    assert name_key(fold("Lukashenko, Alexander")) == name_key(fold("Alexander Lukashenko"))
+    assert name_key(fold("Lukashenko Alexander")) == name_key(fold("Alexander Lukashenko"))
 
 
 def test_misspelled_standard_property_is_still_unknown(project, tmp_path):

@@ -57,7 +57,8 @@ RULES: dict[str, tuple[str, str]] = {
     "redefines-ontology-term": ("violation", "a statement about a class, property or concept of the ontology"),
     "defines-ontology-term": ("violation", "a new class or property, or a schema axiom, in data"),
     "conflicting-value": ("violation", "another value for a single-valued property the graph already gives"),
-    "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated)"),
+    "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated, "
+                                      "in another script or word order)"),
     "unregistered-language": ("warning", "a language tag whose language is not in the IANA registry "
                                          "(with the likely intended tag)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
@@ -745,8 +746,10 @@ class NameIndex:
 
     SIMILARITY = 88  # rapidfuzz ratio of folded names counted as a match
 
+    VERSION = 3  # of the entries' form; an index file of another version is not used
+
     def __init__(self, entries: Sequence[tuple[str, str, str, str]]) -> None:
-        self.entries = list(entries)  # (folded name, its skeleton, entity, name), sorted
+        self.entries = list(entries)  # (name_key of the folded name, its skeleton key, entity, name), sorted
         self.by_skeleton: dict[str, list[int]] = {}
         for position, entry in enumerate(self.entries):
             self.by_skeleton.setdefault(entry[1], []).append(position)
@@ -754,8 +757,9 @@ class NameIndex:
 
     @classmethod
     def of(cls, rows: Iterable[tuple[str, str]]) -> NameIndex:
+        """Names in any script and word order: transliterated and folded (``fold``), words sorted (``name_key``)."""
         folded = {(fold(name), entity, name) for entity, name in rows}
-        return cls(sorted((f, skeleton(f), entity, name) for f, entity, name in folded))
+        return cls(sorted((name_key(f), name_key(skeleton(f)), entity, name) for f, entity, name in folded if f))
 
     def matches(self, names: Sequence[str]) -> dict[str, tuple[str, str]]:
         """existing entity -> (the new name, the existing name it matches)."""
@@ -763,8 +767,10 @@ class NameIndex:
 
         found: dict[str, tuple[str, str]] = {}
         for name in names:
-            folded = fold(name)
-            hits = list(self.by_skeleton.get(skeleton(folded), []))
+            folded = name_key(fold(name))
+            if not folded:
+                continue
+            hits = list(self.by_skeleton.get(name_key(skeleton(folded)), []))
             if self.folded:
                 hits += [index for _, _, index in process.extract(
                     folded, self.folded, scorer=fuzz.ratio, score_cutoff=self.SIMILARITY, limit=5)]
@@ -776,7 +782,7 @@ class NameIndex:
     def to_json(self, inputs: dict[str, str]) -> str:
         import json
 
-        return json.dumps({"version": 2, "inputs": inputs, "names": self.entries}, ensure_ascii=False)
+        return json.dumps({"version": self.VERSION, "inputs": inputs, "names": self.entries}, ensure_ascii=False)
 
     @classmethod
     def load(cls, path: Path, inputs: dict[str, str]) -> NameIndex | None:
@@ -787,7 +793,7 @@ class NameIndex:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("version") != 2 or data.get("inputs") != inputs:
+        if not isinstance(data, dict) or data.get("version") != cls.VERSION or data.get("inputs") != inputs:
             return None
         return cls([tuple(entry) for entry in data.get("names", [])])
 
@@ -1021,20 +1027,37 @@ def _registry_name(kind: str, subtag: str) -> str | None:
 
 
 def fold(name: str) -> str:
-    """Lower case, no diacritics, letters and single spaces only."""
+    """Latin script (any other transliterated), lower case, no diacritics, letters and single spaces only.
+
+    Transliteration is ``anyascii``'s (one reading per character, script by
+    script): "Александр Лукашенко" folds to "aleksandr lukashenko",
+    "Аляксандр Лукашэнка" to "alyaksandr lukashenka".
+    """
+    from anyascii import anyascii
+
     decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z\s]", " ", plain).split())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    latin = anyascii(plain).lower()
+    return " ".join(re.sub(r"[^a-z\s]", " ", latin).split())
+
+
+def name_key(folded: str) -> str:
+    """The words in sorted order: "lukashenko alexander" and "alexander lukashenko" are one name."""
+    return " ".join(sorted(folded.split()))
 
 
 def skeleton(folded: str) -> str:
     """A transliteration-blind key: per word, its first letter and then its consonants (y counts as a vowel).
 
     Kolesnikova and Kalesnikava, Byalyatski and Bialiatski, Cole and Coale
-    each share one; doubled letters collapse.
+    each share one; doubled letters collapse. Two spellings of one sound
+    that Latin transliterations of Cyrillic and Greek alternate between are
+    written one way first: x as ks (Alexander, Aleksandr), ts and tz as c
+    (Bialiatski, Bialiacki).
     """
     words = []
     for word in folded.split():
+        word = re.sub(r"t[sz]", "c", word.replace("x", "ks"))
         rest = re.sub(r"[aeiouy]", "", word[1:])
         head = word[0]
         key = head + rest
