@@ -71,6 +71,8 @@ CASES = {
                                   "region code of Belarus); the likely intended tag is @be (Belarusian)", ()),
     "duplicate-other-script.ttl": ("possible-duplicate", "warning", PPDR + "aleksandr-lukashenko-ru", 6, None,
                                    "“Александр Лукашенко” may be the existing ppdr:alexander-lukashenko", ()),
+    "second-english-label.ttl": ("PrefLabelOnePerLanguage", "violation", PPDR + "alexander-lukashenko", 5, None,
+                                 "more than one skos:prefLabel in the same language (en: ", ()),
 }
 
 
@@ -211,6 +213,35 @@ def test_language_tags_need_a_registered_language(project, tmp_path):
          "@ua: \"ua\" is not a language of the IANA language subtag registry (UA is the region code of Ukraine); "
          "the likely intended tag is @uk (Ukrainian)", "Write the literal as \"...\"@uk."),
     ]
+
+
+def test_second_english_label_names_both_labels(project):
+    result = check_contribution(project, [CORPUS / "second-english-label.ttl"])
+    [finding] = result.report.findings
+    assert '"Alexander Lukashenko"@en' in finding.message and '"Aleksandr Lukashenko"@en-us' in finding.message
+    assert finding.path == "skos:prefLabel"
+
+
+def test_data_itself_has_no_finding_of_the_name_and_label_rules(built_project, tmp_path):
+    """The project's own data, checked as if contributed (copies), passes these rules."""
+    project = load_project(built_project)
+    copies = []
+    for path in sorted((built_project / "data").glob("*.ttl")):
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        copies.append(copy)
+    result = check_contribution(project, copies)
+    rules = {"unknown-property", "unknown-class", "unregistered-language", "possible-duplicate",
+             "PrefLabelOnePerLanguage"}
+    assert [f for f in result.report.findings if f.rule in rules] == []
+    # no two agents of data/ are taken for one another (every name matches only its own entity)
+    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.store import open_store
+
+    rows = _names(project, open_store(project))
+    assert len(rows) > 40
+    index = NameIndex.of(rows)
+    assert [(entity, name) for entity, name in rows if set(index.matches([name])) != {entity}] == []
 
 
 def test_conflict_lists_both_values_and_their_sources(project):
