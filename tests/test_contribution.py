@@ -71,6 +71,8 @@ CASES = {
                                   "region code of Belarus); the likely intended tag is @be (Belarusian)", ()),
     "duplicate-other-script.ttl": ("possible-duplicate", "warning", PPDR + "aleksandr-lukashenko-ru", 6, None,
                                    "“Александр Лукашенко” may be the existing ppdr:alexander-lukashenko", ()),
+    "malformed-language-tag.jsonld": ("malformed-language-tag", "violation", None, 6, 44,
+                                      '"en_GB" is not a well-formed language tag (BCP 47)', ()),
     "second-english-label.ttl": ("PrefLabelOnePerLanguage", "violation", PPDR + "alexander-lukashenko", 5, None,
                                  "more than one skos:prefLabel in the same language (en: ", ()),
 }

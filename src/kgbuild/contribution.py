@@ -59,6 +59,8 @@ RULES: dict[str, tuple[str, str]] = {
     "conflicting-value": ("violation", "another value for a single-valued property the graph already gives"),
     "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated, "
                                       "in another script or word order)"),
+    "malformed-language-tag": ("violation", "a JSON-LD language tag that is not well-formed BCP 47 (JSON-LD drops "
+                                            "the literals it tags)"),
     "unregistered-language": ("warning", "a language tag whose language is not in the IANA registry "
                                          "(with the likely intended tag)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
@@ -131,10 +133,39 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
     if errors:
         findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
         return None, findings
+    tags = _json_ld_language_tags(text, file) if rdf_format == ox.RdfFormat.JSON_LD else []
     if not triples:
-        return None, [_file_finding("empty-file", "the file holds no triples", file, None, None,
-                                    hint="Add the facts, or leave the file out.")]
-    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), []
+        return None, tags or [_file_finding("empty-file", "the file holds no triples", file, None, None,
+                                            hint="Add the facts, or leave the file out.")]
+    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), tags
+
+
+_JSON_LD_LANGUAGE = re.compile(r'"@language"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _json_ld_language_tags(text: str, file: str) -> list[Finding]:
+    """Ill-formed language tags of a JSON-LD file: JSON-LD drops the literals they tag without a word.
+
+    (In Turtle an ill-formed tag is a syntax error.) Checked with the parser's
+    own validator, by making a literal with the tag.
+    """
+    import json
+
+    out = []
+    for match in _JSON_LD_LANGUAGE.finditer(text):
+        try:
+            tag = json.loads(f'"{match.group(1)}"')
+            ox.Literal("", language=tag)
+        except ValueError as exc:
+            line = text.count("\n", 0, match.start(1)) + 1
+            column = match.start(1) - text.rfind("\n", 0, match.start(1))
+            out.append(_file_finding(
+                "malformed-language-tag",
+                f"\"{match.group(1)}\" is not a well-formed language tag (BCP 47): {exc}; JSON-LD drops every "
+                "literal it tags", file, line, column,
+                hint="Write a language tag such as \"en\", \"be\" or \"en-GB\" (letters, subtags joined by '-').",
+            ))
+    return out
 
 
 def _parse(text: str, rdf_format: ox.RdfFormat):
