@@ -130,6 +130,15 @@ def test_duplicates_across_scripts_and_name_orders(project):
     }
 
 
+def test_an_existing_agent_the_contribution_also_describes_is_still_a_duplicate_target(project):
+    """Another file (or the same one) adding a label to the existing person does not hide the duplicate."""
+    files = [CORPUS / "unregistered-language.ttl", CORPUS / "duplicate-other-script.ttl"]
+    result = check_contribution(project, files)
+    found = {(Path(f.file).name, f.focus) for f in result.report.findings if f.rule == "possible-duplicate"}
+    assert found == {("duplicate-other-script.ttl", PPDR + "aleksandr-lukashenko-ru"),
+                     ("duplicate-other-script.ttl", PPDR + "lukashenko-alexander")}
+
+
 # Cyrillic spellings (Russian, Belarusian) of the people data/ records with ppd:transliteration: each is
 # found as that person and no one else, through the transliterations the graph holds
 CYRILLIC = {

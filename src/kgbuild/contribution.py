@@ -755,7 +755,7 @@ class _Checker:
         for entity in sorted(new_names):
             node = ox.NamedNode(entity)
             for other, (name, other_name) in sorted(index.matches(sorted(new_names[entity])).items()):
-                if other in contributed:
+                if other in new_entities:  # an existing agent the contribution also describes is still one
                     continue
                 label = _store_label(store, other) or other_name
                 out.append(self._finding(
