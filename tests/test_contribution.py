@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.contribution import RULES, check_contribution, fold, skeleton
+from kgbuild.contribution import RULES, check_contribution, fold, name_key, skeleton
 from kgbuild.project import load_project
 from kgbuild.report import to_json
 from conftest import run_cli
@@ -66,6 +66,15 @@ CASES = {
     "conflicting-count.ttl": ("conflicting-value", "violation", PPDR + "release-123-prisoners", 10, None,
                               "already holds \"123\"^^xsd:integer (sources: data/sources/004_6d3ab8ac9db8f6cc.txt); "
                               "this contribution gives \"124\"^^xsd:integer", ()),
+    "unregistered-language.ttl": ("unregistered-language", "warning", PPDR + "alexander-lukashenko", 6, None,
+                                  "@by: \"by\" is not a language of the IANA language subtag registry (BY is the "
+                                  "region code of Belarus); the likely intended tag is @be (Belarusian)", ()),
+    "duplicate-other-script.ttl": ("possible-duplicate", "warning", PPDR + "aleksandr-lukashenko-ru", 6, None,
+                                   "“Александр Лукашенко” may be the existing ppdr:alexander-lukashenko", ()),
+    "malformed-language-tag.jsonld": ("malformed-language-tag", "violation", None, 6, 44,
+                                      '"en_GB" is not a well-formed language tag (BCP 47)', ()),
+    "second-english-label.ttl": ("PrefLabelOnePerLanguage", "violation", PPDR + "alexander-lukashenko", 5, None,
+                                 "more than one skos:prefLabel in the same language (en: ", ()),
 }
 
 
@@ -110,12 +119,140 @@ def test_duplicates_across_transliterations_and_spellings(project):
     }
 
 
+def test_duplicates_across_scripts_and_name_orders(project):
+    result = check_contribution(project, [CORPUS / "duplicate-other-script.ttl"])
+    found = {(f.focus, f.message) for f in result.report.findings if f.rule == "possible-duplicate"}
+    assert found == {
+        (PPDR + "aleksandr-lukashenko-ru",
+         "“Александр Лукашенко” may be the existing ppdr:alexander-lukashenko (“Alexander Lukashenko”)"),
+        (PPDR + "lukashenko-alexander",
+         "“Lukashenko, Alexander” may be the existing ppdr:alexander-lukashenko (“Alexander Lukashenko”)"),
+    }
+
+
+def test_an_existing_agent_the_contribution_also_describes_is_still_a_duplicate_target(project):
+    """Another file (or the same one) adding a label to the existing person does not hide the duplicate."""
+    files = [CORPUS / "unregistered-language.ttl", CORPUS / "duplicate-other-script.ttl"]
+    result = check_contribution(project, files)
+    found = {(Path(f.file).name, f.focus) for f in result.report.findings if f.rule == "possible-duplicate"}
+    assert found == {("duplicate-other-script.ttl", PPDR + "aleksandr-lukashenko-ru"),
+                     ("duplicate-other-script.ttl", PPDR + "lukashenko-alexander")}
+
+
+# Cyrillic spellings (Russian, Belarusian) of the people data/ records with ppd:transliteration: each is
+# found as that person and no one else, through the transliterations the graph holds
+CYRILLIC = {
+    "alexander-lukashenko": ("Александр Лукашенко", "Аляксандр Лукашэнка", "Лукашенко Александр"),
+    "natalia-eismont": ("Наталья Эйсмонт", "Наталля Эйсмант"),
+    "ales-bialiatski": ("Алесь Беляцкий", "Алесь Бяляцкі", "Бяляцкі, Алесь"),
+    "maria-kalesnikava": ("Мария Колесникова", "Марыя Калеснікава"),
+    "viktar-babaryka": ("Виктор Бабарико", "Віктар Бабарыка"),
+    "valery-karbalevich": ("Валерий Карбалевич", "Валер Карбалевіч"),
+    "vladimir-putin": ("Владимир Путин", "Уладзімір Пуцін"),
+}
+
+
+def test_names_in_other_scripts_and_orders_match_the_recorded_person(built_project):
+    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.store import open_store
+
+    project = load_project(built_project)
+    index = NameIndex.of(_names(project, open_store(project)))
+    for entity, names in CYRILLIC.items():
+        for name in names:
+            assert set(index.matches([name])) == {PPDR + entity}, name
+    # Latin spellings in another order, and the recorded transliterations as surname-first entries
+    assert set(index.matches(["Lukashenko, Alexander"])) == {PPDR + "alexander-lukashenko"}
+    assert set(index.matches(["Lukashenka Aliaksandr"])) == {PPDR + "alexander-lukashenko"}
+    assert set(index.matches(["Babariko, Viktor"])) == {PPDR + "viktar-babaryka"}
+    assert index.matches(["Лукашенко"]) == {}  # a surname alone is not the person
+    assert index.matches(["Мария Бабарико"]) == {}
+
+
 def test_name_folding():
     assert skeleton(fold("Maria Kolesnikova")) == skeleton(fold("Maria Kalesnikava"))
     assert skeleton(fold("Ales Byalyatski")) == skeleton(fold("Aleś Bialiatski"))
     assert skeleton(fold("John Cole")) == skeleton(fold("John Coale"))
     assert skeleton(fold("Viktar Babaryka")) != skeleton(fold("Maria Kalesnikava"))
     assert fold("Aleś  BIALIATSKI!") == "ales bialiatski"
+    assert fold("Александр Лукашенко") == "aleksandr lukashenko"  # transliterated, not dropped
+    assert fold("Аляксандр Лукашэнка") == "alyaksandr lukashenka"
+    assert fold("日本") != ""
+    assert skeleton(fold("Aleksandr")) == skeleton(fold("Alexander"))  # x is ks
+    assert skeleton(fold("Ales Bialiacki")) == skeleton(fold("Ales Bialiatski"))  # c is ts
+    assert name_key(fold("Lukashenko, Alexander")) == name_key(fold("Alexander Lukashenko"))
+    assert name_key(fold("Lukashenko Alexander")) == name_key(fold("Alexander Lukashenko"))
+
+
+def test_misspelled_standard_property_is_still_unknown(project, tmp_path):
+    """Properties count as defined when the ontology uses them or data/ does (skos:altLabel), not a whole namespace."""
+    path = tmp_path / "labels.ttl"
+    path.write_text(
+        "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "ppdr:alexander-lukashenko skos:altLabel \"Lukashenka\"@en .\n"
+        "ppdr:donald-trump skos:altLable \"Trump\"@en .\n",
+        encoding="utf-8",
+    )
+    result = check_contribution(project, [path])
+    assert [(f.rule, f.focus, f.line, f.message) for f in result.report.findings] == [
+        ("unknown-property", PPDR + "donald-trump", 4,
+         "skos:altLable is not a property of the ontology; did you mean skos:altLabel?"),
+    ]
+
+
+def test_language_tags_need_a_registered_language(project, tmp_path):
+    path = tmp_path / "tags.ttl"
+    path.write_text(
+        "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "ppdr:alexander-lukashenko skos:altLabel \"Аляксандр Лукашэнка\"@be , \"Александр Лукашенко\"@ru ,\n"
+        "    \"Lukashenka\"@en-GB , \"Lukashenka\"@be-tarask , \"Lukashenka\"@x-private .\n"
+        "ppdr:vladimir-putin skos:altLabel \"Владимир Путин\"@ua , \"Putin\"@eng , \"Putin\"@qq .\n",
+        encoding="utf-8",
+    )
+    result = check_contribution(project, [path])
+    found = [(f.rule, f.severity, f.focus, f.line, f.message, f.hint) for f in result.report.findings]
+    assert found == [
+        ("unregistered-language", "warning", PPDR + "vladimir-putin", 5,
+         "@eng: \"eng\" is not a language of the IANA language subtag registry; "
+         "the likely intended tag is @en (English)", "Write the literal as \"...\"@en."),
+        ("unregistered-language", "warning", PPDR + "vladimir-putin", 5,
+         "@qq: \"qq\" is not a language of the IANA language subtag registry",
+         "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk."),
+        ("unregistered-language", "warning", PPDR + "vladimir-putin", 5,
+         "@ua: \"ua\" is not a language of the IANA language subtag registry (UA is the region code of Ukraine); "
+         "the likely intended tag is @uk (Ukrainian)", "Write the literal as \"...\"@uk."),
+    ]
+
+
+def test_second_english_label_names_both_labels(project):
+    result = check_contribution(project, [CORPUS / "second-english-label.ttl"])
+    [finding] = result.report.findings
+    assert '"Alexander Lukashenko"@en' in finding.message and '"Aleksandr Lukashenko"@en-us' in finding.message
+    assert finding.path == "skos:prefLabel"
+
+
+def test_data_itself_has_no_finding_of_the_name_and_label_rules(built_project, tmp_path):
+    """The project's own data, checked as if contributed (copies), passes these rules."""
+    project = load_project(built_project)
+    copies = []
+    for path in sorted((built_project / "data").glob("*.ttl")):
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        copies.append(copy)
+    result = check_contribution(project, copies)
+    rules = {"unknown-property", "unknown-class", "unregistered-language", "possible-duplicate",
+             "PrefLabelOnePerLanguage"}
+    assert [f for f in result.report.findings if f.rule in rules] == []
+    # no two agents of data/ are taken for one another (every name matches only its own entity)
+    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.store import open_store
+
+    rows = _names(project, open_store(project))
+    assert len(rows) > 40
+    index = NameIndex.of(rows)
+    assert [(entity, name) for entity, name in rows if set(index.matches([name])) != {entity}] == []
 
 
 def test_conflict_lists_both_values_and_their_sources(project):

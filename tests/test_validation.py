@@ -105,3 +105,21 @@ def test_render_path_forms():
     assert render_path(p, graph, names) == "mo:p"
     assert render_path(sequence, graph, names) == "^mo:p/mo:q"
     assert render_path(star, graph, names) == "mo:q*"
+
+
+def test_language_tags_of_the_project_need_a_registered_language(mini):
+    append(
+        mini / "data" / "people.ttl",
+        "\nmr:charles <http://www.w3.org/2000/01/rdf-schema#comment> \"Englischer Mathematiker\"@de ,\n"
+        "    \"英国の数学者\"@jp .\n",
+    )
+    report = validate(load_project(mini))
+    found = [f for f in report.findings if f.rule == "unregistered-language"]
+    assert [(f.severity, f.focus, f.focus_label, f.path, f.value, f.file, f.line, f.message, f.hint)
+            for f in found] == [(
+        "warning", MR + "charles", None, "rdfs:comment", '"英国の数学者"@jp', "data/people.ttl", 11,
+        '@jp: "jp" is not a language of the IANA language subtag registry (JP is the region code of Japan); '
+        "the likely intended tag is @ja (Japanese)",
+        'Write the literal as "..."@ja.',
+    )]
+    assert report.conforms  # a warning

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from kgbuild.canon import from_ox, sorted_graph
-from kgbuild.findings import Report
+from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
 from kgbuild.rdfio import parse_turtle
@@ -57,10 +58,46 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
     from kgbuild.catalogue import check_catalogue
 
     catalogue = check_catalogue(project, remember=remember)
-    report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *catalogue])
+    languages = language_tag_findings(sources, names=names, locator=locator)
+    report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *catalogue, *languages])
     results_graph = shacl.results_graph
     _add_quote_problems(results_graph, problems, conforms=report.conforms)
     return CheckOutcome(report=report, results_graph=results_graph)
+
+
+def language_tag_findings(sources: Sources, *, names, locator: Locator) -> list[Finding]:
+    """The contribution check's ``unregistered-language`` rule on the project itself (warnings).
+
+    One scan for the distinct language tags of the graph; the literals of a
+    tag are looked up only when the tag is wrong.
+    """
+    from kgbuild.contribution import RULES, language_tag_problem
+    from kgbuild.terms import describe
+
+    rule = "unregistered-language"
+    tags = [row["lang"].value for row in sources.store.query(  # type: ignore[index, union-attr]
+        'SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (LANG(?o) != "") }')]
+    problems = {tag: problem for tag in sorted(tags) if (problem := language_tag_problem(tag)) is not None}
+    if not problems:
+        return []
+    values = " ".join(f'"{tag}"' for tag in problems)
+    rows = [(row["s"], row["p"], row["o"]) for row in sources.store.query(  # type: ignore[index, union-attr]
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?lang {{ {values} }} ?s ?p ?o FILTER (LANG(?o) = ?lang) }}")]
+    context = sources.neighbourhood([from_ox(s) for s, _, _ in rows])
+    findings = []
+    for s, p, o in rows:
+        message, suggestion = problems[o.language]
+        where = locator.text(o.value) or (locator.subject(s.value) if isinstance(s, ox.NamedNode) else None)
+        findings.append(Finding(
+            severity=RULES[rule][0], rule=rule, message=message,
+            focus=s.value if isinstance(s, ox.NamedNode) else None,
+            focus_label=describe(context, from_ox(s), names),
+            path=names.iri(p.value), value=names.short(from_ox(o)),
+            file=where.file if where else None, line=where.line if where else None,
+            hint=f"Write the literal as \"...\"@{suggestion}." if suggestion else
+            "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk.",
+        ))
+    return findings
 
 
 def _add_quote_problems(graph: Graph, problems: tuple[QuoteProblem, ...], *, conforms: bool) -> None:

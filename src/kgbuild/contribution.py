@@ -17,6 +17,7 @@ be inline.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import unicodedata
@@ -56,7 +57,12 @@ RULES: dict[str, tuple[str, str]] = {
     "redefines-ontology-term": ("violation", "a statement about a class, property or concept of the ontology"),
     "defines-ontology-term": ("violation", "a new class or property, or a schema axiom, in data"),
     "conflicting-value": ("violation", "another value for a single-valued property the graph already gives"),
-    "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated)"),
+    "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated, "
+                                      "in another script or word order)"),
+    "malformed-language-tag": ("violation", "a JSON-LD language tag that is not well-formed BCP 47 (JSON-LD drops "
+                                            "the literals it tags)"),
+    "unregistered-language": ("warning", "a language tag whose language is not in the IANA registry "
+                                         "(with the likely intended tag)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
     "source-text-missing": ("violation", "a quoted source without an archived text file"),
 }
@@ -127,10 +133,39 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
     if errors:
         findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
         return None, findings
+    tags = _json_ld_language_tags(text, file) if rdf_format == ox.RdfFormat.JSON_LD else []
     if not triples:
-        return None, [_file_finding("empty-file", "the file holds no triples", file, None, None,
-                                    hint="Add the facts, or leave the file out.")]
-    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), []
+        return None, tags or [_file_finding("empty-file", "the file holds no triples", file, None, None,
+                                            hint="Add the facts, or leave the file out.")]
+    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), tags
+
+
+_JSON_LD_LANGUAGE = re.compile(r'"@language"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _json_ld_language_tags(text: str, file: str) -> list[Finding]:
+    """Ill-formed language tags of a JSON-LD file: JSON-LD drops the literals they tag without a word.
+
+    (In Turtle an ill-formed tag is a syntax error.) Checked with the parser's
+    own validator, by making a literal with the tag.
+    """
+    import json
+
+    out = []
+    for match in _JSON_LD_LANGUAGE.finditer(text):
+        try:
+            tag = json.loads(f'"{match.group(1)}"')
+            ox.Literal("", language=tag)
+        except ValueError as exc:
+            line = text.count("\n", 0, match.start(1)) + 1
+            column = match.start(1) - text.rfind("\n", 0, match.start(1))
+            out.append(_file_finding(
+                "malformed-language-tag",
+                f"\"{match.group(1)}\" is not a well-formed language tag (BCP 47): {exc}; JSON-LD drops every "
+                "literal it tags", file, line, column,
+                hint="Write a language tag such as \"en\", \"be\" or \"en-GB\" (letters, subtags joined by '-').",
+            ))
+    return out
 
 
 def _parse(text: str, rdf_format: ox.RdfFormat):
@@ -300,8 +335,11 @@ def check_contribution(project: Project, paths: Sequence[Path]) -> ContributionR
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in ontology_files), *(f.prefixes for f in files),
                               shapes_prefixes)
     checker = _Checker(project, files, vocabulary, shapes, prefixes)
-    findings.extend(checker.static_checks())
     with _Context(project) as context:
+        checker.vocabulary = vocabulary.adopting(
+            _used_predicates(context.store, checker.predicates() - vocabulary.properties,  # type: ignore[arg-type]
+                             outside=project.namespace))
+        findings.extend(checker.static_checks())
         if files:
             if context.inputs is not None:
                 checker.name_index = NameIndex.load(name_index_path(project), context.inputs)
@@ -382,6 +420,27 @@ class Vocabulary:
         return cls(frozenset(classes), frozenset(properties), frozenset(objects), frozenset(datatypes),
                    frozenset(functional), frozenset(terms))
 
+    def adopting(self, properties: Iterable[str]) -> Vocabulary:
+        """This vocabulary with more properties counted as defined (see ``_used_predicates``)."""
+        from dataclasses import replace
+
+        return replace(self, properties=self.properties | frozenset(properties))
+
+
+def _used_predicates(store: ox.Store, candidates: Iterable[str], *, outside: str) -> set[str]:
+    """The candidates that the existing graph uses as predicates, outside the project's namespace.
+
+    What counts as a defined property is the ontology's own terms and the
+    standard-vocabulary properties the project has adopted: those the ontology
+    uses (skos:prefLabel, rdfs:label, ...) and those its reviewed data uses
+    (skos:altLabel). A whole standard namespace is not adopted (a misspelt
+    skos:altLable stays unknown), nor is a term of the project's namespace
+    that only data uses (the ontology must declare those; the project's own
+    validation says so). One index lookup per distinct predicate.
+    """
+    return {p for p in candidates if not p.startswith(outside)
+            and next(iter(store.quads_for_pattern(None, ox.NamedNode(p), None)), None) is not None}
+
 
 class _Checker:
     def __init__(self, project, files: list[ContributionFile], vocabulary: Vocabulary, shapes, prefixes) -> None:
@@ -400,6 +459,9 @@ class _Checker:
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
 
     # --- checks that need only the contribution and the ontology ---------------------------
+
+    def predicates(self) -> set[str]:
+        return {t.predicate.value for _, t in self.triples}
 
     def static_checks(self) -> list[Finding]:
         out: list[Finding] = []
@@ -435,6 +497,15 @@ class _Checker:
                     f"{self.names.iri(p)} links to a resource, but its value here is a literal",
                     "Write the IRI of the resource (e.g. ppdr:some-person), and describe it if it is new.",
                 ))
+            if isinstance(o, ox.Literal) and o.language:
+                problem = language_tag_problem(o.language)
+                if problem is not None:
+                    message, suggestion = problem
+                    out.append(self._finding(
+                        "unregistered-language", source, s, p, o, message,
+                        f"Write the literal as \"...\"@{suggestion}." if suggestion else
+                        "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk.",
+                    ))
             if p in v.datatype_properties and not isinstance(o, ox.Literal):
                 out.append(self._finding(
                     "resource-for-literal", source, s, p, o,
@@ -684,7 +755,7 @@ class _Checker:
         for entity in sorted(new_names):
             node = ox.NamedNode(entity)
             for other, (name, other_name) in sorted(index.matches(sorted(new_names[entity])).items()):
-                if other in contributed:
+                if other in new_entities:  # an existing agent the contribution also describes is still one
                     continue
                 label = _store_label(store, other) or other_name
                 out.append(self._finding(
@@ -706,8 +777,10 @@ class NameIndex:
 
     SIMILARITY = 88  # rapidfuzz ratio of folded names counted as a match
 
+    VERSION = 3  # of the entries' form; an index file of another version is not used
+
     def __init__(self, entries: Sequence[tuple[str, str, str, str]]) -> None:
-        self.entries = list(entries)  # (folded name, its skeleton, entity, name), sorted
+        self.entries = list(entries)  # (name_key of the folded name, its skeleton key, entity, name), sorted
         self.by_skeleton: dict[str, list[int]] = {}
         for position, entry in enumerate(self.entries):
             self.by_skeleton.setdefault(entry[1], []).append(position)
@@ -715,8 +788,9 @@ class NameIndex:
 
     @classmethod
     def of(cls, rows: Iterable[tuple[str, str]]) -> NameIndex:
+        """Names in any script and word order: transliterated and folded (``fold``), words sorted (``name_key``)."""
         folded = {(fold(name), entity, name) for entity, name in rows}
-        return cls(sorted((f, skeleton(f), entity, name) for f, entity, name in folded))
+        return cls(sorted((name_key(f), name_key(skeleton(f)), entity, name) for f, entity, name in folded if f))
 
     def matches(self, names: Sequence[str]) -> dict[str, tuple[str, str]]:
         """existing entity -> (the new name, the existing name it matches)."""
@@ -724,8 +798,10 @@ class NameIndex:
 
         found: dict[str, tuple[str, str]] = {}
         for name in names:
-            folded = fold(name)
-            hits = list(self.by_skeleton.get(skeleton(folded), []))
+            folded = name_key(fold(name))
+            if not folded:
+                continue
+            hits = list(self.by_skeleton.get(name_key(skeleton(folded)), []))
             if self.folded:
                 hits += [index for _, _, index in process.extract(
                     folded, self.folded, scorer=fuzz.ratio, score_cutoff=self.SIMILARITY, limit=5)]
@@ -737,7 +813,7 @@ class NameIndex:
     def to_json(self, inputs: dict[str, str]) -> str:
         import json
 
-        return json.dumps({"version": 2, "inputs": inputs, "names": self.entries}, ensure_ascii=False)
+        return json.dumps({"version": self.VERSION, "inputs": inputs, "names": self.entries}, ensure_ascii=False)
 
     @classmethod
     def load(cls, path: Path, inputs: dict[str, str]) -> NameIndex | None:
@@ -748,7 +824,7 @@ class NameIndex:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("version") != 2 or data.get("inputs") != inputs:
+        if not isinstance(data, dict) or data.get("version") != cls.VERSION or data.get("inputs") != inputs:
             return None
         return cls([tuple(entry) for entry in data.get("names", [])])
 
@@ -906,24 +982,113 @@ def nearest(term: str, known: Iterable[str], names) -> str | None:
     return None
 
 
+# --- language tags ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def language_tag_problem(tag: str) -> tuple[str, str | None] | None:
+    """What is wrong with a language tag, and the tag likely meant (or None); None when it is fine.
+
+    A tag must be well-formed BCP 47 (RFC 5646) and its primary language
+    subtag registered (IANA language subtag registry, as shipped by
+    ``langcodes``; private-use tags, ``x-...``, are fine). The likely intended
+    tag is, in this order: the registry's own replacement (an ISO 639-2 code
+    such as ``eng`` for ``en``, a grandfathered tag such as ``i-klingon``); or,
+    when the subtag is a region code instead (``by`` is Belarus, ``ua``
+    Ukraine, ``jp`` Japan), the region's most likely language from CLDR's
+    likely-subtags data (``und-BY`` is ``be``). A subtag that is both a
+    language and a region (``se``: Northern Sami, and Sweden) is a language.
+    """
+    import langcodes
+
+    try:
+        written = langcodes.Language.get(tag, normalize=False)
+        normal = langcodes.Language.get(tag)
+    except (langcodes.LanguageTagError, ValueError):
+        return f"@{tag} is not a well-formed language tag (BCP 47)", None
+    primary = written.language
+    if primary is None or primary.startswith("x-") or langcodes.Language.make(language=primary).is_valid():
+        return None
+    if "-" in primary:  # a grandfathered whole tag (i-klingon, zh-min-nan): registered, deprecated
+        message = f"@{tag}: \"{primary}\" is a deprecated tag of the IANA language subtag registry"
+    else:
+        message = f"@{tag}: \"{primary}\" is not a language of the IANA language subtag registry"
+    suggestion = None
+    if normal.language and normal.language != primary and normal.is_valid():
+        suggestion = normal.to_tag().lower()
+    elif len(primary) == 2 and primary.isalpha():
+        language = _region_language(primary.upper())
+        if language is not None:
+            message += f" ({primary.upper()} is the region code of {_registry_name('region', primary)})"
+            rest = tag[len(primary):]
+            suggestion = language + rest
+    if suggestion is not None:
+        name = _registry_name("language", langcodes.Language.get(suggestion).language or "")
+        message += f"; the likely intended tag is @{suggestion}" + (f" ({name})" if name else "")
+    return message, suggestion
+
+
+def _region_language(region: str) -> str | None:
+    """The most likely language of a region (CLDR likely subtags via ``langcodes``), or None."""
+    try:
+        from langcodes.data_dicts import LIKELY_SUBTAGS
+    except ImportError:
+        return None
+    likely = LIKELY_SUBTAGS.get(f"und-{region}")
+    return likely.split("-")[0].lower() if likely else None
+
+
+@functools.lru_cache(maxsize=1)
+def _registry_descriptions() -> dict[tuple[str, str], str]:
+    try:
+        from langcodes.registry_parser import parse_registry
+
+        return {(entry["Type"], entry["Subtag"].lower()): entry["Description"][0]
+                for entry in parse_registry() if "Subtag" in entry and entry.get("Description")}
+    except (ImportError, OSError, KeyError, TypeError):
+        return {}
+
+
+def _registry_name(kind: str, subtag: str) -> str | None:
+    """The IANA registry's (first) description of a subtag: "Belarusian", "Belarus"."""
+    return _registry_descriptions().get((kind, subtag.lower()))
+
+
 # --- names ------------------------------------------------------------------------------------
 
 
 def fold(name: str) -> str:
-    """Lower case, no diacritics, letters and single spaces only."""
+    """Latin script (any other transliterated), lower case, no diacritics, letters and single spaces only.
+
+    Transliteration is ``anyascii``'s (one reading per character, script by
+    script): "Александр Лукашенко" folds to "aleksandr lukashenko",
+    "Аляксандр Лукашэнка" to "alyaksandr lukashenka".
+    """
+    from anyascii import anyascii
+
     decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z\s]", " ", plain).split())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    latin = anyascii(plain).lower()
+    return " ".join(re.sub(r"[^a-z\s]", " ", latin).split())
+
+
+def name_key(folded: str) -> str:
+    """The words in sorted order: "lukashenko alexander" and "alexander lukashenko" are one name."""
+    return " ".join(sorted(folded.split()))
 
 
 def skeleton(folded: str) -> str:
     """A transliteration-blind key: per word, its first letter and then its consonants (y counts as a vowel).
 
     Kolesnikova and Kalesnikava, Byalyatski and Bialiatski, Cole and Coale
-    each share one; doubled letters collapse.
+    each share one; doubled letters collapse. Two spellings of one sound
+    that Latin transliterations of Cyrillic and Greek alternate between are
+    written one way first: x as ks (Alexander, Aleksandr), ts and tz as c
+    (Bialiatski, Bialiacki).
     """
     words = []
     for word in folded.split():
+        word = re.sub(r"t[sz]", "c", word.replace("x", "ks"))
         rest = re.sub(r"[aeiouy]", "", word[1:])
         head = word[0]
         key = head + rest
