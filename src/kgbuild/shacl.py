@@ -125,6 +125,9 @@ class ShapesProgram:
         for node in list(self._shapes):
             for child in shapes.objects(node, SH.property):
                 self._shape(child).parents.append(self._shapes[node])
+        from kgbuild.federation import refuse_service_in_shapes
+
+        refuse_service_in_shapes(shapes)  # Oxigraph would send a SERVICE call's requests
 
     # --- reading the shapes graph ------------------------------------------------
 
@@ -270,6 +273,9 @@ class _Run:
 
     def solutions(self, query: str) -> tuple[list[str], list[ox.QuerySolution]]:
         """The query's variable names and all its rows, read at once."""
+        from kgbuild.federation import refuse_service
+
+        refuse_service(query, file=None, what="a SHACL engine query", hint="a shape may not call SERVICE")
         result = None
         try:
             result = self.store.query(query)
