@@ -375,3 +375,69 @@ def test_catalogue_check_sends_nothing_and_warns(mini, listener):
     assert listener.connections == 0
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert "query-calls-service" in result.stdout and "queries/federated.rq:6" in result.stdout
+
+
+# --- kgbuild serve: the served endpoint runs no federated query -----------------------------------
+
+
+def _http(url: str, *, data: bytes | None = None, content_type: str | None = None) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type} if content_type else {})
+    request.add_header("Accept", "application/sparql-results+json")
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+@pytest.fixture
+def served(built_project):
+    """`kgbuild serve` on the built real project, as its own process; yields its base URL."""
+    import signal
+
+    from test_serve import start
+
+    port = free_port()
+    process, _ = start(built_project, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def test_served_endpoint_refuses_service_every_way_a_query_arrives(served, listener):
+    from urllib.parse import quote, urlencode
+
+    query = f"SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE <{listener.url}> {{ ?s ?p ?remote }} }} }} LIMIT 1"
+    attempts = [
+        _http(f"{served}/query?query={quote(query)}"),
+        _http(f"{served}/query", data=query.encode(), content_type="application/sparql-query"),
+        _http(f"{served}/query", data=urlencode({"query": query}).encode(), content_type="application/x-www-form-urlencoded"),
+        _http(f"{served}/query?query={quote(query.replace('SERVICE', 'service'))}"),
+        _http(f"{served}/query?query={quote(query.replace('SERVICE <', 'SERVICE SILENT <'))}"),
+        _http(f"{served}/update", data=f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}".encode(),
+              content_type="application/sparql-update"),
+    ]
+    for status, body in attempts:
+        assert status == 400, (status, body)
+        assert body.count("\n") == 1 and f"calls SERVICE <{listener.url}>" in body, body
+    assert listener.connections == 0
+
+
+def test_served_endpoint_still_answers_other_queries(served):
+    from urllib.parse import quote
+
+    status, body = _http(f"{served}/query?query={quote('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # SERVICE <x>')}")
+    assert status == 200 and '"n"' in body and '"value"' in body, (status, body)
+    page_status, page = _http(f"{served}/")
+    assert page_status == 200 and "<html" in page.lower()

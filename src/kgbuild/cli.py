@@ -304,8 +304,8 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
     By default it runs on the embedded store that `kgbuild build` wrote; if
     the data changed since, it stops and says so. Results go to stdout (or
     -o FILE), messages to stderr. A query that calls SERVICE (a federated
-    query) is refused unless --allow-service: evaluated locally, kgbuild
-    sends no request the query did not get your leave for. Examples:
+    query) is refused (exit 2) unless --allow-service, which lets it send
+    requests to the endpoints it names. Examples:
 
     \b
       kgbuild query cq01-release-timeline
@@ -506,7 +506,8 @@ def serve_command(port: int, project_dir: Path | None) -> None:
     the embedded store that `kgbuild build` wrote, and prints the URL of
     its query page (open it in a browser) and of its SPARQL endpoint, for
     `kgbuild query --endpoint` or any SPARQL client. Ctrl-C stops it and
-    removes the snapshot.
+    removes the snapshot. It runs no federated query: one that calls
+    SERVICE is answered with HTTP 400 and sends nothing.
     """
     import signal
 
