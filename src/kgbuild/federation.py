@@ -27,6 +27,7 @@ Imports nothing heavy.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -143,7 +144,10 @@ def _codepoint(match: re.Match) -> str:
 
 
 def _scan(text: str) -> list[ServiceCall]:
+    if _KEYWORD not in text.upper():
+        return []  # every call is a word whose upper case holds SERVICE: none here, nothing to lex
     words = list(_words(text))
+    newlines = [at for at, char in enumerate(text) if char == "\n"]
     found: list[ServiceCall] = []
     for index, (kind, word, start) in enumerate(words):
         if kind != "word" or _KEYWORD not in word.upper():
@@ -155,7 +159,7 @@ def _scan(text: str) -> list[ServiceCall]:
         for offset in _starts(word):
             rest = word[offset:]
             if rest.upper() == _KEYWORD or (rest.upper().startswith(_KEYWORD) and opens):
-                found.append(ServiceCall(_target(rest, following), text.count("\n", 0, start) + 1))
+                found.append(ServiceCall(_target(rest, following), bisect.bisect_left(newlines, start) + 1))
                 break
     return found
 
