@@ -264,6 +264,29 @@ def test_allowed_but_unreachable_service_is_one_line_exit_2(built_mini, engine):
     assert "Traceback" not in result.stderr
 
 
+def test_rdflib_engine_does_not_fetch_from_graphs(built_mini, listener):
+    """FROM / FROM NAMED name graphs of the dataset; rdflib's engine on kgbuild's graph loads nothing."""
+    path = built_mini / "queries" / "from.rq"
+    path.write_text(f"# title: from\nSELECT ?s FROM <{listener.url}> FROM NAMED <{listener.url}/named> "
+                    "WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    result = run_cli("query", str(path), "--engine", "rdflib", "--project", str(built_mini))
+    assert listener.connections == 0, result.stderr
+
+
+def test_an_endpoint_evaluates_service_itself(built_mini, http_stub, listener):
+    """With --endpoint the query is the endpoint's to evaluate: sent as it is, not refused."""
+    path = write_query(built_mini, listener.url)
+    http_stub.respond(body='{"head":{"vars":["m","remote"]},"results":{"bindings":[]}}')
+    result = run_cli("query", str(path), "--endpoint", http_stub.query_url, "--project", str(built_mini))
+    assert result.exit_code == 0, result.stderr
+    from urllib.parse import unquote_plus
+
+    assert len(http_stub.requests) == 1
+    sent = unquote_plus(http_stub.requests[0].path + " " + http_stub.requests[0].body.decode("utf-8"))
+    assert f"service <{listener.url}>" in sent
+    assert listener.connections == 0  # kgbuild itself did not call the SERVICE endpoint
+
+
 def test_query_help_names_the_flag():
     result = run_cli("query", "--help")
     assert "--allow-service" in result.stdout
