@@ -31,7 +31,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from kgbuild.errors import QueryError
+from kgbuild.errors import ServiceRefusedError
 
 __all__ = ["ServiceCall", "ServiceRefusedError", "algebra_calls", "refuse_service", "refuse_service_in_shapes",
            "token_calls"]
@@ -41,10 +41,6 @@ _NUMBER = re.compile(r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|[0-9]+\.[0-9]+|[0-9]+(?:[eE
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _KEYWORD = "SERVICE"
 _LOOKAHEAD = 3  # tokens after a SERVICE-like word within which its group's "{" must open
-
-
-class ServiceRefusedError(QueryError):
-    """A query would send requests (SPARQL SERVICE) and the caller did not allow it."""
 
 
 @dataclass(frozen=True)
