@@ -9,7 +9,8 @@ Public API (imported lazily, so ``import kgbuild`` stays cheap)::
     Report, Finding
     load_catalogue(project) -> Catalogue          # the stored queries (queries/*.rq)
     check_catalogue(project) -> tuple[Finding, ...]
-    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0) -> Rows
+    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0,
+              allow_service=False) -> Rows
     render(rows, fmt, *, prefixes=None) -> str    # table, csv, tsv, json, md
     Rows, Term, Catalogue, StoredQuery, Param
 """
@@ -29,6 +30,7 @@ from kgbuild.errors import (
     ParameterError,
     ProjectNotFoundError,
     QueryError,
+    ServiceRefusedError,
     StaleStoreError,
     UnknownQueryError,
 )
@@ -68,6 +70,7 @@ __all__ = [
     "ParameterError",
     "ProjectNotFoundError",
     "QueryError",
+    "ServiceRefusedError",
     "StaleStoreError",
     "UnknownQueryError",
     *_LAZY,

@@ -27,6 +27,11 @@ Its findings are violations with these rule ids:
   (the first cell of each table body row) that no query's ``answers`` names;
 - ``query-answers-unknown-question``: ``answers`` names an id that is not a question;
 - ``question-list-unreadable``: the questions file cannot be read.
+
+And one warning: ``query-calls-service``: the query calls SPARQL SERVICE (it
+sends requests when run; ``kgbuild query`` refuses it without
+``--allow-service``). Such a query is parsed by rdflib only: Oxigraph has
+no parse-only call and would send the requests.
 """
 
 from __future__ import annotations
@@ -355,6 +360,15 @@ def _check_query(query: StoredQuery, verdicts: SyntaxVerdicts) -> list[Finding]:
     findings: list[Finding] = []
     if not query.title:
         findings.append(_finding("query-header", "the header has no title", file=query.file, line=1))
+    from kgbuild.federation import token_calls
+
+    calls = token_calls(query.text)
+    if calls:
+        findings.append(Finding(
+            severity="warning", rule="query-calls-service", file=query.file, line=calls[0].line,
+            message=f"calls SERVICE {calls[0].target}: run, it sends requests to that endpoint; kgbuild query "
+                    "refuses it without --allow-service",
+        ))
     syntax = verdicts.verdict(query)
     if syntax is not None:
         message, line = syntax
@@ -473,6 +487,10 @@ def _syntax_error(query: StoredQuery) -> tuple[str, int | None] | None:
         return f"SPARQL syntax error{where}: {message}", getattr(exc, "lineno", None)
     if prepared.algebra.name != "SelectQuery":
         return "a stored query must be a SELECT query", None
+    from kgbuild.federation import algebra_calls, token_calls
+
+    if token_calls(query.text) or algebra_calls(prepared.algebra):
+        return None  # Oxigraph would evaluate the SERVICE calls, sending requests (see query-calls-service)
     try:
         pyoxigraph.Store().query(query.text)
     except SyntaxError as exc:

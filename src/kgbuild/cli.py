@@ -290,17 +290,22 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
               "(slow; for cross-checks).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds to wait for a remote endpoint.")
+@click.option("--allow-service", is_flag=True,
+              help="Let a query that calls SPARQL SERVICE send requests to the endpoints it names (local engines "
+              "refuse it otherwise, exit 2).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the results to this file (atomically) instead of stdout.")
 @_project_option
 @_handles_errors
 def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoint: str | None, engine: str,
-                  timeout: float, output: Path | None, project_dir: Path | None) -> None:
+                  timeout: float, allow_service: bool, output: Path | None, project_dir: Path | None) -> None:
     """Run a stored query (by name) or a query file, and print its results.
 
     By default it runs on the embedded store that `kgbuild build` wrote; if
     the data changed since, it stops and says so. Results go to stdout (or
-    -o FILE), messages to stderr. Examples:
+    -o FILE), messages to stderr. A query that calls SERVICE (a federated
+    query) is refused (exit 2) unless --allow-service, which lets it send
+    requests to the endpoints it names. Examples:
 
     \b
       kgbuild query cq01-release-timeline
@@ -316,7 +321,8 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
     assignments = parse_assignments(params)
     project = load_project(project_dir)
     stored = resolve(project, ref)
-    rows = run_stored(project, stored, params=assignments, engine=engine, endpoint=endpoint, timeout=timeout)
+    rows = run_stored(project, stored, params=assignments, engine=engine, endpoint=endpoint, timeout=timeout,
+                      allow_service=allow_service)
     width = _terminal_width() if output is None else 120
     text = render(rows, output_format, prefixes=stored.prefixes(), width=width)
     if output is None:
@@ -500,7 +506,8 @@ def serve_command(port: int, project_dir: Path | None) -> None:
     the embedded store that `kgbuild build` wrote, and prints the URL of
     its query page (open it in a browser) and of its SPARQL endpoint, for
     `kgbuild query --endpoint` or any SPARQL client. Ctrl-C stops it and
-    removes the snapshot.
+    removes the snapshot. It runs no federated query: one that calls
+    SERVICE is answered with HTTP 400 and sends nothing.
     """
     import signal
 

@@ -894,6 +894,9 @@ def _described(store: ox.Store, namespace: str) -> list[str]:
 
 
 def _select(store: ox.Store, query: str, file: str) -> list[dict]:
+    from kgbuild.federation import refuse_service
+
+    refuse_service(query, file=file, hint="a configured query may not call SERVICE")
     try:
         solutions = store.query(query)
     except SyntaxError as exc:

@@ -4,6 +4,10 @@
   ``substitutions``); imports neither rdflib nor pyshacl.
 - ``rdflib``: parses ontology and data afresh and runs rdflib's engine
   (``initBindings``) — slow, for cross-checking.
+
+Both engines would send a query's SERVICE calls to their endpoints, so a
+query that calls SERVICE is refused (``ServiceRefusedError``) unless
+``allow_service`` (kgbuild.federation).
 """
 
 from __future__ import annotations
@@ -17,28 +21,42 @@ from kgbuild.results import XSD_STRING, Rows, Term
 ENGINES = ("oxigraph", "rdflib")
 
 
-def select_embedded(project: Project, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
+def select_embedded(project: Project, query: str, *, bindings: Mapping[str, Term], file: str,
+                    allow_service: bool = False) -> Rows:
+    from kgbuild.federation import refuse_service
     from kgbuild.store import open_store
 
-    return select_oxigraph(open_store(project), query, bindings=bindings, file=file)
+    refuse_service(query, file=file, allowed=allow_service)  # before opening the store: refused either way
+    return select_oxigraph(open_store(project), query, bindings=bindings, file=file, allow_service=allow_service)
 
 
-def select_oxigraph(store, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
+def select_oxigraph(store, query: str, *, bindings: Mapping[str, Term], file: str, allow_service: bool = False) -> Rows:
     """Run on any ``pyoxigraph.Store``."""
     import pyoxigraph as ox
 
+    from kgbuild.federation import refuse_service
+
+    refuse_service(query, file=file, allowed=allow_service)
     substitutions = {ox.Variable(name): _to_ox(term) for name, term in bindings.items()}
     try:
         solutions = store.query(query, substitutions=substitutions)
     except SyntaxError as exc:
         raise _located_syntax_error(query, str(exc), file=file) from exc
     except (RuntimeError, ValueError, OSError) as exc:
-        raise QueryError(f"query failed: {exc}", file=file) from exc
+        raise QueryError(f"query failed: {_first_line(exc)}", file=file) from exc
     if not isinstance(solutions, ox.QuerySolutions):
         raise QueryError("only SELECT queries can be run", file=file)
     variables = tuple(variable.value for variable in solutions.variables)
-    rows = tuple(tuple(_from_ox(solution[name]) for name in variables) for solution in solutions)
+    try:
+        rows = tuple(tuple(_from_ox(solution[name]) for name in variables) for solution in solutions)
+    except (RuntimeError, ValueError, OSError) as exc:  # e.g. a SERVICE endpoint failing mid-answer
+        raise QueryError(f"query failed: {_first_line(exc)}", file=file) from exc
     return Rows(variables=variables, rows=rows)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def syntax_position(message: str) -> tuple[int | None, int | None, str]:
@@ -85,10 +103,12 @@ def rdflib_syntax_error(query: str) -> tuple[int | None, int | None, str] | None
     return None
 
 
-def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term], file: str) -> Rows:
+def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term], file: str,
+                  allow_service: bool = False) -> Rows:
     import rdflib
     from rdflib.plugins.sparql import prepareQuery
 
+    from kgbuild.federation import refuse_service
     from kgbuild.sources import load_sources
 
     located = rdflib_syntax_error(query)
@@ -99,6 +119,7 @@ def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term],
         prepared = prepareQuery(query)
     except Exception as exc:  # rdflib raises bare exceptions for ill-formed queries
         raise QueryError(f"SPARQL error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=file) from exc
+    refuse_service(query, file=file, allowed=allow_service, algebra=prepared.algebra)
     graph = load_sources(project).graph
     init = {name: _to_rdflib(term) for name, term in bindings.items()}
     try:
@@ -108,7 +129,10 @@ def select_rdflib(project: Project, query: str, *, bindings: Mapping[str, Term],
     if result.type != "SELECT":
         raise QueryError("only SELECT queries can be run", file=file)
     variables = tuple(str(variable) for variable in result.vars or ())
-    rows = tuple(tuple(_from_rdflib(row[name], rdflib) for name in variables) for row in result)  # type: ignore[index]
+    try:
+        rows = tuple(tuple(_from_rdflib(row[name], rdflib) for name in variables) for row in result)  # type: ignore[index]
+    except Exception as exc:  # rdflib evaluates lazily; a SERVICE endpoint's failure surfaces here
+        raise QueryError(f"query failed: {_first_line(exc)}", file=file) from exc
     return Rows(variables=variables, rows=rows)
 
 

@@ -83,6 +83,10 @@ class QueryError(InputError):
     """A configured SPARQL query file is unusable (syntax, wrong form, missing variables)."""
 
 
+class ServiceRefusedError(QueryError):
+    """A query calls SPARQL SERVICE, which would send requests, and the caller did not allow it."""
+
+
 class OutputError(KgbuildError):
     """Build output cannot be written."""
 

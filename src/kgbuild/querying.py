@@ -1,6 +1,7 @@
 """Running stored queries: the library entry point behind ``kgbuild query``.
 
-    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0) -> Rows
+    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0,
+              allow_service=False) -> Rows
     load_catalogue(project) -> Catalogue
 
 Nothing here imports rdflib, pyshacl or SPARQLWrapper unless the rdflib
@@ -30,20 +31,25 @@ def run_query(
     engine: str = "oxigraph",
     endpoint: str | None = None,
     timeout: float = 30.0,
+    allow_service: bool = False,
 ) -> Rows:
     """Run the stored query ``ref`` (a name, or a path to a ``.rq`` file) and return its rows.
 
     ``params`` are raw strings, typed by the query's header; ``engine`` is
     ``oxigraph`` (the embedded store) or ``rdflib``; with ``endpoint`` the
     query goes to that SPARQL 1.1 endpoint instead (``timeout`` seconds).
+    A query that calls SERVICE is refused on the local engines unless
+    ``allow_service`` (they would send requests to the endpoints it names);
+    an ``endpoint`` evaluates it as that endpoint does.
 
     Raises UnknownQueryError (no such query, with close names), QueryError
-    (not a SELECT, syntax), ParameterError (missing, unknown or ill-typed
+    (not a SELECT, syntax; ServiceRefusedError for SERVICE), ParameterError (missing, unknown or ill-typed
     parameter; unknown engine), StaleStoreError (the embedded store is
     missing or older than the inputs), EndpointError.
     """
     query = resolve(project, ref)
-    return run_stored(project, query, params=params or {}, engine=engine, endpoint=endpoint, timeout=timeout)
+    return run_stored(project, query, params=params or {}, engine=engine, endpoint=endpoint, timeout=timeout,
+                      allow_service=allow_service)
 
 
 def run_stored(
@@ -54,6 +60,7 @@ def run_stored(
     engine: str = "oxigraph",
     endpoint: str | None = None,
     timeout: float = 30.0,
+    allow_service: bool = False,
 ) -> Rows:
     """Run an already resolved stored query (see ``run_query``)."""
     if engine not in ENGINES:
@@ -73,7 +80,7 @@ def run_stored(
     if engine == "oxigraph":
         from kgbuild.engines import select_embedded
 
-        return select_embedded(project, query.text, bindings=bindings, file=query.file)
+        return select_embedded(project, query.text, bindings=bindings, file=query.file, allow_service=allow_service)
     from kgbuild.engines import select_rdflib
 
-    return select_rdflib(project, query.text, bindings=bindings, file=query.file)
+    return select_rdflib(project, query.text, bindings=bindings, file=query.file, allow_service=allow_service)

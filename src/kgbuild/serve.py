@@ -9,17 +9,28 @@ server dying — the server process is stopped and waited for, and the
 snapshot is removed: no orphan process, no leftover directory or lock. On
 Linux the server is also told to stop if kgbuild itself is killed outright
 (SIGKILL); only the snapshot directory is then left behind.
+
+The Oxigraph server evaluates SPARQL SERVICE by sending requests to the
+endpoints a query names, and has no switch to turn that off. So it listens
+on a free loopback port of its own, and the port the user asked for is
+kgbuild's thin front (``_Front``): it relays every request unchanged, except
+a query or update that calls SERVICE (in the URL, a form body or a SPARQL
+body), which it answers itself with HTTP 400 and one line saying why.
 """
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +100,10 @@ def serve(
     _check_port_free(host, port)
     store = open_store(project)
     triples = len(store)
+    backend = _free_loopback_port()
     snapshot = project.store_dir.with_name(f".{project.store_dir.name}.serve-{uuid.uuid4().hex}")
     process: subprocess.Popen | None = None
+    front: _Front | None = None
     log = tempfile.TemporaryFile()  # the server's messages: a pipe nobody reads could fill and block it
     try:
         try:
@@ -99,13 +112,14 @@ def serve(
             raise ServerError(f"cannot snapshot the store into {project.rel(snapshot)}: {exc}") from None
         del store
         process = subprocess.Popen(
-            [command, "serve-read-only", "--location", str(snapshot), "--bind", f"{host}:{port}"],
+            [command, "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{backend}"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-        _wait_until_answering(process, host, port, log)
+        _wait_until_answering(process, "127.0.0.1", backend, log)
+        front = _Front(host, port, backend=("127.0.0.1", backend))
         if on_ready is not None:
             on_ready(ServerInfo(host=host, port=port, pid=process.pid, triples=triples))
         try:
@@ -113,10 +127,136 @@ def serve(
         except KeyboardInterrupt:
             return 0
     finally:
+        if front is not None:
+            front.close()
         if process is not None:
             _stop(process)
         log.close()
         shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def _free_loopback_port() -> int:
+    """A port on 127.0.0.1 nothing listens on, for the Oxigraph server behind the front."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Headers that describe one connection, not the message: never relayed.
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+               "proxy-authenticate", "proxy-authorization"}
+
+
+class _Front:
+    """kgbuild's loopback front of the Oxigraph server: relays requests, refuses SERVICE (HTTP 400)."""
+
+    def __init__(self, host: str, port: int, *, backend: tuple[str, int]) -> None:
+        handler = type("_Handler", (_FrontHandler,), {"backend": backend})
+        try:
+            self.server = _FrontServer((host, port), handler)
+        except OSError as exc:
+            raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.1,), name="kgbuild-serve-front",
+                                       daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=STOP_SECONDS)
+
+
+class _FrontServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client hanging up mid-answer is its own business
+
+
+class _FrontHandler(http.server.BaseHTTPRequestHandler):
+    backend: tuple[str, int] = ("127.0.0.1", 0)
+    protocol_version = "HTTP/1.0"  # one request per connection: the answer's end is the connection's
+    timeout = 60  # seconds a client may take to send its request
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._relay()
+
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = do_GET  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+        pass
+
+    def _relay(self) -> None:
+        if self.headers.get("Transfer-Encoding"):
+            self._answer(411, "kgbuild serve needs a Content-Length: send the request body unchunked")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._answer(400, "the Content-Length header is not a number")
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        refusal = _refusal(self.path, self.headers.get("Content-Type", ""), body)
+        if refusal is not None:
+            self._answer(400, refusal)
+            return
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP}
+        connection = http.client.HTTPConnection(*self.backend)
+        try:
+            connection.request(self.command, self.path, body=body if length > 0 else None, headers=headers)
+            response = connection.getresponse()
+        except OSError as exc:
+            connection.close()
+            self._answer(502, f"the Oxigraph server behind kgbuild serve did not answer: {exc}")
+            return
+        try:
+            self.send_response_only(response.status, response.reason)
+            for name, value in response.getheaders():
+                if name.lower() not in _HOP_BY_HOP:
+                    self.send_header(name, value)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            while chunk := response.read(65536):
+                self.wfile.write(chunk)
+        finally:
+            connection.close()
+
+    def _answer(self, status: int, message: str) -> None:
+        data = (message + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+def _refusal(path: str, content_type: str, body: bytes) -> str | None:
+    """Why a request must not reach the Oxigraph server (a query or update calling SERVICE), or None.
+
+    Looks wherever Oxigraph reads SPARQL text: the ``query``/``update`` parameters of the URL and of
+    a form body, and any other body as the text itself."""
+    from kgbuild.federation import token_calls
+
+    texts: list[str] = []
+    parameters = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query, keep_blank_values=True)
+    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        for name, values in form.items():
+            parameters.setdefault(name, []).extend(values)
+    elif body:
+        texts.append(body.decode("utf-8", "replace"))
+    texts += [*parameters.get("query", []), *parameters.get("update", [])]
+    for text in texts:
+        calls = token_calls(text)
+        if calls:
+            where = f" (line {calls[0].line})" if calls[0].line else ""
+            return (f"kgbuild serve refuses this query: it calls SERVICE {calls[0].target}{where}, which would send "
+                    "requests to that endpoint; the server runs no federated queries (to run one on your machine, "
+                    "kgbuild query FILE --allow-service)")
+    return None
 
 
 def _die_with_parent() -> None:

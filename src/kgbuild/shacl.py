@@ -125,6 +125,11 @@ class ShapesProgram:
         for node in list(self._shapes):
             for child in shapes.objects(node, SH.property):
                 self._shape(child).parents.append(self._shapes[node])
+        from kgbuild.federation import refuse_service_in_shapes
+
+        # Oxigraph would send a SERVICE call's requests. The sh:select texts are the only SPARQL the
+        # engine takes from the shapes as it is (the rest it writes from terms), so checked once here.
+        refuse_service_in_shapes(shapes)
 
     # --- reading the shapes graph ------------------------------------------------
 

@@ -36,7 +36,8 @@ class Solutions:
 def load_select(path: Path, *, file: str, required: Sequence[str] = ()) -> SelectQuery:
     """Read and parse a SELECT query; it must project every variable in ``required``.
 
-    Raises ``QueryError`` (with line and column for syntax errors).
+    Raises ``QueryError`` (with line and column for syntax errors; ``ServiceRefusedError`` if it calls
+    SERVICE: kgbuild evaluates it locally and sends no requests).
     """
     text = read_text(path, file=file)
     try:
@@ -51,6 +52,9 @@ def load_select(path: Path, *, file: str, required: Sequence[str] = ()) -> Selec
     algebra = prepared.algebra
     if algebra.name != "SelectQuery":
         raise QueryError("must be a SELECT query", file=file)
+    from kgbuild.federation import refuse_service
+
+    refuse_service(text, file=file, algebra=algebra, hint="a configured query may not call SERVICE")
     projected = {str(variable) for variable in algebra.get("PV", ())}
     missing = [name for name in required if name not in projected]
     if missing:

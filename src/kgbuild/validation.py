@@ -81,6 +81,9 @@ def run_shacl(
     import pyshacl
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
+    from kgbuild.federation import refuse_service_in_shapes
+
+    refuse_service_in_shapes(shapes_graph, file=shapes_file)  # pyshacl (rdflib) would send SERVICE requests
     try:
         _, results_graph, _ = pyshacl.validate(
             # a private copy, so inplace=True (needed to keep the deterministic
