@@ -19,7 +19,7 @@ import pytest
 
 from kgbuild.builder import build
 from kgbuild.project import load_project
-from kgbuild.store import built_file, manifest_path, open_store
+from kgbuild.store import manifest_path, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
@@ -46,6 +46,16 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
 
 def names(store) -> list[str]:
     return [str(row["n"].value) for row in store.query(SAMPLE)]
+
+
+def exported(project) -> bytes:
+    from io import BytesIO
+
+    from kgbuild.export import export
+
+    sink = BytesIO()
+    export(project, "nt", stream=sink)
+    return sink.getvalue()
 
 
 def assert_consistent(project_dir: Path) -> None:
@@ -87,6 +97,7 @@ def test_queries_during_repeated_builds_always_answer(mini):
     assert "Ada Lovelace" in expected
     code, expected_csv, err = finish(kgbuild("query", "sample", "--format", "csv", project=mini))
     assert code == 0, err
+    expected_nt = exported(project)
     stop = threading.Event()
     problems: list[str] = []
     answers = {"cli": 0, "library": 0}
@@ -113,13 +124,13 @@ def test_queries_during_repeated_builds_always_answer(mini):
             while builder.poll() is None and len(problems) < 5:  # read as fast as possible while it builds
                 try:
                     answer = names(open_store(project))
-                    built_file(project, "graph.nt")
+                    graph = exported(project)
                 except Exception as exc:  # noqa: BLE001 - any failure is the finding
-                    problems.append(f"open_store: {type(exc).__name__}: {exc}")
+                    problems.append(f"open_store/export: {type(exc).__name__}: {exc}")
                     continue
                 answers["library"] += 1
-                if answer != expected:
-                    problems.append(f"open_store answered {answer}")
+                if answer != expected or graph != expected_nt:
+                    problems.append(f"open_store answered {answer}, export {len(graph)} bytes")
             code, _out, err = finish(builder)
             assert code == 0 and "Traceback" not in err, err
     finally:
@@ -127,6 +138,36 @@ def test_queries_during_repeated_builds_always_answer(mini):
         reader.join(timeout=LIMIT)
     assert not problems, "\n".join(problems[:5])
     assert answers["cli"] >= 1 and answers["library"] >= 1, answers
+    assert_consistent(mini)
+
+
+def test_contribution_checks_and_validation_during_repeated_builds_use_a_complete_store(mini, tmp_path):
+    from kgbuild.checks import validate
+    from kgbuild.contribution import check_contribution
+
+    contribution = tmp_path / "grace.ttl"
+    contribution.write_text("@prefix mo: <https://example.org/mini/ontology#> .\n"
+                            "@prefix mr: <https://example.org/mini/id/> .\n"
+                            'mr:grace a mo:Person ; mo:name "Grace Hopper" .\n'
+                            'mr:ada mo:name "Ada King" .\n', encoding="utf-8")
+    project = load_project(mini)
+    build(project)
+    expected = check_contribution(project, [contribution])
+    assert expected.context == "embedded store"
+    expected_validation = validate(project)
+    checked = 0
+    for _ in range(3):
+        builder = kgbuild("build", project=mini)
+        while builder.poll() is None:
+            result = check_contribution(project, [contribution])
+            assert result.context == "embedded store"
+            assert result.report == expected.report
+            assert validate(project) == expected_validation
+            checked += 1
+        code, _out, err = finish(builder)
+        assert code == 0 and "Traceback" not in err, err
+    assert checked >= 1
+    assert not [p.name for p in mini.joinpath(".kgbuild").iterdir() if ".check-" in p.name]  # working copies gone
     assert_consistent(mini)
 
 
