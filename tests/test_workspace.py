@@ -266,3 +266,25 @@ def _first_stderr_line(process: subprocess.Popen) -> str:
         process.kill()
         pytest.fail("the second build said nothing")
     return found[0].rstrip("\n")
+
+
+def test_a_killed_build_leaves_no_lock_behind(mini):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\n"
+         "from kgbuild.project import load_project\n"
+         "from kgbuild.workspace import BuildLock\n"
+         "with BuildLock(load_project(sys.argv[1]), wait=0):\n"
+         "    print('locked', flush=True)\n"
+         "    time.sleep(600)\n", str(mini)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=ENV, text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        code, _out, err = finish(kgbuild("build", "--no-wait", project=mini))
+        assert code == 2 and f"a build is running in this checkout (pid {holder.pid})" in err
+    finally:
+        holder.kill()  # SIGKILL: no chance to clean up
+        holder.wait(timeout=LIMIT)
+    code, _out, err = finish(kgbuild("build", "--no-wait", project=mini))
+    assert code == 0, err
+    assert_consistent(mini)
