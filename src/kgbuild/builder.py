@@ -142,12 +142,12 @@ def _build(project: Project, *, out: Path | None) -> BuildResult:
     try:
         if store is not None:
             _write_name_index(project, store, inputs)
-        replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
-        if store is not None:  # right after the output directory: the manifest names both
             outputs = {
                 "dir": project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
                 "files": {name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
             }
+        replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
+        if store is not None:  # right after the output directory (nothing slow between): the manifest names both
             publish_store(project, store, inputs=inputs, outputs=outputs, stats=stats_before)
     except BaseException:
         if store is not None:
