@@ -76,13 +76,12 @@ def time_process(project) -> float:
 
 
 def time_full_engine(project) -> tuple[float, int]:
-    import pyoxigraph as ox
-
     from kgbuild.shacl import ShapesProgram
     from kgbuild.sources import load_shapes
+    from kgbuild.store import open_store
 
     shapes, _ = load_shapes(project)
-    store = ox.Store.read_only(str(project.store_dir))
+    store = open_store(project)
     started = time.perf_counter()
     results = ShapesProgram(shapes).validate(store)
     return time.perf_counter() - started, len(results)

@@ -27,7 +27,7 @@ def project(tmp_path_factory) -> Path:
         shutil.copytree(ROOT / name, copy / name)
     result = run_cli("build", "--project", str(copy))
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert (copy / ".kgbuild" / "store").is_dir()
+    assert (copy / ".kgbuild" / "store.json").is_file()  # the manifest names the current store
     return copy
 
 

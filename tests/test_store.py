@@ -28,11 +28,11 @@ def test_conforming_build_writes_store_and_manifest(mini):
     project = load_project(mini)
     result = build(project)
     assert result.report.conforms
-    assert result.store == project.store_dir
-    assert project.store_dir.is_dir()
     assert project.store_dir == (mini / ".kgbuild" / "store").resolve()
     manifest = json.loads(manifest_path(project).read_text(encoding="utf-8"))
     assert manifest["version"] == 1
+    assert result.store == project.store_dir.with_name(manifest["store"])  # the version the manifest names
+    assert result.store.is_dir() and result.store.name.startswith("store-")
     assert manifest["inputs"] == fingerprint(project)
     assert "kgbuild.toml" in manifest["inputs"] and "data/people.ttl" in manifest["inputs"]
     assert "data/events/meetings.ttl" in manifest["inputs"]
@@ -49,7 +49,7 @@ def test_no_store_for_a_nonconforming_build(mini):
     result = build(project)
     assert not result.report.conforms
     assert result.store is None
-    assert not project.store_dir.exists()
+    assert not list(project.store_dir.parent.glob("store*/"))
     assert not manifest_path(project).exists()
     assert "run `kgbuild build`" in stale_message(project)
 

@@ -11,11 +11,18 @@ Output (``dist/`` or ``--out``), replaced as a whole on every build:
 
 Same input, same bytes: blank nodes are canonicalised and every file is
 written in a sorted, timestamp-free form.
+
+One build at a time per checkout: a build holds the workspace lock
+(``kgbuild.workspace``) from before it reads its inputs until the output
+directory and the store are in place; the new store is written beside the
+current one and made current together with its manifest, so readers keep the
+last complete store until then.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,13 +95,24 @@ def _return_freed_memory() -> None:
         trim(0)
 
 
-def build(project: Project, *, out: Path | None = None) -> BuildResult:
+def build(project: Project, *, out: Path | None = None, wait: float | None = None,
+          on_wait: Callable[[int | None], None] | None = None) -> BuildResult:
     """Build the project into ``out`` (default: the configured dist directory).
 
     Raises ``KgbuildError`` subclasses for unusable input; findings (even
-    violations) are returned in the result's report.
+    violations) are returned in the result's report. While another build of
+    the same project runs, waits for it up to ``wait`` seconds (default
+    ``workspace.DEFAULT_WAIT``; 0: not at all), calling ``on_wait(pid)`` when
+    it starts waiting, then raises BuildRunningError.
     """
-    from kgbuild.store import file_stats, fingerprint, write_store
+    from kgbuild.workspace import DEFAULT_WAIT, BuildLock
+
+    with BuildLock(project, wait=DEFAULT_WAIT if wait is None else wait, on_wait=on_wait):
+        return _build(project, out=out)
+
+
+def _build(project: Project, *, out: Path | None) -> BuildResult:
+    from kgbuild.store import discard_version, file_stats, fingerprint, publish_store, stage_store
 
     out_dir = (out if out is not None else project.dist_dir).resolve()
     stats_before = file_stats(project)  # before hashing: a file changed after this is re-hashed later
@@ -118,15 +136,23 @@ def build(project: Project, *, out: Path | None = None) -> BuildResult:
     _return_freed_memory()
     if checked.report.conforms:
         files["graph.ttl"] = turtle(files["graph.nt"], prefixes=prefixes)
-    replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
     store = None
-    if checked.report.conforms:
-        outputs = {
-            "dir": project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
-            "files": {name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
-        }
-        store = write_store(project, files["graph.nt"], inputs=inputs, outputs=outputs, stats=stats_before)
-        _write_name_index(project, store, inputs)
+    if checked.report.conforms:  # the new store first, beside the current one: readers keep that one meanwhile
+        store = stage_store(project, files["graph.nt"])
+    try:
+        if store is not None:
+            _write_name_index(project, store, inputs)
+            outputs = {
+                "dir": project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
+                "files": {name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
+            }
+        replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
+        if store is not None:  # right after the output directory (nothing slow between): the manifest names both
+            publish_store(project, store, inputs=inputs, outputs=outputs, stats=stats_before)
+    except BaseException:
+        if store is not None:
+            discard_version(project, store)
+        raise
     return BuildResult(
         report=checked.report,
         stats=stats,

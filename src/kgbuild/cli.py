@@ -94,10 +94,15 @@ def cli() -> None:
     default=None,
     help="Output directory (replaced as a whole). Default: [paths] dist of kgbuild.toml.",
 )
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="While another build runs in this checkout, wait for it to finish, or stop at once (exit 2).")
+@click.option("--wait-timeout", type=click.FloatRange(min=0), default=1800.0, show_default=True, metavar="SECONDS",
+              help="With --wait, give up (exit 2) when the other build still runs after this long.")
 @_format_option
 @_show_option
 @_handles_errors
-def build(project_dir: Path | None, out: Path | None, output_format: str, show: str) -> None:
+def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: float, output_format: str,
+          show: str) -> None:
     """Check the graph and publish it.
 
     Parses ontology, shapes and data, checks every quote against its
@@ -105,6 +110,12 @@ def build(project_dir: Path | None, out: Path | None, output_format: str, show: 
     directory: validation-report.json/.ttl and stats.json always; graph.ttl,
     graph.nt and graph.nq only when there is no violation. Prints the
     findings, a summary and one sample answer. Exits 1 on violations.
+
+    One build at a time per checkout: a second one waits for the first
+    (--wait, the default, up to --wait-timeout) or stops with exit 2
+    (--no-wait). Meanwhile `kgbuild query`, `export`, `validate` and `serve`
+    keep reading the last complete store, until the new one replaces it
+    whole.
     """
     from kgbuild.builder import build as run_build
     from kgbuild.graphstats import render_text as render_stats
@@ -112,8 +123,12 @@ def build(project_dir: Path | None, out: Path | None, output_format: str, show: 
     from kgbuild.report import render_text, to_json
     from kgbuild.sample import render_table
 
+    def waiting(pid: int | None) -> None:
+        who = f" (pid {pid})" if pid is not None else ""
+        click.echo(f"kgbuild: waiting for the build running in this checkout{who}…", err=True)
+
     project = load_project(project_dir)
-    result = run_build(project, out=out)
+    result = run_build(project, out=out, wait=wait_timeout if wait else 0, on_wait=waiting)
     if output_format == "json":
         click.echo(to_json(result.to_dict()), nl=False)
     else:

@@ -270,10 +270,10 @@ class _Context:
         self.inputs: dict[str, str] | None = None  # the store's recorded inputs (None: not the embedded store)
 
     def __enter__(self) -> _Context:
-        from kgbuild.store import open_store
+        from kgbuild.store import open_built
 
         try:
-            existing = open_store(self.project)
+            existing, manifest = open_built(self.project)  # the store and the manifest describing it, as one
         except StaleStoreError as exc:
             self.store = ox.Store()
             files = parse_files(self.project.ontology_files() + self.project.data_files(), root=self.project.root)
@@ -287,28 +287,17 @@ class _Context:
             existing.backup(str(self.clone))  # hard links: cheap, and the store itself is never written
             del existing
             self.store = ox.Store(str(self.clone))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: its files gone (removed two builds later)
             shutil.rmtree(self.clone, ignore_errors=True)
             raise KgbuildError(f"cannot prepare the validation context: {exc}") from exc
         self.description = "embedded store"
-        self.inputs = _recorded_inputs(self.project)
+        self.inputs = manifest["inputs"]
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.store = None
         if self.clone is not None:
             shutil.rmtree(self.clone, ignore_errors=True)
-
-
-def _recorded_inputs(project: Project) -> dict[str, str] | None:
-    import json
-
-    from kgbuild.store import manifest_path
-
-    try:
-        return json.loads(manifest_path(project).read_text(encoding="utf-8"))["inputs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 # --- the check ---------------------------------------------------------------------------------

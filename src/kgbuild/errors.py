@@ -91,6 +91,10 @@ class OutputError(KgbuildError):
     """Build output cannot be written."""
 
 
+class BuildRunningError(KgbuildError):
+    """Another build holds the checkout's workspace lock (and waiting was not asked for, or timed out)."""
+
+
 class UnknownQueryError(KgbuildError):
     """No stored query has the name asked for (and it is not a readable .rq file)."""
 

@@ -108,7 +108,7 @@ def serve(
     try:
         try:
             store.backup(str(snapshot))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: its files gone (removed two builds later)
             raise ServerError(f"cannot snapshot the store into {project.rel(snapshot)}: {exc}") from None
         del store
         process = subprocess.Popen(

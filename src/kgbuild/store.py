@@ -6,6 +6,13 @@ the store is only opened when the inputs still match, so a stale store is
 reported, never silently used. The manifest also records the graph files the
 same build published (their directory and SHA-256), so ``kgbuild export`` and
 ``kgbuild load`` can check that what they ship is what was validated.
+
+Readers never see a build half-done: each build writes a new version
+``<store>-<id>`` beside the current one, and the manifest, replaced in one
+atomic step, names the version it describes. Readers read the manifest once
+and open the version it names; the previous version is kept until the next
+build (a store already open keeps working even after its directory is gone).
+Writers hold the workspace lock (``kgbuild.workspace``).
 Imports nothing but pyoxigraph and stdlib.
 """
 
@@ -14,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -81,46 +89,134 @@ def write_store(
     to the project root when inside it) names the
     graph files published by the same build; ``stats`` (from ``file_stats``,
     taken before ``inputs``) lets later checks skip re-hashing unchanged files.
+    The caller holds the build lock (``kgbuild.workspace.BuildLock``).
+    """
+    version = stage_store(project, ntriples)
+    try:
+        return publish_store(project, version, inputs=inputs, outputs=outputs, stats=stats)
+    except BaseException:
+        discard_version(project, version)
+        raise
+
+
+def discard_version(project: Project, version: Path) -> None:
+    """Remove a staged store version that did not become current (a build failed after staging it)."""
+    if _previous_version(project) != version.name:
+        shutil.rmtree(version, ignore_errors=True)
+
+
+def stage_store(project: Project, ntriples: bytes) -> Path:
+    """A new store version holding ``ntriples``, beside the current one and not yet used by anyone.
+
+    Versions are directories ``<store>-<12 hex digits>``; the manifest names
+    the current one, so a reader that read the manifest opens the store it
+    describes, whatever a build does meanwhile. Make it current with
+    ``publish_store`` (or remove it).
     """
     import pyoxigraph
 
     target = project.store_dir
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    version = target.with_name(f"{target.name}-{uuid.uuid4().hex[:12]}")
     try:
-        store = pyoxigraph.Store(str(staging))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        store = pyoxigraph.Store(str(version))
         store.bulk_load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         store.flush()
         del store
-        old = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
-        manifest = manifest_path(project)
-        manifest.unlink(missing_ok=True)  # no manifest = not usable while the swap happens
-        if target.exists():
-            os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
-        data: dict[str, object] = {
-            "version": MANIFEST_VERSION,
-            "inputs": inputs if inputs is not None else fingerprint(project),
-        }
-        if outputs is not None:
-            data["outputs"] = outputs
-        if stats is not None:
-            data["stats"] = stats
-        tmp = manifest.with_name(manifest.name + ".tmp")
+    except OSError as exc:
+        shutil.rmtree(version, ignore_errors=True)
+        raise OutputError(f"cannot write the embedded store {project.rel(version)}: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    return version
+
+
+def publish_store(
+    project: Project,
+    version: Path,
+    *,
+    inputs: dict[str, str] | None = None,
+    outputs: dict[str, object] | None = None,
+    stats: dict[str, list[int]] | None = None,
+) -> Path:
+    """Make the staged ``version`` the current store: one atomic replacement of the manifest naming it.
+
+    Store and manifest change together: a reader sees the old pair or the new
+    one, never a missing store. Then versions older than the previous one are
+    removed (the previous one stays: a reader may have just read the old
+    manifest; one that has a store open keeps reading it even once removed).
+    """
+    manifest = manifest_path(project)
+    previous = _previous_version(project)
+    data: dict[str, object] = {
+        "version": MANIFEST_VERSION,
+        "store": version.name,
+        "inputs": inputs if inputs is not None else fingerprint(project),
+    }
+    if outputs is not None:
+        data["outputs"] = outputs
+    if stats is not None:
+        data["stats"] = stats
+    tmp = manifest.with_name(f".{manifest.name}.{uuid.uuid4().hex}.tmp")
+    try:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, manifest)
     except OSError as exc:
-        raise OutputError(f"cannot write the embedded store {project.rel(target)}: {exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write the store manifest {project.rel(manifest)}: {exc}") from exc
+    keep = {version.name}
+    target = project.store_dir
+    if target.is_dir() and not target.is_symlink():  # a store written before versions: retire it
+        retired = target.with_name(f"{target.name}-{uuid.uuid4().hex[:12]}")
+        try:
+            os.rename(target, retired)
+            previous = retired.name
+        except OSError:
+            previous = None
+    if previous is not None:
+        keep.add(previous)
+    _remove_versions(project, keep=keep)
+    return version
+
+
+def _previous_version(project: Project) -> str | None:
+    """The name of the version the manifest names now (before a new one is published)."""
+    try:
+        data = json.loads(manifest_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = data.get("store") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and _is_version_name(project, name) else None
+
+
+def _is_version_name(project: Project, name: str) -> bool:
+    return re.fullmatch(re.escape(project.store_dir.name) + r"-[0-9a-f]{12}", name) is not None
+
+
+def _remove_versions(project: Project, *, keep: set[str]) -> None:
+    """Remove store versions not in ``keep`` (old ones, and those a failed build left)."""
+    try:
+        entries = list(project.store_dir.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if _is_version_name(project, entry.name) and entry.name not in keep and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def store_location(project: Project, data: dict) -> Path:
+    """The store directory a manifest describes (``project.store_dir`` for a manifest from before versions)."""
+    name = data.get("store")
+    if isinstance(name, str) and _is_version_name(project, name):
+        return project.store_dir.with_name(name)
+    return project.store_dir
 
 
 def _fresh_manifest(project: Project) -> dict:
     """The store's manifest, after checking it matches the current inputs (else StaleStoreError)."""
     manifest = manifest_path(project)
-    if not project.store_dir.is_dir() or not manifest.is_file():
+    if not manifest.is_file():
         raise StaleStoreError(f"no embedded store at {project.rel(project.store_dir)}: run `kgbuild build` first")
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -144,19 +240,76 @@ def _fresh_manifest(project: Project) -> dict:
 
 def open_store(project: Project):
     """The store, read-only, after checking it matches the current inputs (else StaleStoreError)."""
-    _fresh_manifest(project)
+    return open_built(project)[0]
+
+
+def open_built(project: Project):
+    """``(store, manifest)``: the current store, read-only, and the manifest that describes it.
+
+    Checks that the store matches the current inputs (else StaleStoreError).
+    A build may make another version current meanwhile: a store that is
+    gone by the time it is opened is looked up again in the new manifest.
+    A store already open stays readable while builds replace it.
+    """
     import pyoxigraph
 
-    return pyoxigraph.Store.read_only(str(project.store_dir))
+    tried: set[Path] = set()
+    problem = "unreadable"
+    while True:
+        data = _fresh_manifest(project)
+        location = store_location(project, data)
+        if location in tried or len(tried) >= 10:
+            break
+        tried.add(location)
+        if not location.is_dir():
+            continue
+        try:
+            return pyoxigraph.Store.read_only(str(location)), data
+        except (OSError, RuntimeError) as exc:
+            problem = str(exc)
+            continue
+    if not location.is_dir():
+        raise StaleStoreError(f"no embedded store at {project.rel(project.store_dir)}: run `kgbuild build` first")
+    raise StaleStoreError(f"cannot open the embedded store {project.rel(location)}: {problem}; run `kgbuild build`")
 
 
 def built_file(project: Project, name: str) -> Path:
     """The graph file ``name`` (e.g. ``graph.nt``) of the last conforming build, checked.
 
     Checks that the inputs have not changed since that build and that the
-    file still has the bytes the build wrote (else StaleStoreError).
+    file still has the bytes the build wrote (else StaleStoreError). A build
+    replaces the output directory just before it makes its store current: a
+    file that does not match while one is doing so is checked again against
+    the new manifest.
     """
-    data = _fresh_manifest(project)
+    import time
+
+    from kgbuild.workspace import build_running
+
+    patience = None
+    while True:
+        data = _fresh_manifest(project)
+        try:
+            return _checked_file(project, data, name)
+        except StaleStoreError:
+            if _manifest_data(project) != data:
+                continue  # a build made another store current meanwhile: check against it
+            if not build_running(project):
+                raise
+            patience = patience if patience is not None else time.monotonic() + 10.0
+            if time.monotonic() > patience:
+                raise
+            time.sleep(0.05)  # its new manifest is due (the output directory is written just before it)
+
+
+def _manifest_data(project: Project) -> object:
+    try:
+        return json.loads(manifest_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _checked_file(project: Project, data: dict, name: str) -> Path:
     outputs = data.get("outputs")
     files = outputs.get("files") if isinstance(outputs, dict) else None
     if not isinstance(files, dict) or not isinstance(outputs.get("dir"), str):
