@@ -701,10 +701,20 @@ class _Forms:
                     found.update(dict.fromkeys(written.forms(value, focus, predicate)))
                 continue
             query = f"SELECT DISTINCT ?this ?value ?x WHERE {{ ?this {prefix} ?x . ?x {_iri(predicate)} ?value }}"
-            for row in self.run.store.query(query, substitutions={ox.Variable("this"): focus,
-                                                                  ox.Variable("value"): value}):
-                found.update(dict.fromkeys(written.forms(value, row["x"], predicate)))
+            for subject in self._subjects(query, focus, value):
+                found.update(dict.fromkeys(written.forms(value, subject, predicate)))
         return tuple(found) or written.forms(value)
+
+    def _subjects(self, query: str, focus, value) -> list:
+        result = None
+        try:
+            bound = {ox.Variable("this"): focus, ox.Variable("value"): value}
+            result = self.run.store.query(query, substitutions=bound)
+            return [row["x"] for row in result]  # type: ignore[union-attr]
+        except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
+            raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
+        finally:
+            result = None  # freed on this (worker) thread, as in _Run.solutions
 
     def focus(self, focus, value, form):
         """The focus to report for a failing ``form`` of ``value``."""
