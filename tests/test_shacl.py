@@ -314,10 +314,13 @@ def _datatype_shapes() -> str:
                      f"sh:property [ sh:path ex:v ; sh:datatype {dt} ] .")
     for datatype in ("integer", "nonNegativeInteger", "dateTime", "date", "decimal"):
         dt = f"<{_XSD}{datatype}>"
-        # the forms behind a value reached otherwise: a path of two steps, the focus itself, a logical member
+        # the forms behind a value reached otherwise: a path of two steps, alternatives, the focus itself,
+        # a logical member
         lines.append(f"ex:Linked-{datatype} a sh:NodeShape ; sh:targetSubjectsOf ex:link ; "
                      f"sh:property [ sh:path ( ex:link ex:w ) ; sh:datatype {dt} ] .")
         lines.append(f"ex:Itself-{datatype} a sh:NodeShape ; sh:targetObjectsOf ex:w ; sh:datatype {dt} .")
+        lines.append(f"ex:Alt-{datatype} a sh:NodeShape ; sh:targetSubjectsOf ex:w ; "
+                     f"sh:property [ sh:path [ sh:alternativePath ( ex:v ex:w ) ] ; sh:datatype {dt} ] .")
         lines.append(f"ex:Either-{datatype} a sh:PropertyShape ; sh:targetSubjectsOf ex:v ; sh:path ex:v ; "
                      f"sh:or ( [ sh:datatype {dt} ] [ sh:datatype <{_XSD}string> ] ) .")
         lines.append(f"ex:NotIt-{datatype} a sh:PropertyShape ; sh:targetSubjectsOf ex:v ; sh:path ex:v ; "
