@@ -38,6 +38,8 @@ CASES = {
                              "did you mean ppd:Release?", ("PropertyOutsideDomain",)),
     "wrong-datatype.ttl": ("PersonCountIsInteger", "violation", PPDR + "x-release", 10, None,
                            "whole number typed xsd:integer", ("PersonCountNotNegative",)),
+    "non-negative-integer-count.ttl": ("PersonCountIsInteger", "violation", PPDR + "x-release", 11, None,
+                                       "whole number typed xsd:integer", ()),
     "month-13.ttl": ("DateDatatype", "violation", PPDR + "x-release", 10, None, "valid xsd:date", ()),
     "missing-source.ttl": ("EventHasSource", "violation", PPDR + "x-release", 10, None, "has no source", ()),
     "quote-not-in-source.ttl": ("quote-not-in-source", "violation", None, 15, None,
@@ -106,6 +108,17 @@ def test_invalid_contribution_gets_its_finding(project, name):
     violations = {f.rule for f in result.report.findings if f.severity == "violation"} - {rule}
     assert violations <= set(others), violations
     assert result.report.fails("violation") == (severity == "violation")
+
+
+def test_a_literal_is_judged_as_written_not_as_the_store_keeps_it(project, built_project):
+    """"1257"^^xsd:nonNegativeInteger is no xsd:integer (pyshacl says so), though the store keeps it as one."""
+    result = check_contribution(project, [CORPUS / "non-negative-integer-count.ttl"])
+    [finding] = [f for f in result.report.findings if f.rule == "PersonCountIsInteger"]
+    assert finding.value == '"1257"^^xsd:nonNegativeInteger'
+    assert finding.path == "ppd:personCount"
+    cli = run_cli("validate", str(CORPUS / "non-negative-integer-count.ttl"), "--project", str(built_project))
+    assert cli.exit_code == 1
+    assert "PersonCountIsInteger" in cli.stdout and '"1257"^^xsd:nonNegativeInteger' in cli.stdout
 
 
 def test_duplicates_across_transliterations_and_spellings(project):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
 
 from kgbuild.canon import from_ox
 from kgbuild.errors import InputError
@@ -63,13 +63,16 @@ def _graph_and_store(files: list[Path], *, skolem: bool = False):
     return graph, store, subjects
 
 
-def _pyshacl_results(graph: Graph, shapes: Graph) -> set[tuple]:
+def _pyshacl_results(graph: Graph, shapes: Graph, *, details: bool = True) -> set[tuple]:
+    """pyshacl's results; without ``details``, not those nested under another by sh:detail (of sh:node)."""
     import pyshacl
 
     _, results, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
                                      allow_warnings=True, allow_infos=True, inplace=False)
     out = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):
+        if not details and (None, SH.detail, result) in results:
+            continue
         path = results.value(result, SH.resultPath)
         out.add((
             results.value(result, SH.sourceShape),
@@ -252,3 +255,139 @@ def test_garbage_made_before_the_threads_is_freed_on_the_calling_thread(program)
     finally:
         gc.enable()
     assert freed_on == [threading.current_thread().name]
+
+
+# --- sh:datatype on literals the store keeps in another form ------------------------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_EX = "https://example.org/dt#"
+# (lexical form, datatype) as written: every XSD numeric, date and duration type, derived integer types the store
+# keeps as xsd:integer (in range or not), forms it writes otherwise ("01", "1.50", "+1", "1.5E0", "1"^^boolean),
+# and ill-typed ones it keeps as written
+_WRITTEN = [
+    ("1257", "nonNegativeInteger"), ("1257", "positiveInteger"), ("-3", "negativeInteger"),
+    ("-3", "nonPositiveInteger"), ("1257", "long"), ("1257", "int"), ("12", "short"), ("12", "byte"),
+    ("12", "unsignedLong"), ("12", "unsignedInt"), ("12", "unsignedShort"), ("12", "unsignedByte"),
+    ("-1", "nonNegativeInteger"), ("0", "positiveInteger"), ("300", "byte"), ("-1", "unsignedInt"),
+    ("99999999999999999999", "long"), ("abc", "nonNegativeInteger"),
+    ("1257", "integer"), ("01", "integer"), ("+1", "integer"), ("-0", "integer"), ("abc", "integer"),
+    ("1e5", "integer"), ("1.0", "integer"), (" 12 ", "integer"),
+    ("1.50", "decimal"), ("1", "decimal"), (".5", "decimal"), ("abc", "decimal"),
+    ("1.5", "float"), ("1.5e0", "float"), ("NaN", "float"), ("abc", "float"),
+    ("1.5E0", "double"), ("1.5", "double"), ("INF", "double"), ("abc", "double"),
+    ("true", "boolean"), ("1", "boolean"), ("abc", "boolean"),
+    ("2025-01-02", "date"), ("2025-01-02+00:00", "date"), ("2025-13-01", "date"), ("2025-02-30", "date"),
+    ("abc", "date"),
+    ("2025-01-02T03:04:05", "dateTime"), ("2025-01-02T03:04:05.000Z", "dateTime"), ("2025-01-02T24:00:00", "dateTime"),
+    ("abc", "dateTime"),
+    ("2025-01-02T03:04:05Z", "dateTimeStamp"), ("2025-01-02T03:04:05", "dateTimeStamp"), ("abc", "dateTimeStamp"),
+    ("03:04:05", "time"), ("24:00:00", "time"), ("abc", "time"),
+    ("2025", "gYear"), ("02025", "gYear"), ("abc", "gYear"), ("2025-01", "gYearMonth"), ("2025-13", "gYearMonth"),
+    ("--01", "gMonth"), ("---01", "gDay"), ("--01-02", "gMonthDay"),
+    ("P1D", "duration"), ("PT24H", "duration"), ("P0D", "duration"), ("abc", "duration"),
+    ("P1Y", "yearMonthDuration"), ("P12M", "yearMonthDuration"), ("P1D", "yearMonthDuration"),
+    ("P1D", "dayTimeDuration"), ("PT36H", "dayTimeDuration"), ("P1Y", "dayTimeDuration"),
+]
+# sh:datatype of the shapes: each type above, and xsd:string
+_ASKED = sorted({datatype for _, datatype in _WRITTEN} | {"string"})
+
+
+def _datatype_data() -> str:
+    lines = [f"@prefix ex: <{_EX}> ."]
+    for i, (lexical, datatype) in enumerate(_WRITTEN):
+        lines.append(f'ex:s{i} ex:v "{lexical}"^^<{_XSD}{datatype}> ; ex:link ex:t{i} .')
+        lines.append(f'ex:t{i} ex:w "{lexical}"^^<{_XSD}{datatype}> .')
+    # one subject, one property, several forms of one stored value (and the stored form itself)
+    lines.append(f'ex:many ex:v "1"^^<{_XSD}integer>, "01"^^<{_XSD}integer>, "1"^^<{_XSD}nonNegativeInteger>, '
+                 f'"1"^^<{_XSD}byte>, "1"^^<{_XSD}string> .')
+    # blank nodes (the build canonicalises their labels apart from the other triples)
+    lines.append(f'ex:owner ex:link [ ex:v "1257"^^<{_XSD}nonNegativeInteger>, "7"^^<{_XSD}integer> ; '
+                 f'ex:w "1257"^^<{_XSD}nonNegativeInteger> ] .')
+    return "\n".join(lines) + "\n"
+
+
+def _datatype_shapes() -> str:
+    lines = [f"@prefix sh: <{SH}> .", f"@prefix ex: <{_EX}> ."]
+    for datatype in _ASKED:
+        dt = f"<{_XSD}{datatype}>"
+        lines.append(f"ex:Asks-{datatype} a sh:NodeShape ; sh:targetSubjectsOf ex:v ; "
+                     f"sh:property [ sh:path ex:v ; sh:datatype {dt} ] .")
+    for datatype in ("integer", "nonNegativeInteger", "dateTime", "date", "decimal"):
+        dt = f"<{_XSD}{datatype}>"
+        # the forms behind a value reached otherwise: a path of two steps, alternatives, the focus itself,
+        # a logical member
+        lines.append(f"ex:Linked-{datatype} a sh:NodeShape ; sh:targetSubjectsOf ex:link ; "
+                     f"sh:property [ sh:path ( ex:link ex:w ) ; sh:datatype {dt} ] .")
+        lines.append(f"ex:Itself-{datatype} a sh:NodeShape ; sh:targetObjectsOf ex:w ; sh:datatype {dt} .")
+        lines.append(f"ex:Alt-{datatype} a sh:NodeShape ; sh:targetSubjectsOf ex:w ; "
+                     f"sh:property [ sh:path [ sh:alternativePath ( ex:v ex:w ) ] ; sh:datatype {dt} ] .")
+        lines.append(f"ex:Either-{datatype} a sh:PropertyShape ; sh:targetSubjectsOf ex:v ; sh:path ex:v ; "
+                     f"sh:or ( [ sh:datatype {dt} ] [ sh:datatype <{_XSD}string> ] ) .")
+        lines.append(f"ex:NotIt-{datatype} a sh:PropertyShape ; sh:targetSubjectsOf ex:v ; sh:path ex:v ; "
+                     f"sh:not [ sh:datatype {dt} ] .")
+        lines.append(f"ex:Through-{datatype} a sh:NodeShape ; sh:targetSubjectsOf ex:link ; "
+                     f"sh:node [ sh:property [ sh:path ex:v ; sh:datatype {dt} ] ] .")
+    return "\n".join(lines) + "\n"
+
+
+def _written_store(path: Path):
+    """(rdflib graph as parsed, store loaded with the literals as written noted), as the build loads."""
+    from kgbuild.shacl import WrittenLiterals
+
+    rd, oxt = _parse(path, skolem=False)  # one parse: blank nodes labelled alike in both
+    graph = Graph()
+    for triple in rd:
+        graph.add(triple)
+    store, written = ox.Store(), WrittenLiterals()
+    store.extend(written.watch(ox.Quad(t.subject, t.predicate, t.object) for t in oxt))
+    return graph, store, written.settle()
+
+
+def test_pyoxigraph_keeps_these_literals_in_another_form(tmp_path):
+    """What the datatype checks are about: the store gives another datatype or lexical form back."""
+    path = tmp_path / "data.ttl"
+    path.write_text(_datatype_data(), encoding="utf-8")
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+
+    def stored(i):
+        [quad] = store.quads_for_pattern(ox.NamedNode(f"{_EX}s{i}"), ox.NamedNode(_EX + "v"), None)
+        return f'"{quad.object.value}"^^{quad.object.datatype.value.removeprefix(_XSD)}'
+
+    at = {written: i for i, written in enumerate(_WRITTEN)}
+    assert stored(at["1257", "nonNegativeInteger"]) == '"1257"^^integer'  # the issue's example
+    assert stored(at["-1", "nonNegativeInteger"]) == '"-1"^^integer'  # out of range: integer all the same
+    assert stored(at["2025-01-02T03:04:05Z", "dateTimeStamp"]) == '"2025-01-02T03:04:05Z"^^dateTime'
+    assert stored(at["01", "integer"]) == '"1"^^integer'
+    assert stored(at["1.50", "decimal"]) == '"1.5"^^decimal'
+    assert stored(at["abc", "nonNegativeInteger"]) == '"abc"^^nonNegativeInteger'  # ill-typed: as written
+    assert stored(at["2025-13-01", "date"]) == '"2025-13-01"^^date'
+
+
+def test_datatype_findings_are_pyshacls_for_every_xsd_type_as_written(tmp_path):
+    """Every XSD numeric, date and duration literal × every sh:datatype asked: kgbuild's engine gives pyshacl's
+    results (which judges the parsed text), though the store keeps many of these literals in another form."""
+    data, shapes_file = tmp_path / "data.ttl", tmp_path / "shapes.ttl"
+    data.write_text(_datatype_data(), encoding="utf-8")
+    shapes_file.write_text(_datatype_shapes(), encoding="utf-8")
+    shapes = Graph().parse(shapes_file, format="turtle")
+    graph, store, written = _written_store(data)
+    program = ShapesProgram(shapes)
+    expected = _pyshacl_results(graph, shapes, details=False)  # kgbuild reports sh:node's result, not its details
+    got = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+           for r in program.validate(store, written=written)}
+
+    def named(shape):  # the node shape holding a blank property shape
+        return shapes.value(None, SH.property, shape) or shapes.value(None, SH.node, shape) or shape
+
+    issue = Literal("1257", datatype=XSD.nonNegativeInteger)
+    assert (URIRef(_EX + "Asks-integer"), issue) in {(named(r[0]), r[3]) for r in expected}  # pyshacl flags it
+    assert len(expected) > 1000
+    assert got == expected
+    # and restricted to one focus node, as the contribution check runs it
+    many = {r for r in expected if r[1] == URIRef(_EX + "many")}
+    assert {r[3] for r in many if named(r[0]) == URIRef(_EX + "Asks-integer")} == {
+        Literal("1", datatype=XSD.nonNegativeInteger), Literal("1", datatype=XSD.byte), Literal("1")}
+    restricted = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+                  for r in program.validate(store, focus=[_EX + "many"], written=written)}
+    assert restricted == many

@@ -50,7 +50,7 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
             context=sources.neighbourhood,
         )
     try:
-        results = ShapesProgram(sources.shapes).validate(sources.store)
+        results = ShapesProgram(sources.shapes).validate(sources.store, written=sources.written)
     except InputError as exc:
         raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
     context = sources.neighbourhood([node for result in results for node in (result.focus, result.value)])

@@ -33,7 +33,7 @@ from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
 from kgbuild.rdfio import parse_files, read_text
-from kgbuild.shacl import SKOLEM, ShapesProgram
+from kgbuild.shacl import SKOLEM, ShapesProgram, WrittenLiterals
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -597,8 +597,9 @@ class _Checker:
         program = ShapesProgram(self.shapes)
         before = program.validate(store, focus=existing_subjects) if existing_subjects else []
         conflicts = self._conflicts(store)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
-        after = program.validate(store, focus=self.subjects)
+        written = WrittenLiterals()  # sh:datatype judges the contribution's literals as written, not as stored
+        store.extend(written.watch(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples))
+        after = program.validate(store, focus=self.subjects, written=written.settle())
         out = self._shacl_findings(store, before, after)
         out.extend(conflicts)
         out.extend(self._dangling(store))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -30,6 +30,7 @@ from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
 from kgbuild.rdfio import TurtleFile, parse_files
 from kgbuild.serialize import sorted_lines
+from kgbuild.shacl import WrittenLiterals
 from kgbuild.terms import Names
 
 # named graph of the store holding the data triples that the ontology states too (see _canonical_store)
@@ -54,6 +55,8 @@ class Sources:
     prefixes: tuple[tuple[str, str], ...]  # from ontology and data files (plus rdf/rdfs/xsd/owl)
     shapes_prefixes: tuple[tuple[str, str], ...]
     texts: tuple[SourceText, ...]  # data files, then ontology files
+    # the literals as written where the store keeps another form (SHACL's sh:datatype judges those)
+    written: WrittenLiterals = field(default_factory=WrittenLiterals)
 
     def names(self) -> Names:
         return Names(self.prefixes + self.shapes_prefixes)
@@ -191,7 +194,8 @@ def load_sources(project: Project) -> Sources:
     raise_collected(errors)
 
     ontology_iri, data_iri, shapes_iri = (graph_iri(project, p) for p in ("ontology", "data", "shapes"))
-    store = _canonical_store(groups["ontology"], groups["data"], ontology_iri=ontology_iri)
+    written = WrittenLiterals()
+    store = _canonical_store(groups["ontology"], groups["data"], ontology_iri=ontology_iri, written=written)
     # own label prefix: pyshacl copies shape and data blank nodes into one results graph
     shapes = canonical_graphs({shapes_iri: _triples(groups["shapes"])}, label_prefix="s")[shapes_iri]
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in groups["ontology"] + groups["data"]))
@@ -209,16 +213,19 @@ def load_sources(project: Project) -> Sources:
         prefixes=prefixes,
         shapes_prefixes=shapes_prefixes,
         texts=texts,
+        written=written,
     )
 
 
-def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile], *, ontology_iri: str) -> ox.Store:
+def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile], *, ontology_iri: str,
+                     written: WrittenLiterals | None = None) -> ox.Store:
     """An in-memory store holding the union in the default graph, the ontology in its named graph, and in
     ``OVERLAP`` the data triples the ontology also has (so the data graph is the union minus the ontology
     plus the overlap: the big part is stored once).
 
     Blank nodes are relabelled by RDFC-1.0 over all files together, so the same input always gives the
-    same labels. A label depends only on the quads that mention blank nodes, so only those are
+    same labels. ``written`` (if given) notes the literals the store keeps in another form than written.
+    A label depends only on the quads that mention blank nodes, so only those are
     canonicalised (the data's in the default graph, the ontology's in its graph). The in-memory store
     answers in insertion order (GROUP_CONCAT in a shape message follows it): quads go in parse order,
     canonicalised ones as sorted N-Quads lines, so every run inserts alike.
@@ -242,8 +249,9 @@ def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile],
                     yield ox.Quad(subject, quad.predicate, obj, OVERLAP)
                 yield quad
 
-    store.bulk_extend(plain(ontology, in_ontology=True))
-    store.bulk_extend(plain(data, in_ontology=False))
+    watch = (lambda quads: quads) if written is None else written.watch
+    store.bulk_extend(watch(plain(ontology, in_ontology=True)))
+    store.bulk_extend(watch(plain(data, in_ontology=False)))
     if len(blank):
         blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         nquads = sorted_lines((ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").split(b"\n"))
@@ -252,7 +260,9 @@ def _canonical_store(ontology: Sequence[TurtleFile], data: Sequence[TurtleFile],
         union = b"".join(line[: -len(graph_suffix)] + b" .\n"
                          for line in nquads.splitlines() if line.endswith(graph_suffix))
         for part in (nquads, union):  # parsed, not loaded: a load would give the blank nodes new ids
-            store.bulk_extend(ox.parse(part, format=ox.RdfFormat.N_QUADS))
+            store.bulk_extend(watch(ox.parse(part, format=ox.RdfFormat.N_QUADS)))
+    if written is not None:
+        written.settle()
     return store
 
 
