@@ -179,3 +179,27 @@ def test_a_failed_export_keeps_the_previous_file(project, tmp_path, monkeypatch)
     assert "No space left on device" in result.stderr
     assert out.read_text() == "previous\n"
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("fmt,target", [("nt", "-"), ("ttl", "out.ttl"), ("trig", "out.trig")])
+def test_a_build_replacing_the_files_while_exporting_is_a_message(project, tmp_path, monkeypatch, fmt, target):
+    """A build that removes the checked graph files (say, it found violations) between the check and the read:
+    exit 2 and one line, no traceback and no misleading "cannot write"."""
+    import kgbuild.store as store
+
+    checked = store.built_file
+
+    def checked_then_replaced(project_, name):
+        path = checked(project_, name)
+        shutil.rmtree(path.parent)  # what a build with violations leaves of dist/: no graph files
+        return path
+
+    monkeypatch.setattr(store, "built_file", checked_then_replaced)
+    args = ["export", "--project", str(project), "--format", fmt]
+    if target != "-":
+        args += ["-o", str(tmp_path / target)]
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert "was replaced by a build running while exporting: run the export again" in result.stderr
+    assert "cannot write" not in result.stderr
+    assert not (tmp_path / target).exists()

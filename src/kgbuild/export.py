@@ -146,10 +146,22 @@ def _write_file(fmt: Format, source: Path, output: Path, *, compressed: bool) ->
     return statements, size
 
 
+def _open_built(path: Path) -> BinaryIO:
+    """Open a file of the build; a build that replaced or removed it since it was checked is a stale store."""
+    from kgbuild.errors import StaleStoreError
+
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise StaleStoreError(
+            f"{path.name} was replaced by a build running while exporting: run the export again"
+        ) from None
+
+
 def _write(fmt: Format, source: Path, sink) -> int:
     if fmt.name in ("trig", "jsonld"):
         return _write_converted(fmt, source, sink)
-    with source.open("rb") as stream:
+    with _open_built(source) as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             sink.write(block)
     # Turtle counts the triples of the same build's N-Triples file.
@@ -159,7 +171,7 @@ def _write(fmt: Format, source: Path, sink) -> int:
 
 def _count_lines(path: Path) -> int:
     count = 0
-    with path.open("rb") as stream:
+    with _open_built(path) as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             count += block.count(b"\n")
     return count
@@ -168,7 +180,7 @@ def _count_lines(path: Path) -> int:
 def _write_converted(fmt: Format, source: Path, sink) -> int:
     import pyoxigraph as ox
 
-    with source.open("rb") as stream:
+    with _open_built(source) as stream:
         quads = list(ox.parse(stream, format=ox.RdfFormat.N_QUADS))
     # The N-Quads lines are sorted; a stable sort by graph keeps that order within each graph.
     quads.sort(key=lambda quad: str(quad.graph_name))
