@@ -66,6 +66,16 @@ CASES = {
     "conflicting-count.ttl": ("conflicting-value", "violation", PPDR + "release-123-prisoners", 10, None,
                               "already holds \"123\"^^xsd:integer (sources: data/sources/004_6d3ab8ac9db8f6cc.txt); "
                               "this contribution gives \"124\"^^xsd:integer", ()),
+    # named graphs (TriG, N-Quads, JSON-LD @id + @graph): every quad's triple is checked, the names are dropped
+    "named-graph-redefines.trig": ("redefines-ontology-term", "violation", PPD + "Release", 16, None,
+                                   "ppd:Release is defined by the ontology", ()),
+    "named-graph-count.nq": ("PersonCountNotNegative", "violation", PPDR + "x-release", 2, None,
+                             "cannot be negative", ()),
+    "named-graph-misspelled.jsonld": ("unknown-property", "violation", PPDR + "x-release", 15, None,
+                                      "did you mean ppd:performedBy?", ()),
+    "named-graph-clean.trig": ("named-graph", "warning", None, 7, None,
+                               "named graph ppdr:x-graph: they are checked as part of the contribution (9 triples "
+                               "in all), but the graph names are not kept", ()),
 }
 
 
@@ -313,3 +323,30 @@ def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):
     assert [(f.rule, f.focus) for f in result.report.findings] == [("PersonCountNotNegative", PPDR + "x-release")]
     assert result.report.findings[0].file == str(path)
     assert result.report.findings[0].line == 9  # "@id": "ppdr:x-release"
+
+
+@pytest.mark.parametrize("name", ["named-graph-redefines.trig", "named-graph-count.nq", "named-graph-misspelled.jsonld",
+                                  "named-graph-clean.trig"])
+def test_named_graphs_are_read_and_their_names_reported_once(project, name):
+    result = check_contribution(project, [CORPUS / name])
+    [warning] = [f for f in result.report.findings if f.rule == "named-graph"]
+    assert warning.severity == "warning"
+    assert "x-graph" in warning.message and "graph names are not kept" in warning.message
+    assert not any(f.rule in ("syntax-error", "not-rdf", "empty-file") for f in result.report.findings)
+
+
+def test_a_named_graph_contribution_passes_like_its_triples(built_project):
+    result = run_cli("validate", str(CORPUS / "named-graph-clean.trig"), "--project", str(built_project))
+    assert result.exit_code == 0, result.stdout
+    assert "0 violations, 1 warning" in result.stdout
+
+
+def test_several_named_graphs_are_all_named(project, tmp_path):
+    path = tmp_path / "two.trig"
+    path.write_text((CORPUS / "named-graph-clean.trig").read_text(encoding="utf-8")
+                    + "ppdr:y-graph { ppdr:x-release ppd:statedTime \"in the second graph\" }\n"
+                    "{ ppdr:x-release ppd:statedTime \"in the default graph\" }\n", encoding="utf-8")
+    result = check_contribution(project, [path])
+    [warning] = [f for f in result.report.findings if f.rule == "named-graph"]
+    assert "named graphs ppdr:x-graph, ppdr:y-graph:" in warning.message
+    assert "(11 triples in all)" in warning.message

@@ -48,6 +48,8 @@ RULES: dict[str, tuple[str, str]] = {
     "syntax-error": ("violation", "a syntax error, with line and column"),
     "remote-context": ("violation", "a JSON-LD @context given by URL (never fetched; write it inline)"),
     "empty-file": ("violation", "the file holds no triples"),
+    "named-graph": ("warning", "triples in named graphs (TriG, N-Quads, JSON-LD @graph with @id): checked and "
+                    "merged as plain triples, the graph names are not kept"),
     "unknown-property": ("violation", "a property the ontology does not define (with the nearest defined one)"),
     "unknown-class": ("violation", "a class the ontology does not define (with the nearest defined one)"),
     "literal-for-resource": ("violation", "a literal where the property needs a resource (an object property)"),
@@ -65,10 +67,14 @@ _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".turtle": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".json": ox.RdfFormat.JSON_LD,
 }
-_FORMAT_NAMES = {ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.JSON_LD: "JSON-LD"}
+_FORMAT_NAMES = {ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.JSON_LD: "JSON-LD",
+                 ox.RdfFormat.TRIG: "TriG", ox.RdfFormat.N_QUADS: "N-Quads"}
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 _PROPERTY_TYPES = {
     RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty",
@@ -92,6 +98,7 @@ class ContributionFile:
     text: str
     triples: tuple[ox.Triple, ...]
     prefixes: tuple[tuple[str, str], ...]
+    graphs: tuple[str, ...] = ()  # the names of the named graphs its triples came from (names not kept)
 
 
 @dataclass(frozen=True)
@@ -123,19 +130,51 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
         return None, [_file_finding(rule, message, file, exc.line, exc.column,
                                     hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
     rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
-    triples, prefixes, errors = _parse(text, rdf_format)
+    triples, prefixes, errors, graphs = _parse(text, rdf_format)
     if errors:
         findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
         return None, findings
     if not triples:
         return None, [_file_finding("empty-file", "the file holds no triples", file, None, None,
                                     hint="Add the facts, or leave the file out.")]
-    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), []
+    parsed = ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes, graphs=graphs)
+    return parsed, _named_graph_findings(parsed)
+
+
+def _named_graph_findings(source: ContributionFile) -> list[Finding]:
+    """One warning per file with named graphs: their triples are checked (and would be merged) as plain triples."""
+    if not source.graphs:
+        return []
+    from kgbuild.terms import Names
+
+    names = Names(source.prefixes)
+    shown = [f"_:{g[len(SKOLEM):]}" if g.startswith(SKOLEM) else names.iri(g) for g in source.graphs]
+    count = len(source.triples)
+    return [_file_finding(
+        "named-graph",
+        f"the triples are in named graph{'s' if len(shown) > 1 else ''} {', '.join(shown)}: they are checked as part "
+        f"of the contribution ({count} triple{'s' if count != 1 else ''} in all), but the graph names are not kept "
+        "(the project's graph is one default graph)",
+        source.file, _first_mention(source, source.graphs[0]), None,
+        hint="Nothing to do if the graph names carry no meaning; if they record where the facts come from, "
+             "say it with ppd:attestedBy and a source in the data instead.",
+    )]
+
+
+def _first_mention(source: ContributionFile, iri: str) -> int | None:
+    """The line where ``iri`` is first written (as ``<iri>``, a prefixed name or a JSON string), if found."""
+    if iri.startswith(SKOLEM):
+        return None
+    tokens = [f"<{iri}>", f'"{iri}"'] + [f"{prefix}:{iri[len(ns):]}" for prefix, ns in source.prefixes
+                                         if iri.startswith(ns)]
+    found = [at for at in (source.text.find(token) for token in tokens) if at >= 0]
+    return source.text.count("\n", 0, min(found)) + 1 if found else None
 
 
 def _parse(text: str, rdf_format: ox.RdfFormat):
     parser = ox.parse(text, format=rdf_format, rename_blank_nodes=True)
     triples: list[ox.Triple] = []
+    graphs: dict[str, None] = {}  # named graphs, in order of first appearance
     errors: list[SyntaxError] = []
     iterator = iter(parser)
     while True:
@@ -151,15 +190,15 @@ def _parse(text: str, rdf_format: ox.RdfFormat):
                 break
             continue
         if not isinstance(quad.graph_name, ox.DefaultGraph):
-            continue  # JSON-LD named graphs: not in our formats' scope; the triples are kept below
+            graphs.setdefault(_skolem(quad.graph_name).value, None)  # the triple counts; the name is dropped
         triples.append(ox.Triple(_skolem(quad.subject), quad.predicate, _skolem(quad.object)))
-    if rdf_format == ox.RdfFormat.TURTLE:
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         prefixes = tuple(sorted(getattr(parser, "prefixes", {}).items()))
     elif rdf_format == ox.RdfFormat.JSON_LD and not errors:
         prefixes = _json_ld_prefixes(text)
     else:
         prefixes = ()
-    return triples, prefixes, errors
+    return triples, prefixes, errors, tuple(graphs)
 
 
 def _json_ld_prefixes(text: str) -> tuple[tuple[str, str], ...]:
