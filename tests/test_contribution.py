@@ -76,6 +76,15 @@ CASES = {
     "named-graph-clean.trig": ("named-graph", "warning", None, 7, None,
                                "named graph ppdr:x-graph: they are checked as part of the contribution (9 triples "
                                "in all), but the graph names are not kept", ()),
+    # rules whose focus is an existing node the contribution reaches (the finding is on that node)
+    "second-preferred-claim.ttl": ("ClaimMultiplePreferred", "violation", PPDR + "john-cole", 10, None,
+                                   "2 claims on the name spelling of this resource are ranked ppdv:rank-preferred", ()),
+    "preferred-ranks-on-existing-claims.ttl": ("ClaimMultiplePreferred", "violation", PPDR + "donald-trump", 7, None,
+                                               "2 claims on the title or status of a person", ()),
+    "term-in-second-agreement.ttl": ("DealTermInOneAgreement", "violation", PPDR + "term-123-prisoners-release", 12,
+                                     None, "a term of more than one agreement", ()),
+    "late-detention-bound.ttl": ("ReleaseNotBeforeDetention", "violation", PPDR + "pardon-31-ukrainians", 7, None,
+                                 "before the detention's earliest possible date 2026-03-01", ()),
 }
 
 
@@ -350,3 +359,61 @@ def test_several_named_graphs_are_all_named(project, tmp_path):
     [warning] = [f for f in result.report.findings if f.rule == "named-graph"]
     assert "named graphs ppdr:x-graph, ppdr:y-graph:" in warning.message
     assert "(11 triples in all)" in warning.message
+
+
+# --- a contribution that passes never makes the merged project fail ---------------------------------
+
+
+def _merged_copy(built_project: Path, contribution: Path, tmp_path: Path) -> Path:
+    """A copy of the project with the contribution's triples added as a data file (graph names dropped)."""
+    import pyoxigraph as ox
+
+    from kgbuild.contribution import read_contribution
+    from kgbuild.shacl import SKOLEM
+
+    copy = tmp_path / "merged"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns(".kgbuild", "dist"))
+    parsed, problems = read_contribution(contribution, file=contribution.name)
+    assert parsed is not None, problems
+
+    def plain(term):
+        return ox.BlankNode(term.value[len(SKOLEM):]) if isinstance(term, ox.NamedNode) and \
+            term.value.startswith(SKOLEM) else term
+
+    lines = [f"{plain(t.subject)} {t.predicate} {plain(t.object)} .\n" for t in parsed.triples]
+    (copy / "data" / "zz-contribution.ttl").write_text("".join(lines), encoding="utf-8")
+    return copy
+
+
+def _merged_validation(built_project: Path, contribution: Path, tmp_path: Path):
+    copy = _merged_copy(built_project, contribution, tmp_path)
+    return run_cli("validate", "--project", str(copy), "--format", "json")
+
+
+# every fixture of the corpus that passes the check (test_invalid_contribution_gets_its_finding asserts that
+# exactly the cases without a violation pass), and the worked example
+PASSING = [EXAMPLE] + [CORPUS / name for name, case in sorted(CASES.items()) if case[1] != "violation"]
+
+
+@pytest.mark.parametrize("path", PASSING, ids=lambda p: p.name)
+def test_a_passing_contribution_keeps_the_merged_project_valid(built_project, path, tmp_path):
+    check = run_cli("validate", str(path), "--project", str(built_project))
+    assert check.exit_code == 0, check.stdout
+    merged = _merged_validation(built_project, path, tmp_path)
+    assert merged.exit_code == 0, merged.stdout[:3000]
+    assert json.loads(merged.stdout)["conforms"]
+
+
+REACHED = ["second-preferred-claim.ttl", "preferred-ranks-on-existing-claims.ttl", "term-in-second-agreement.ttl",
+           "late-detention-bound.ttl"]
+
+
+@pytest.mark.parametrize("name", REACHED)
+def test_the_check_fails_with_the_rule_the_merged_project_fails(project, built_project, name, tmp_path):
+    merged = _merged_validation(built_project, CORPUS / name, tmp_path)
+    assert merged.exit_code == 1
+    merged_violations = {(f["rule"], f["focus"]) for f in json.loads(merged.stdout)["findings"]
+                         if f["severity"] == "violation"}
+    check = check_contribution(project, [CORPUS / name])
+    check_violations = {(f.rule, f.focus) for f in check.report.findings if f.severity == "violation"}
+    assert merged_violations == check_violations == {CASES[name][:3:2]}

@@ -437,6 +437,7 @@ class _Checker:
         self.subjects = sorted({t.subject.value for _, t in self.triples if isinstance(t.subject, ox.NamedNode)})
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
+        self.touched: dict[str, tuple[ContributionFile, str]] = {}  # set by _focus
 
     # --- checks that need only the contribution and the ontology ---------------------------
 
@@ -572,18 +573,59 @@ class _Checker:
             self.store = None
 
     def _in_context(self, store: ox.Store) -> list[Finding]:
-        existing_subjects = [s for s in self.subjects if not s.startswith(SKOLEM) and _is_subject(store, s)]
+        focus = self._focus(store)
+        existing = [node for node in focus if not node.startswith(SKOLEM)]
         program = ShapesProgram(self.shapes)
-        before = program.validate(store, focus=existing_subjects) if existing_subjects else []
+        before = program.validate(store, focus=existing) if existing else []
         conflicts = self._conflicts(store)
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
-        after = program.validate(store, focus=self.subjects)
+        after = program.validate(store, focus=focus)
         out = self._shacl_findings(store, before, after)
         out.extend(conflicts)
         out.extend(self._dangling(store))
         out.extend(self._quotes(store))
         out.extend(self._duplicates(store))
         return out
+
+    def _focus(self, store: ox.Store) -> list[str]:
+        """The nodes whose SHACL results the contribution can change (IRIs; read before it is added).
+
+        A shape's result for a node depends on the triples its paths and queries reach from that node.
+        The contribution's triples are reached from: their subjects; the nodes they link to (a claim
+        reaches the existing person it is about, a new agreement the existing deal term it lists, and
+        rules on the object through an inverse path run there); the existing nodes the subjects
+        already link to (a rank added to an existing claim changes its person's "at most one
+        preferred claim"); and the existing nodes that link to the subjects (a bound added to an
+        existing detention changes the release that ends it). That is one step around every
+        contributed triple, which covers shapes whose paths and queries go at most one node away from
+        the focus before reading the changed node's own triples. Existing blank nodes cannot be
+        focus nodes and are not followed. ``self.touched`` remembers for each node not described in
+        the contribution where the contribution touches it (its file and the IRI written there), to
+        place its findings.
+        """
+        self.touched = {}
+        focus = set(self.subjects)
+
+        def touch(node, source: ContributionFile, anchor: str) -> None:
+            if isinstance(node, ox.NamedNode) and node.value not in focus:
+                focus.add(node.value)
+                self.touched[node.value] = (source, anchor)
+
+        first_file: dict[str, ContributionFile] = {}
+        for source, t in self.triples:
+            first_file.setdefault(t.subject.value, source)
+            if isinstance(t.object, ox.NamedNode) and not t.object.value.startswith(SKOLEM):
+                touch(t.object, source, t.object.value)
+        for subject in self.subjects:
+            if subject.startswith(SKOLEM):
+                continue
+            node = ox.NamedNode(subject)
+            source = first_file[subject]
+            for quad in store.quads_for_pattern(node, None, None):
+                touch(quad.object, source, subject)
+            for quad in store.quads_for_pattern(None, None, node):
+                touch(quad.subject, source, subject)
+        return sorted(focus)
 
     def _shacl_findings(self, store, before, after) -> list[Finding]:
         from rdflib import Graph, URIRef
@@ -614,11 +656,14 @@ class _Checker:
         """Give a file and line to a finding the Turtle locator could not place (e.g. in JSON-LD)."""
         if finding.file is not None or finding.focus is None:
             return finding
+        from dataclasses import replace
+
+        if finding.focus in self.touched:  # an existing node the contribution links to or changes
+            source, anchor = self.touched[finding.focus]
+            return replace(finding, file=source.file, line=_first_mention(source, anchor))
         source = self._file_of(ox.NamedNode(finding.focus))
         if not any(t.subject.value == finding.focus for _, t in self.triples):
             return finding
-        from dataclasses import replace
-
         return replace(finding, file=source.file, line=_token_line(source, finding.focus))
 
     def _conflicts(self, store: ox.Store) -> list[Finding]:
