@@ -35,7 +35,7 @@ CASES = {
     "misspelled-property.ttl": ("unknown-property", "violation", PPDR + "x-release", 14, None,
                                 "did you mean ppd:performedBy?", ()),
     "misspelled-class.ttl": ("unknown-class", "violation", PPDR + "x-release", 10, None,
-                             "did you mean ppd:Release?", ("PropertyOutsideDomain",)),
+                             "did you mean ppd:Release?", ()),
     "wrong-datatype.ttl": ("PersonCountIsInteger", "violation", PPDR + "x-release", 10, None,
                            "whole number typed xsd:integer", ("PersonCountNotNegative",)),
     "month-13.ttl": ("DateDatatype", "violation", PPDR + "x-release", 10, None, "valid xsd:date", ()),
@@ -85,6 +85,15 @@ CASES = {
                                      None, "a term of more than one agreement", ()),
     "late-detention-bound.ttl": ("ReleaseNotBeforeDetention", "violation", PPDR + "pardon-31-ukrainians", 7, None,
                                  "before the detention's earliest possible date 2026-03-01", ()),
+    # one finding per mistake
+    "ill-typed-latest.ttl": ("LatestIsDate", "violation", PPDR + "x-release", 9, None,
+                             "ppd:latest must be a valid xsd:date", ()),
+    "homoglyph-reference.ttl": ("dangling-reference", "violation", PPDR + "x-release", 11, None,
+                                "(in \"alexander-luk\u0430shenko\", character 14 '\u0430' is CYRILLIC SMALL LETTER A, "
+                                "U+0430) is described nowhere", ()),
+    "homoglyph-class.ttl": ("unknown-class", "violation", PPDR + "x-release", 7, None,
+                            "(in \"R\u0435lease\", character 2 '\u0435' is CYRILLIC SMALL LETTER IE, U+0435) is not a "
+                            "class of the ontology; did you mean ppd:Release?", ()),
 }
 
 
@@ -417,3 +426,36 @@ def test_the_check_fails_with_the_rule_the_merged_project_fails(project, built_p
     check = check_contribution(project, [CORPUS / name])
     check_violations = {(f.rule, f.focus) for f in check.report.findings if f.severity == "violation"}
     assert merged_violations == check_violations == {CASES[name][:3:2]}
+
+
+# --- one finding per mistake ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["misspelled-class.ttl", "homoglyph-class.ttl"])
+def test_a_misspelt_class_is_one_finding(project, name):
+    # not also "property outside its domain" for each of the node's properties, nor "no known type"
+    result = check_contribution(project, [CORPUS / name])
+    assert [(f.rule, f.focus) for f in result.report.findings] == [("unknown-class", PPDR + "x-release")]
+
+
+def test_a_misspelt_class_hides_no_other_mistake(project, tmp_path):
+    # the shapes run again with the suggested class: what is wrong with the node whatever its class stays
+    path = tmp_path / "two-mistakes.ttl"
+    path.write_text((CORPUS / "misspelled-class.ttl").read_text(encoding="utf-8").replace(
+        "ppd:personCount 123", "ppd:personCount -3"), encoding="utf-8")
+    result = check_contribution(project, [path])
+    assert sorted(f.rule for f in result.report.findings) == ["PersonCountNotNegative", "unknown-class"]
+
+
+def test_an_ill_typed_bound_is_not_also_out_of_order(project):
+    result = check_contribution(project, [CORPUS / "ill-typed-latest.ttl"])
+    assert [f.rule for f in result.report.findings] == ["LatestIsDate"]
+
+
+def test_non_ascii_characters_of_an_iri_are_pointed_out():
+    from kgbuild.contribution import non_ascii_note
+
+    assert non_ascii_note(PPDR + "alexander-lukashenko") == ""
+    assert non_ascii_note(PPDR + "luk\u0430shenko") == \
+        " (in \"luk\u0430shenko\", character 4 '\u0430' is CYRILLIC SMALL LETTER A, U+0430)"
+    assert non_ascii_note(PPD + "R\u0435l\u0435ase").count("CYRILLIC SMALL LETTER IE, U+0435") == 2

@@ -485,7 +485,7 @@ class _Checker:
 
     def _unknown(self, rule, source, s, p, o, term: str, known: Iterable[str], kind: str) -> Finding:
         suggestion = nearest(term, known, self.names)
-        message = f"{self.names.iri(term)} is not a {kind} of the ontology"
+        message = f"{self.names.iri(term)}{non_ascii_note(term)} is not a {kind} of the ontology"
         if suggestion:
             message += f"; did you mean {suggestion}?"
         hint = (f"Replace it with {suggestion}." if suggestion
@@ -580,12 +580,51 @@ class _Checker:
         conflicts = self._conflicts(store)
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
         after = program.validate(store, focus=focus)
+        after = self._without_knock_on(store, program, focus, after)
         out = self._shacl_findings(store, before, after)
         out.extend(conflicts)
         out.extend(self._dangling(store))
         out.extend(self._quotes(store))
         out.extend(self._duplicates(store))
         return out
+
+    def _without_knock_on(self, store: ox.Store, program, focus: list[str], after: list) -> list:
+        """The SHACL results less those a misspelt class causes (one finding per mistake).
+
+        A node typed with a class the ontology does not define gets the unknown-class finding; the
+        shapes then also see a node of no known class (properties outside their domain, a value of
+        the wrong class for the nodes linking to it, ...). Those are the results that go away when
+        the class is the one the unknown-class finding suggests: the shapes run once more with it
+        (in the working copy; the wrong type is put back afterwards) and they are left out.
+        """
+        typed = ox.NamedNode(RDF_TYPE)
+        swaps: set[tuple[ox.Quad, ox.Quad]] = set()
+        for _, t in self.triples:
+            o = t.object
+            if t.predicate == typed and isinstance(o, ox.NamedNode) and o.value not in self.vocabulary.classes:
+                suggestion = nearest_iri(o.value, self.vocabulary.classes)
+                if suggestion is not None:
+                    swaps.add((ox.Quad(t.subject, typed, o), ox.Quad(t.subject, typed, ox.NamedNode(suggestion))))
+        if not swaps:
+            return after
+        added = []
+        for wrong, right in sorted(swaps, key=str):
+            store.remove(wrong)
+            if right not in store:
+                store.add(right)
+                added.append(right)
+        try:
+            corrected = program.validate(store, focus=focus)
+        finally:
+            for quad in added:
+                store.remove(quad)
+            store.extend(wrong for wrong, _ in swaps)
+
+        def key(result) -> tuple:
+            return (result.shape, result.component, result.focus, result.path, result.value)
+
+        remaining = {key(result) for result in corrected}
+        return [result for result in after if key(result) in remaining]
 
     def _focus(self, store: ox.Store) -> list[str]:
         """The nodes whose SHACL results the contribution can change (IRIs; read before it is added).
@@ -708,7 +747,8 @@ class _Checker:
             if candidates is None:
                 candidates = _described(store, namespace)
             suggestion = nearest(o.value, candidates, self.names)
-            message = f"{self.names.iri(o.value)} is described nowhere: not in the graph, not in this contribution"
+            message = (f"{self.names.iri(o.value)}{non_ascii_note(o.value)} is described nowhere: not in the graph, "
+                       "not in this contribution")
             if suggestion:
                 message += f"; did you mean {suggestion}?"
             out.append(self._finding(
@@ -971,8 +1011,27 @@ def _token_line(source: ContributionFile, iri: str, *, start: int = 1) -> int | 
     return None
 
 
+def non_ascii_note(iri: str) -> str:
+    """`` (in "name", character 4 'а' is CYRILLIC SMALL LETTER A, U+0430)`` for each non-ASCII character of the
+    IRI's local name (or of the IRI), else ``""``: a look-alike letter makes an IRI that is not the one meant."""
+    from kgbuild.terms import local_name
+
+    name = local_name(iri)
+    if name.isascii():
+        name = iri
+    notes = [f"character {position} '{char}' is {unicodedata.name(char, 'a character without a name')}, "
+             f"U+{ord(char):04X}" for position, char in enumerate(name, start=1) if not char.isascii()]
+    return f' (in "{name}", {"; ".join(notes)})' if notes else ""
+
+
 def nearest(term: str, known: Iterable[str], names) -> str | None:
     """The defined term closest in spelling to ``term`` (local names compared), as a prefixed name."""
+    iri = nearest_iri(term, known)
+    return None if iri is None else names.iri(iri)
+
+
+def nearest_iri(term: str, known: Iterable[str]) -> str | None:
+    """The defined term closest in spelling to ``term`` (local names compared), as an IRI."""
     from rapidfuzz import fuzz, process
 
     from kgbuild.terms import local_name
@@ -986,7 +1045,7 @@ def nearest(term: str, known: Iterable[str], names) -> str | None:
     for pool in (same, candidates):
         best = process.extractOne(local, pool, scorer=fuzz.ratio, score_cutoff=70) if pool else None
         if best is not None:
-            return names.iri(best[2])
+            return best[2]
     return None
 
 
