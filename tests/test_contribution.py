@@ -459,3 +459,23 @@ def test_non_ascii_characters_of_an_iri_are_pointed_out():
     assert non_ascii_note(PPDR + "luk\u0430shenko") == \
         " (in \"luk\u0430shenko\", character 4 '\u0430' is CYRILLIC SMALL LETTER A, U+0430)"
     assert non_ascii_note(PPD + "R\u0435l\u0435ase").count("CYRILLIC SMALL LETTER IE, U+0435") == 2
+
+
+def test_a_finding_an_existing_node_had_before_is_not_the_contributions(project, tmp_path):
+    # the graph already has an unresolved disagreement on this aspect (a warning on the easing); a third
+    # unranked claim reaches the easing, whose rules run again: still that warning, so not reported
+    path = tmp_path / "third-claim.ttl"
+    path.write_text(
+        "@prefix ppd: <https://w3id.org/ppdkg/ontology#> .\n"
+        "@prefix ppdv: <https://w3id.org/ppdkg/vocab/> .\n"
+        "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "ppdr:claim-potash-lifting-third a ppd:Claim ;\n"
+        "    rdfs:label \"Potash sanctions eased\" ;\n"
+        "    ppd:claimSubject ppdr:easing-us-potash-sanctions ;\n"
+        "    ppd:aspect ppdv:aspect-completion ;\n"
+        "    ppd:claimedValue \"eased\" ;\n"
+        "    ppd:attestedBy [ ppd:source ppdr:source-004 ; ppd:quote \"the lifting of US sanctions\" ] .\n",
+        encoding="utf-8")
+    result = check_contribution(project, [path])
+    assert result.report.findings == ()

@@ -8,9 +8,11 @@ otherwise the project's ontology and data files are read into memory.
 
 The checks and their rule ids are listed in ``RULES`` (docs/contributing-data.md
 explains each). SHACL runs on kgbuild's engine (``kgbuild.shacl``) restricted
-to the contribution's own nodes (the subjects of its triples) with the whole
-existing graph visible; a finding that already held for an existing node
-before the contribution is not reported. Nothing in a contribution is ever
+to the nodes whose results the contribution can change (its subjects, the
+nodes it links to, and the existing nodes one step around the nodes it
+describes: ``_Checker._focus``) with the whole existing graph visible; a
+finding that already held for an existing node before the contribution is
+not reported. Nothing in a contribution is ever
 fetched: ``owl:imports`` is a triple like any other and JSON-LD contexts must
 be inline.
 """
@@ -574,13 +576,25 @@ class _Checker:
 
     def _in_context(self, store: ox.Store) -> list[Finding]:
         focus = self._focus(store)
-        existing = [node for node in focus if not node.startswith(SKOLEM)]
         program = ShapesProgram(self.shapes)
-        before = program.validate(store, focus=existing) if existing else []
         conflicts = self._conflicts(store)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
+        existed = {node for node in focus if not node.startswith(SKOLEM) and _existed(store, node)}
+        added = [quad for quad in dict.fromkeys(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
+                 if quad not in store]
+        store.extend(added)
         after = program.validate(store, focus=focus)
         after = self._without_knock_on(store, program, focus, after)
+        # A result on a node that existed already and held before the contribution is not the contribution's:
+        # the shapes run again without it, only on those nodes (usually none, so usually not at all).
+        existing = sorted({str(r.focus) for r in after} & existed)
+        before = []
+        if existing:
+            for quad in added:
+                store.remove(quad)
+            try:
+                before = program.validate(store, focus=existing)
+            finally:
+                store.extend(added)
         out = self._shacl_findings(store, before, after)
         out.extend(conflicts)
         out.extend(self._dangling(store))
@@ -927,6 +941,13 @@ def _rd(term):
 
 def _is_subject(store: ox.Store, iri: str) -> bool:
     return next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+
+
+def _existed(store: ox.Store, iri: str) -> bool:
+    """True when the store holds ``iri`` as a subject or an object."""
+    node = ox.NamedNode(iri)
+    return (next(iter(store.quads_for_pattern(node, None, None)), None) is not None
+            or next(iter(store.quads_for_pattern(None, None, node)), None) is not None)
 
 
 def _was_subject_before(store: ox.Store, iri: str, triples) -> bool:
