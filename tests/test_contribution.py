@@ -28,7 +28,8 @@ EXAMPLE = ROOT / "docs" / "examples" / "contribution-release.ttl"
 PPDR = "https://w3id.org/ppdkg/id/"
 PPD = "https://w3id.org/ppdkg/ontology#"
 
-# file -> (rule, severity, focus IRI or None, line, column or None, phrase in the message, other violations allowed)
+# file -> (rule, severity, focus IRI or None, line, column or None, phrase in the message, other violations allowed);
+# rule None: a valid contribution with no finding at all
 CASES = {
     "syntax-error.ttl": ("syntax-error", "violation", None, 14, 21, "not a valid RDF object", ()),
     "syntax-error.jsonld": ("syntax-error", "violation", None, 4, 21, "Unexpected comma", ()),
@@ -85,6 +86,12 @@ CASES = {
                                      None, "a term of more than one agreement", ()),
     "late-detention-bound.ttl": ("ReleaseNotBeforeDetention", "violation", PPDR + "pardon-31-ukrainians", 7, None,
                                  "before the detention's earliest possible date 2026-03-01", ()),
+    # valid contributions touching existing nodes (the property test below merges them)
+    "deprecated-claim-on-existing-person.ttl": ("RankedClaimHasReason", "info",
+                                                PPDR + "claim-name-john-coale-deprecated", 8, None,
+                                                "ranked https://w3id.org/ppdkg/vocab/rank-deprecated without a reason",
+                                                ()),
+    "attestation-for-existing-release.ttl": (None, None, None, None, None, "", ()),  # no finding at all
     # one finding per mistake
     "ill-typed-latest.ttl": ("LatestIsDate", "violation", PPDR + "x-release", 9, None,
                              "ppd:latest must be a valid xsd:date", ()),
@@ -111,6 +118,9 @@ def test_invalid_contribution_gets_its_finding(project, name):
     rule, severity, focus, line, column, phrase, others = CASES[name]
     result = check_contribution(project, [CORPUS / name])
     assert result.context == "embedded store"
+    if rule is None:  # a valid contribution without any finding
+        assert result.report.findings == ()
+        return
     matching = [f for f in result.report.findings if f.rule == rule]
     assert matching, f"no {rule} finding: {[f.rule for f in result.report.findings]}"
     finding = matching[0]
