@@ -436,6 +436,8 @@ def test_the_check_fails_with_the_rule_the_merged_project_fails(project, built_p
     check = check_contribution(project, [CORPUS / name])
     check_violations = {(f.rule, f.focus) for f in check.report.findings if f.severity == "violation"}
     assert merged_violations == check_violations == {CASES[name][:3:2]}
+    command = run_cli("validate", str(CORPUS / name), "--project", str(built_project))
+    assert command.exit_code == 1 and f"VIOLATION {CASES[name][0]}" in command.stdout
 
 
 # --- one finding per mistake ----------------------------------------------------------------------
