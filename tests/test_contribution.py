@@ -28,14 +28,15 @@ EXAMPLE = ROOT / "docs" / "examples" / "contribution-release.ttl"
 PPDR = "https://w3id.org/ppdkg/id/"
 PPD = "https://w3id.org/ppdkg/ontology#"
 
-# file -> (rule, severity, focus IRI or None, line, column or None, phrase in the message, other violations allowed)
+# file -> (rule, severity, focus IRI or None, line, column or None, phrase in the message, other violations allowed);
+# rule None: a valid contribution with no finding at all
 CASES = {
     "syntax-error.ttl": ("syntax-error", "violation", None, 14, 21, "not a valid RDF object", ()),
     "syntax-error.jsonld": ("syntax-error", "violation", None, 4, 21, "Unexpected comma", ()),
     "misspelled-property.ttl": ("unknown-property", "violation", PPDR + "x-release", 14, None,
                                 "did you mean ppd:performedBy?", ()),
     "misspelled-class.ttl": ("unknown-class", "violation", PPDR + "x-release", 10, None,
-                             "did you mean ppd:Release?", ("PropertyOutsideDomain",)),
+                             "did you mean ppd:Release?", ()),
     "wrong-datatype.ttl": ("PersonCountIsInteger", "violation", PPDR + "x-release", 10, None,
                            "whole number typed xsd:integer", ("PersonCountNotNegative",)),
     "non-negative-integer-count.ttl": ("PersonCountIsInteger", "violation", PPDR + "x-release", 11, None,
@@ -77,6 +78,40 @@ CASES = {
                                       '"en_GB" is not a well-formed language tag (BCP 47)', ()),
     "second-english-label.ttl": ("PrefLabelOnePerLanguage", "violation", PPDR + "alexander-lukashenko", 5, None,
                                  "more than one skos:prefLabel in the same language (en: ", ()),
+    # named graphs (TriG, N-Quads, JSON-LD @id + @graph): every quad's triple is checked, the names are dropped
+    "named-graph-redefines.trig": ("redefines-ontology-term", "violation", PPD + "Release", 16, None,
+                                   "ppd:Release is defined by the ontology", ()),
+    "named-graph-count.nq": ("PersonCountNotNegative", "violation", PPDR + "x-release", 2, None,
+                             "cannot be negative", ()),
+    "named-graph-misspelled.jsonld": ("unknown-property", "violation", PPDR + "x-release", 15, None,
+                                      "did you mean ppd:performedBy?", ()),
+    "named-graph-clean.trig": ("named-graph", "warning", None, 7, None,
+                               "named graph ppdr:x-graph: they are checked as part of the contribution (9 triples "
+                               "in all), but the graph names are not kept", ()),
+    # rules whose focus is an existing node the contribution reaches (the finding is on that node)
+    "second-preferred-claim.ttl": ("ClaimMultiplePreferred", "violation", PPDR + "john-cole", 10, None,
+                                   "2 claims on the name spelling of this resource are ranked ppdv:rank-preferred", ()),
+    "preferred-ranks-on-existing-claims.ttl": ("ClaimMultiplePreferred", "violation", PPDR + "donald-trump", 7, None,
+                                               "2 claims on the title or status of a person", ()),
+    "term-in-second-agreement.ttl": ("DealTermInOneAgreement", "violation", PPDR + "term-123-prisoners-release", 12,
+                                     None, "a term of more than one agreement", ()),
+    "late-detention-bound.ttl": ("ReleaseNotBeforeDetention", "violation", PPDR + "pardon-31-ukrainians", 7, None,
+                                 "before the detention's earliest possible date 2026-03-01", ()),
+    # valid contributions touching existing nodes (the property test below merges them)
+    "deprecated-claim-on-existing-person.ttl": ("RankedClaimHasReason", "info",
+                                                PPDR + "claim-name-john-coale-deprecated", 8, None,
+                                                "ranked https://w3id.org/ppdkg/vocab/rank-deprecated without a reason",
+                                                ()),
+    "attestation-for-existing-release.ttl": (None, None, None, None, None, "", ()),  # no finding at all
+    # one finding per mistake
+    "ill-typed-latest.ttl": ("LatestIsDate", "violation", PPDR + "x-release", 9, None,
+                             "ppd:latest must be a valid xsd:date", ()),
+    "homoglyph-reference.ttl": ("dangling-reference", "violation", PPDR + "x-release", 11, None,
+                                "(in \"alexander-luk\u0430shenko\", character 14 '\u0430' is CYRILLIC SMALL LETTER A, "
+                                "U+0430) is described nowhere", ()),
+    "homoglyph-class.ttl": ("unknown-class", "violation", PPDR + "x-release", 7, None,
+                            "(in \"R\u0435lease\", character 2 '\u0435' is CYRILLIC SMALL LETTER IE, U+0435) is not a "
+                            "class of the ontology; did you mean ppd:Release?", ()),
 }
 
 
@@ -94,6 +129,9 @@ def test_invalid_contribution_gets_its_finding(project, name):
     rule, severity, focus, line, column, phrase, others = CASES[name]
     result = check_contribution(project, [CORPUS / name])
     assert result.context == "embedded store"
+    if rule is None:  # a valid contribution without any finding
+        assert result.report.findings == ()
+        return
     matching = [f for f in result.report.findings if f.rule == rule]
     assert matching, f"no {rule} finding: {[f.rule for f in result.report.findings]}"
     finding = matching[0]
@@ -463,3 +501,143 @@ def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):
     assert [(f.rule, f.focus) for f in result.report.findings] == [("PersonCountNotNegative", PPDR + "x-release")]
     assert result.report.findings[0].file == str(path)
     assert result.report.findings[0].line == 9  # "@id": "ppdr:x-release"
+
+
+@pytest.mark.parametrize("name", ["named-graph-redefines.trig", "named-graph-count.nq", "named-graph-misspelled.jsonld",
+                                  "named-graph-clean.trig"])
+def test_named_graphs_are_read_and_their_names_reported_once(project, name):
+    result = check_contribution(project, [CORPUS / name])
+    [warning] = [f for f in result.report.findings if f.rule == "named-graph"]
+    assert warning.severity == "warning"
+    assert "x-graph" in warning.message and "graph names are not kept" in warning.message
+    assert not any(f.rule in ("syntax-error", "not-rdf", "empty-file") for f in result.report.findings)
+
+
+def test_a_named_graph_contribution_passes_like_its_triples(built_project):
+    result = run_cli("validate", str(CORPUS / "named-graph-clean.trig"), "--project", str(built_project))
+    assert result.exit_code == 0, result.stdout
+    assert "0 violations, 1 warning" in result.stdout
+
+
+def test_several_named_graphs_are_all_named(project, tmp_path):
+    path = tmp_path / "two.trig"
+    path.write_text((CORPUS / "named-graph-clean.trig").read_text(encoding="utf-8")
+                    + "ppdr:y-graph { ppdr:x-release ppd:statedTime \"in the second graph\" }\n"
+                    "{ ppdr:x-release ppd:statedTime \"in the default graph\" }\n", encoding="utf-8")
+    result = check_contribution(project, [path])
+    [warning] = [f for f in result.report.findings if f.rule == "named-graph"]
+    assert "named graphs ppdr:x-graph, ppdr:y-graph:" in warning.message
+    assert "(11 triples in all)" in warning.message
+
+
+# --- a contribution that passes never makes the merged project fail ---------------------------------
+
+
+def _merged_copy(built_project: Path, contribution: Path, tmp_path: Path) -> Path:
+    """A copy of the project with the contribution's triples added as a data file (graph names dropped)."""
+    import pyoxigraph as ox
+
+    from kgbuild.contribution import read_contribution
+    from kgbuild.shacl import SKOLEM
+
+    copy = tmp_path / "merged"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns(".kgbuild", "dist"))
+    parsed, problems = read_contribution(contribution, file=contribution.name)
+    assert parsed is not None, problems
+
+    def plain(term):
+        return ox.BlankNode(term.value[len(SKOLEM):]) if isinstance(term, ox.NamedNode) and \
+            term.value.startswith(SKOLEM) else term
+
+    lines = [f"{plain(t.subject)} {t.predicate} {plain(t.object)} .\n" for t in parsed.triples]
+    (copy / "data" / "zz-contribution.ttl").write_text("".join(lines), encoding="utf-8")
+    return copy
+
+
+def _merged_validation(built_project: Path, contribution: Path, tmp_path: Path):
+    copy = _merged_copy(built_project, contribution, tmp_path)
+    return run_cli("validate", "--project", str(copy), "--format", "json")
+
+
+# every fixture of the corpus that passes the check (test_invalid_contribution_gets_its_finding asserts that
+# exactly the cases without a violation pass), and the worked example
+PASSING = [EXAMPLE] + [CORPUS / name for name, case in sorted(CASES.items()) if case[1] != "violation"]
+
+
+@pytest.mark.parametrize("path", PASSING, ids=lambda p: p.name)
+def test_a_passing_contribution_keeps_the_merged_project_valid(built_project, path, tmp_path):
+    check = run_cli("validate", str(path), "--project", str(built_project))
+    assert check.exit_code == 0, check.stdout
+    merged = _merged_validation(built_project, path, tmp_path)
+    assert merged.exit_code == 0, merged.stdout[:3000]
+    assert json.loads(merged.stdout)["conforms"]
+
+
+REACHED = ["second-preferred-claim.ttl", "preferred-ranks-on-existing-claims.ttl", "term-in-second-agreement.ttl",
+           "late-detention-bound.ttl"]
+
+
+@pytest.mark.parametrize("name", REACHED)
+def test_the_check_fails_with_the_rule_the_merged_project_fails(project, built_project, name, tmp_path):
+    merged = _merged_validation(built_project, CORPUS / name, tmp_path)
+    assert merged.exit_code == 1
+    merged_violations = {(f["rule"], f["focus"]) for f in json.loads(merged.stdout)["findings"]
+                         if f["severity"] == "violation"}
+    check = check_contribution(project, [CORPUS / name])
+    check_violations = {(f.rule, f.focus) for f in check.report.findings if f.severity == "violation"}
+    assert merged_violations == check_violations == {CASES[name][:3:2]}
+    command = run_cli("validate", str(CORPUS / name), "--project", str(built_project))
+    assert command.exit_code == 1 and f"VIOLATION {CASES[name][0]}" in command.stdout
+
+
+# --- one finding per mistake ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["misspelled-class.ttl", "homoglyph-class.ttl"])
+def test_a_misspelt_class_is_one_finding(project, name):
+    # not also "property outside its domain" for each of the node's properties, nor "no known type"
+    result = check_contribution(project, [CORPUS / name])
+    assert [(f.rule, f.focus) for f in result.report.findings] == [("unknown-class", PPDR + "x-release")]
+
+
+def test_a_misspelt_class_hides_no_other_mistake(project, tmp_path):
+    # the shapes run again with the suggested class: what is wrong with the node whatever its class stays
+    path = tmp_path / "two-mistakes.ttl"
+    path.write_text((CORPUS / "misspelled-class.ttl").read_text(encoding="utf-8").replace(
+        "ppd:personCount 123", "ppd:personCount -3"), encoding="utf-8")
+    result = check_contribution(project, [path])
+    assert sorted(f.rule for f in result.report.findings) == ["PersonCountNotNegative", "unknown-class"]
+
+
+def test_an_ill_typed_bound_is_not_also_out_of_order(project):
+    result = check_contribution(project, [CORPUS / "ill-typed-latest.ttl"])
+    assert [f.rule for f in result.report.findings] == ["LatestIsDate"]
+
+
+def test_non_ascii_characters_of_an_iri_are_pointed_out():
+    from kgbuild.contribution import non_ascii_note
+
+    assert non_ascii_note(PPDR + "alexander-lukashenko") == ""
+    assert non_ascii_note(PPDR + "luk\u0430shenko") == \
+        " (in \"luk\u0430shenko\", character 4 '\u0430' is CYRILLIC SMALL LETTER A, U+0430)"
+    assert non_ascii_note(PPD + "R\u0435l\u0435ase").count("CYRILLIC SMALL LETTER IE, U+0435") == 2
+
+
+def test_a_finding_an_existing_node_had_before_is_not_the_contributions(project, tmp_path):
+    # the graph already has an unresolved disagreement on this aspect (a warning on the easing); a third
+    # unranked claim reaches the easing, whose rules run again: still that warning, so not reported
+    path = tmp_path / "third-claim.ttl"
+    path.write_text(
+        "@prefix ppd: <https://w3id.org/ppdkg/ontology#> .\n"
+        "@prefix ppdv: <https://w3id.org/ppdkg/vocab/> .\n"
+        "@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "ppdr:claim-potash-lifting-third a ppd:Claim ;\n"
+        "    rdfs:label \"Potash sanctions eased\" ;\n"
+        "    ppd:claimSubject ppdr:easing-us-potash-sanctions ;\n"
+        "    ppd:aspect ppdv:aspect-completion ;\n"
+        "    ppd:claimedValue \"eased\" ;\n"
+        "    ppd:attestedBy [ ppd:source ppdr:source-004 ; ppd:quote \"the lifting of US sanctions\" ] .\n",
+        encoding="utf-8")
+    result = check_contribution(project, [path])
+    assert result.report.findings == ()

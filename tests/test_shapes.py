@@ -96,9 +96,9 @@ CASES = [
     # dates.ttl
     Case('DateDatatype', 'Violation', 'ppdr:x-date-datatype', 'ppd:date must be a valid xsd:date'),
     Case('DateAtMostOne', 'Violation', 'ppdr:x-date-at-most-one', 'at most one ppd:date'),
-    Case('EarliestIsDate', 'Violation', 'ppdr:x-earliest-is-date', 'ppd:earliest must be a valid xsd:date'),
+    Case('EarliestIsDate', 'Violation', 'ppdr:x-earliest-is-date', 'ppd:earliest must be a valid xsd:date', also=(('EarliestIsDate', 'ppdr:x-earliest-is-date-ill-typed'),)),
     Case('EarliestAtMostOne', 'Violation', 'ppdr:x-earliest-at-most-one', 'at most one ppd:earliest'),
-    Case('LatestIsDate', 'Violation', 'ppdr:x-latest-is-date', 'ppd:latest must be a valid xsd:date'),
+    Case('LatestIsDate', 'Violation', 'ppdr:x-latest-is-date', 'ppd:latest must be a valid xsd:date', also=(('LatestIsDate', 'ppdr:x-latest-is-date-ill-typed'), ('LatestIsDate', 'ppdr:x-latest-is-string'),)),
     Case('LatestAtMostOne', 'Violation', 'ppdr:x-latest-at-most-one', 'at most one ppd:latest'),
     Case('EarliestNotAfterLatest', 'Violation', 'ppdr:x-earliest-not-after-latest', 'ppd:earliest is after ppd:latest'),
     Case('InForceFromDatatype', 'Violation', 'ppdr:x-in-force-from-datatype', 'ppd:inForceFrom must be a valid'),

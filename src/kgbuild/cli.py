@@ -167,7 +167,8 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     Without FILES: the build's checks on the whole project (Turtle syntax,
     quotes against archived source texts, SHACL shapes, stored queries).
 
-    With FILES (Turtle .ttl, N-Triples .nt or JSON-LD .jsonld; new facts
+    With FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld, TriG .trig or
+    N-Quads .nq, named graphs read as plain triples; new facts
     from a new report): syntax, vocabulary (with the nearest defined term),
     SHACL shapes with the existing graph visible, sources and quotes,
     dangling references, possible duplicates (also transliterated names),

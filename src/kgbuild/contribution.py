@@ -8,9 +8,11 @@ otherwise the project's ontology and data files are read into memory.
 
 The checks and their rule ids are listed in ``RULES`` (docs/contributing-data.md
 explains each). SHACL runs on kgbuild's engine (``kgbuild.shacl``) restricted
-to the contribution's own nodes (the subjects of its triples) with the whole
-existing graph visible; a finding that already held for an existing node
-before the contribution is not reported. Nothing in a contribution is ever
+to the nodes whose results the contribution can change (its subjects, the
+nodes it links to, and the existing nodes one step around the nodes it
+describes: ``_Checker._focus``) with the whole existing graph visible; a
+finding that already held for an existing node before the contribution is
+not reported. Nothing in a contribution is ever
 fetched: ``owl:imports`` is a triple like any other and JSON-LD contexts must
 be inline.
 """
@@ -49,6 +51,8 @@ RULES: dict[str, tuple[str, str]] = {
     "syntax-error": ("violation", "a syntax error, with line and column"),
     "remote-context": ("violation", "a JSON-LD @context given by URL (never fetched; write it inline)"),
     "empty-file": ("violation", "the file holds no triples"),
+    "named-graph": ("warning", "triples in named graphs (TriG, N-Quads, JSON-LD @graph with @id): checked and "
+                    "merged as plain triples, the graph names are not kept"),
     "unknown-property": ("violation", "a property the ontology does not define (with the nearest defined one)"),
     "unknown-class": ("violation", "a class the ontology does not define (with the nearest defined one)"),
     "literal-for-resource": ("violation", "a literal where the property needs a resource (an object property)"),
@@ -71,10 +75,14 @@ _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".turtle": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".json": ox.RdfFormat.JSON_LD,
 }
-_FORMAT_NAMES = {ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.JSON_LD: "JSON-LD"}
+_FORMAT_NAMES = {ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.JSON_LD: "JSON-LD",
+                 ox.RdfFormat.TRIG: "TriG", ox.RdfFormat.N_QUADS: "N-Quads"}
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 _PROPERTY_TYPES = {
     RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty",
@@ -98,6 +106,7 @@ class ContributionFile:
     text: str
     triples: tuple[ox.Triple, ...]
     prefixes: tuple[tuple[str, str], ...]
+    graphs: tuple[str, ...] = ()  # the names of the named graphs its triples came from (names not kept)
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,7 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
         return None, [_file_finding(rule, message, file, exc.line, exc.column,
                                     hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
     rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
-    triples, prefixes, errors = _parse(text, rdf_format)
+    triples, prefixes, errors, graphs = _parse(text, rdf_format)
     if errors:
         findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
         return None, findings
@@ -137,7 +146,8 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
     if not triples:
         return None, tags or [_file_finding("empty-file", "the file holds no triples", file, None, None,
                                             hint="Add the facts, or leave the file out.")]
-    return ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes), tags
+    parsed = ContributionFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes, graphs=graphs)
+    return parsed, tags + _named_graph_findings(parsed)
 
 
 _JSON_LD_LANGUAGE = re.compile(r'"@language"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -168,9 +178,40 @@ def _json_ld_language_tags(text: str, file: str) -> list[Finding]:
     return out
 
 
+def _named_graph_findings(source: ContributionFile) -> list[Finding]:
+    """One warning per file with named graphs: their triples are checked (and would be merged) as plain triples."""
+    if not source.graphs:
+        return []
+    from kgbuild.terms import Names
+
+    names = Names(source.prefixes)
+    shown = [f"_:{g[len(SKOLEM):]}" if g.startswith(SKOLEM) else names.iri(g) for g in source.graphs]
+    count = len(source.triples)
+    return [_file_finding(
+        "named-graph",
+        f"the triples are in named graph{'s' if len(shown) > 1 else ''} {', '.join(shown)}: they are checked as part "
+        f"of the contribution ({count} triple{'s' if count != 1 else ''} in all), but the graph names are not kept "
+        "(the project's graph is one default graph)",
+        source.file, _first_mention(source, source.graphs[0]), None,
+        hint="Nothing to do if the graph names carry no meaning; if they record where the facts come from, "
+             "say it with ppd:attestedBy and a source in the data instead.",
+    )]
+
+
+def _first_mention(source: ContributionFile, iri: str) -> int | None:
+    """The line where ``iri`` is first written (as ``<iri>``, a prefixed name or a JSON string), if found."""
+    if iri.startswith(SKOLEM):
+        return None
+    tokens = [f"<{iri}>", f'"{iri}"'] + [f"{prefix}:{iri[len(ns):]}" for prefix, ns in source.prefixes
+                                         if iri.startswith(ns)]
+    found = [at for at in (source.text.find(token) for token in tokens) if at >= 0]
+    return source.text.count("\n", 0, min(found)) + 1 if found else None
+
+
 def _parse(text: str, rdf_format: ox.RdfFormat):
     parser = ox.parse(text, format=rdf_format, rename_blank_nodes=True)
     triples: list[ox.Triple] = []
+    graphs: dict[str, None] = {}  # named graphs, in order of first appearance
     errors: list[SyntaxError] = []
     iterator = iter(parser)
     while True:
@@ -186,15 +227,15 @@ def _parse(text: str, rdf_format: ox.RdfFormat):
                 break
             continue
         if not isinstance(quad.graph_name, ox.DefaultGraph):
-            continue  # JSON-LD named graphs: not in our formats' scope; the triples are kept below
+            graphs.setdefault(_skolem(quad.graph_name).value, None)  # the triple counts; the name is dropped
         triples.append(ox.Triple(_skolem(quad.subject), quad.predicate, _skolem(quad.object)))
-    if rdf_format == ox.RdfFormat.TURTLE:
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         prefixes = tuple(sorted(getattr(parser, "prefixes", {}).items()))
     elif rdf_format == ox.RdfFormat.JSON_LD and not errors:
         prefixes = _json_ld_prefixes(text)
     else:
         prefixes = ()
-    return triples, prefixes, errors
+    return triples, prefixes, errors, tuple(graphs)
 
 
 def _json_ld_prefixes(text: str) -> tuple[tuple[str, str], ...]:
@@ -446,6 +487,7 @@ class _Checker:
         self.subjects = sorted({t.subject.value for _, t in self.triples if isinstance(t.subject, ox.NamedNode)})
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
+        self.touched: dict[str, tuple[ContributionFile, str]] = {}  # set by _focus
 
     # --- checks that need only the contribution and the ontology ---------------------------
 
@@ -505,7 +547,7 @@ class _Checker:
 
     def _unknown(self, rule, source, s, p, o, term: str, known: Iterable[str], kind: str) -> Finding:
         suggestion = nearest(term, known, self.names)
-        message = f"{self.names.iri(term)} is not a {kind} of the ontology"
+        message = f"{self.names.iri(term)}{non_ascii_note(term)} is not a {kind} of the ontology"
         if suggestion:
             message += f"; did you mean {suggestion}?"
         hint = (f"Replace it with {suggestion}." if suggestion
@@ -593,19 +635,112 @@ class _Checker:
             self.store = None
 
     def _in_context(self, store: ox.Store) -> list[Finding]:
-        existing_subjects = [s for s in self.subjects if not s.startswith(SKOLEM) and _is_subject(store, s)]
+        focus = self._focus(store)
         program = ShapesProgram(self.shapes)
-        before = program.validate(store, focus=existing_subjects) if existing_subjects else []
         conflicts = self._conflicts(store)
+        existed = {node for node in focus if not node.startswith(SKOLEM) and _existed(store, node)}
+        added = [quad for quad in dict.fromkeys(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
+                 if quad not in store]
         written = WrittenLiterals()  # sh:datatype judges the contribution's literals as written, not as stored
-        store.extend(written.watch(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples))
-        after = program.validate(store, focus=self.subjects, written=written.settle())
+        store.extend(written.watch(added))
+        written = written.settle()
+        after = program.validate(store, focus=focus, written=written)
+        after = self._without_knock_on(store, program, focus, after, written)
+        # A result on a node that existed already and held before the contribution is not the contribution's:
+        # the shapes run again without it, only on those nodes (usually none, so usually not at all).
+        existing = sorted({str(r.focus) for r in after} & existed)
+        before = []
+        if existing:
+            for quad in added:
+                store.remove(quad)
+            try:
+                before = program.validate(store, focus=existing, written=written)
+            finally:
+                store.extend(added)
         out = self._shacl_findings(store, before, after)
         out.extend(conflicts)
         out.extend(self._dangling(store))
         out.extend(self._quotes(store))
         out.extend(self._duplicates(store))
         return out
+
+    def _without_knock_on(self, store: ox.Store, program, focus: list[str], after: list, written) -> list:
+        """The SHACL results less those a misspelt class causes (one finding per mistake).
+
+        A node typed with a class the ontology does not define gets the unknown-class finding; the
+        shapes then also see a node of no known class (properties outside their domain, a value of
+        the wrong class for the nodes linking to it, ...). Those are the results that go away when
+        the class is the one the unknown-class finding suggests: the shapes run once more with it
+        (in the working copy; the wrong type is put back afterwards) and they are left out.
+        """
+        typed = ox.NamedNode(RDF_TYPE)
+        swaps: set[tuple[ox.Quad, ox.Quad]] = set()
+        for _, t in self.triples:
+            o = t.object
+            if t.predicate == typed and isinstance(o, ox.NamedNode) and o.value not in self.vocabulary.classes:
+                suggestion = nearest_iri(o.value, self.vocabulary.classes)
+                if suggestion is not None:
+                    swaps.add((ox.Quad(t.subject, typed, o), ox.Quad(t.subject, typed, ox.NamedNode(suggestion))))
+        if not swaps:
+            return after
+        added = []
+        for wrong, right in sorted(swaps, key=str):
+            store.remove(wrong)
+            if right not in store:
+                store.add(right)
+                added.append(right)
+        try:
+            corrected = program.validate(store, focus=focus, written=written)
+        finally:
+            for quad in added:
+                store.remove(quad)
+            store.extend(wrong for wrong, _ in swaps)
+
+        def key(result) -> tuple:
+            return (result.shape, result.component, result.focus, result.path, result.value)
+
+        remaining = {key(result) for result in corrected}
+        return [result for result in after if key(result) in remaining]
+
+    def _focus(self, store: ox.Store) -> list[str]:
+        """The nodes whose SHACL results the contribution can change (IRIs; read before it is added).
+
+        A shape's result for a node depends on the triples its paths and queries reach from that node.
+        The contribution's triples are reached from: their subjects; the nodes they link to (a claim
+        reaches the existing person it is about, a new agreement the existing deal term it lists, and
+        rules on the object through an inverse path run there); the existing nodes the subjects
+        already link to (a rank added to an existing claim changes its person's "at most one
+        preferred claim"); and the existing nodes that link to the subjects (a bound added to an
+        existing detention changes the release that ends it). That is one step around every
+        contributed triple, which covers shapes whose paths and queries go at most one node away from
+        the focus before reading the changed node's own triples. Existing blank nodes cannot be
+        focus nodes and are not followed. ``self.touched`` remembers for each node not described in
+        the contribution where the contribution touches it (its file and the IRI written there), to
+        place its findings.
+        """
+        self.touched = {}
+        focus = set(self.subjects)
+
+        def touch(node, source: ContributionFile, anchor: str) -> None:
+            if isinstance(node, ox.NamedNode) and node.value not in focus:
+                focus.add(node.value)
+                self.touched[node.value] = (source, anchor)
+
+        first_file: dict[str, ContributionFile] = {}
+        for source, t in self.triples:
+            first_file.setdefault(t.subject.value, source)
+            if isinstance(t.object, ox.NamedNode) and not t.object.value.startswith(SKOLEM):
+                touch(t.object, source, t.object.value)
+        for subject in self.subjects:
+            if subject.startswith(SKOLEM):
+                continue
+            node = ox.NamedNode(subject)
+            source = first_file[subject]
+            for quad in store.quads_for_pattern(node, None, None):
+                touch(quad.object, source, subject)
+            for quad in store.quads_for_pattern(None, None, node):
+                touch(quad.subject, source, subject)
+        return sorted(focus)
 
     def _shacl_findings(self, store, before, after) -> list[Finding]:
         from rdflib import Graph, URIRef
@@ -636,11 +771,14 @@ class _Checker:
         """Give a file and line to a finding the Turtle locator could not place (e.g. in JSON-LD)."""
         if finding.file is not None or finding.focus is None:
             return finding
+        from dataclasses import replace
+
+        if finding.focus in self.touched:  # an existing node the contribution links to or changes
+            source, anchor = self.touched[finding.focus]
+            return replace(finding, file=source.file, line=_first_mention(source, anchor))
         source = self._file_of(ox.NamedNode(finding.focus))
         if not any(t.subject.value == finding.focus for _, t in self.triples):
             return finding
-        from dataclasses import replace
-
         return replace(finding, file=source.file, line=_token_line(source, finding.focus))
 
     def _conflicts(self, store: ox.Store) -> list[Finding]:
@@ -685,7 +823,8 @@ class _Checker:
             if candidates is None:
                 candidates = _described(store, namespace)
             suggestion = nearest(o.value, candidates, self.names)
-            message = f"{self.names.iri(o.value)} is described nowhere: not in the graph, not in this contribution"
+            message = (f"{self.names.iri(o.value)}{non_ascii_note(o.value)} is described nowhere: not in the graph, "
+                       "not in this contribution")
             if suggestion:
                 message += f"; did you mean {suggestion}?"
             out.append(self._finding(
@@ -871,6 +1010,13 @@ def _is_subject(store: ox.Store, iri: str) -> bool:
     return next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
 
+def _existed(store: ox.Store, iri: str) -> bool:
+    """True when the store holds ``iri`` as a subject or an object."""
+    node = ox.NamedNode(iri)
+    return (next(iter(store.quads_for_pattern(node, None, None)), None) is not None
+            or next(iter(store.quads_for_pattern(None, None, node)), None) is not None)
+
+
 def _was_subject_before(store: ox.Store, iri: str, triples) -> bool:
     node = ox.NamedNode(iri)
     contributed = {(t.subject, t.predicate, t.object) for _, t in triples if t.subject == node}
@@ -956,8 +1102,27 @@ def _token_line(source: ContributionFile, iri: str, *, start: int = 1) -> int | 
     return None
 
 
+def non_ascii_note(iri: str) -> str:
+    """`` (in "name", character 4 'а' is CYRILLIC SMALL LETTER A, U+0430)`` for each non-ASCII character of the
+    IRI's local name (or of the IRI), else ``""``: a look-alike letter makes an IRI that is not the one meant."""
+    from kgbuild.terms import local_name
+
+    name = local_name(iri)
+    if name.isascii():
+        name = iri
+    notes = [f"character {position} '{char}' is {unicodedata.name(char, 'a character without a name')}, "
+             f"U+{ord(char):04X}" for position, char in enumerate(name, start=1) if not char.isascii()]
+    return f' (in "{name}", {"; ".join(notes)})' if notes else ""
+
+
 def nearest(term: str, known: Iterable[str], names) -> str | None:
     """The defined term closest in spelling to ``term`` (local names compared), as a prefixed name."""
+    iri = nearest_iri(term, known)
+    return None if iri is None else names.iri(iri)
+
+
+def nearest_iri(term: str, known: Iterable[str]) -> str | None:
+    """The defined term closest in spelling to ``term`` (local names compared), as an IRI."""
     from rapidfuzz import fuzz, process
 
     from kgbuild.terms import local_name
@@ -971,7 +1136,7 @@ def nearest(term: str, known: Iterable[str], names) -> str | None:
     for pool in (same, candidates):
         best = process.extractOne(local, pool, scorer=fuzz.ratio, score_cutoff=70) if pool else None
         if best is not None:
-            return names.iri(best[2])
+            return best[2]
     return None
 
 
