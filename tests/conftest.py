@@ -432,3 +432,31 @@ def own_oxigraph(tmp_path):
     finally:
         for server in started:
             _stop(server.process)
+
+
+import os  # noqa: E402
+import sys  # noqa: E402
+
+
+# --- Which files a test's code opens (an audit hook: sees builtins.open, io.open and os.open) ------
+
+_OPENED: list[str] | None = None  # while a list, every path opened in this process is recorded
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+@pytest.fixture
+def opened():
+    """The list of paths opened (by any code in this process) while the test runs."""
+    global _OPENED
+    if not getattr(_audit, "installed", False):
+        sys.addaudithook(_audit)  # cannot be removed: it records only while _OPENED is a list
+        _audit.installed = True  # type: ignore[attr-defined]
+    _OPENED = []
+    try:
+        yield _OPENED
+    finally:
+        _OPENED = None

@@ -58,6 +58,11 @@ CASES = {
                          "no type from the ontology", ()),
     "source-text-missing.ttl": ("source-text-missing", "violation", None, 18, None,
                                 "archived source text not found: data/sources/999_not-archived.txt", ()),
+    "source-text-outside-sources.ttl": ("source-text-outside-sources", "violation", None, 16, None,
+                                        "archived source text data/sources/../../../outside-secret.txt is outside "
+                                        "the sources folder (data/sources, docs/examples)", ()),
+    "source-text-unusable.ttl": ("source-text-unusable", "violation", None, 15, None,
+                                 "archived source text unusable: data/sources/: a directory, not a regular file", ()),
     "resource-for-literal.ttl": ("resource-for-literal", "violation", PPDR + "x-release", 13, None,
                                  "ppd:statedTime holds a literal", ()),
     "empty.ttl": ("empty-file", "violation", None, None, None, "no triples", ()),
@@ -97,6 +102,25 @@ def test_invalid_contribution_gets_its_finding(project, name):
     violations = {f.rule for f in result.report.findings if f.severity == "violation"} - {rule}
     assert violations <= set(others), violations
     assert result.report.fails("violation") == (severity == "violation")
+
+
+def test_a_source_text_outside_the_sources_folder_is_never_read(built_project, opened):
+    # the fixture's text file climbs to a file beside the project: put a secret there that shares
+    # its first characters with the fixture's quote (a prefix oracle would say how many)
+    secret = built_project.parent / "outside-secret.txt"
+    secret.write_text("KGBUILD_TOKEN=s3cr3t-token-hidden\n", encoding="utf-8")
+    try:
+        opened.clear()
+        for form in ("text", "json"):
+            result = run_cli("validate", str(CORPUS / "source-text-outside-sources.ttl"), "--project",
+                             str(built_project), "--format", form)
+            assert result.exit_code == 1, result.output
+            assert "source-text-outside-sources" in result.stdout
+            output = result.stdout + result.stderr
+            assert "hidden" not in output and "characters match" not in output
+        assert str(secret) not in opened
+    finally:
+        secret.unlink()
 
 
 def test_duplicates_across_transliterations_and_spellings(project):

@@ -59,6 +59,8 @@ RULES: dict[str, tuple[str, str]] = {
     "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
     "source-text-missing": ("violation", "a quoted source without an archived text file"),
+    "source-text-outside-sources": ("violation", "a source text path outside the sources folder (never read)"),
+    "source-text-unusable": ("violation", "a source text that is not a regular UTF-8 file within the size limit"),
 }
 
 _FORMATS = {
@@ -644,7 +646,7 @@ class _Checker:
         at = outer_group_start(text) + 1
         focus = " ".join(f"<{s}>" for s in self.subjects)
         query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
-        texts = TextCache(self.project.root)
+        texts = TextCache(self.project.root, sources=self.project.sources_dirs)
         out = []
         for row in _select(store, query, self.project.rel(self.project.quotes_query)):
             node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
@@ -655,12 +657,7 @@ class _Checker:
                 continue
             rule, message = problem
             source = self._file_of(node)
-            out.append(self._finding(
-                rule, source, node, "", quote, message,
-                "Copy the passage exactly from the source text (archived under data/sources/)."
-                if rule == "quote-not-in-source" else
-                "Archive the source's text under data/sources/ and give its path in the source's text file property.",
-            ))
+            out.append(self._finding(rule, source, node, "", quote, message, _quote_hint(rule, texts.folders())))
         return out
 
     def _file_of(self, node) -> ContributionFile:
@@ -695,6 +692,20 @@ class _Checker:
                     "spelling as a name with its source); if not, say how they differ in the label.",
                 ))
         return out
+
+
+def _quote_hint(rule: str, folders: str) -> str:
+    from kgbuild.quotes import MAX_SOURCE_TEXT_BYTES
+
+    if rule == "quote-not-in-source":
+        return f"Copy the passage exactly from the source text (archived under {folders})."
+    if rule == "source-text-outside-sources":
+        return (f"Archive the source's text under {folders} and give its path relative to the project root; "
+                "no other file is read.")
+    if rule == "source-text-unusable":
+        return (f"Archive the source's text as a UTF-8 text file of at most {MAX_SOURCE_TEXT_BYTES:,} bytes "
+                f"under {folders}.")
+    return f"Archive the source's text under {folders} and give its path in the source's text file property."
 
 
 class NameIndex:

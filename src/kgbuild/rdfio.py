@@ -40,6 +40,11 @@ def read_text(path: Path, *, file: str) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
+    return decode_text(raw, file=file)
+
+
+def decode_text(raw: bytes, *, file: str) -> str:
+    """``raw`` decoded as strict UTF-8 (a leading BOM dropped); ``InputError`` as ``read_text``."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
