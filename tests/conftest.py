@@ -126,12 +126,12 @@ class OxigraphServer:
             raise RuntimeError(f"{method} {url} failed: HTTP {exc.code}: {exc.read()[:500]!r}") from None
 
 
-def _start_oxigraph(location: Path, log: Path, *, wait: float = 30.0) -> OxigraphServer:
+def _start_oxigraph(location: Path, log: Path, *, wait: float = 30.0, command: str = "serve") -> OxigraphServer:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            ["oxigraph", command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -417,13 +417,15 @@ def proxy_to():
 def own_oxigraph(tmp_path):
     """A factory for Oxigraph servers of this test alone (they may be killed): ``own_oxigraph(location)``.
 
-    Each call starts ``oxigraph serve`` on the given on-disk location and a free port; all are stopped
-    at the end of the test.
+    Each call starts ``oxigraph serve`` (``read_only=True``: ``oxigraph serve-read-only``, which
+    answers every write with HTTP 403, on an existing location) on the given on-disk location and a
+    free port; all are stopped at the end of the test.
     """
     started: list[OxigraphServer] = []
 
-    def start(location: Path) -> OxigraphServer:
-        server = _start_oxigraph(location, tmp_path / f"own-server-{len(started)}.log")
+    def start(location: Path, *, read_only: bool = False) -> OxigraphServer:
+        server = _start_oxigraph(location, tmp_path / f"own-server-{len(started)}.log",
+                                 command="serve-read-only" if read_only else "serve")
         started.append(server)
         return server
 
