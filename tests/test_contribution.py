@@ -123,6 +123,34 @@ def test_a_source_text_outside_the_sources_folder_is_never_read(built_project, o
         secret.unlink()
 
 
+TOO_LONG = ("a single literal, IRI or comment is longer than the parser's limit of 16,777,216 bytes (16 MiB); "
+            "the file cannot be read past it")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("big-literal.ttl", '@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/'
+         'rdf-schema#> .\nppdr:x-release rdfs:label "{big}" .\n', 3),
+        ("big-line.ttl", "# {big}\n", 1),
+        ("big-literal.jsonld", '{{"@id": "https://w3id.org/ppdkg/id/x-release",\n "http://www.w3.org/2000/01/'
+         'rdf-schema#label": "{big}"}}', 2),
+    ],
+    ids=["turtle-literal", "turtle-comment", "json-ld-literal"],
+)
+def test_a_20_mb_token_is_a_finding_not_a_traceback(project, built_project, tmp_path, name, text, line):
+    path = tmp_path / name
+    path.write_text(text.format(big="x" * (20 * 1024 * 1024)), encoding="utf-8")
+    result = check_contribution(project, [path, CORPUS / "negative-count.ttl"])
+    [finding] = [f for f in result.report.findings if f.file == str(path)]
+    assert (finding.rule, finding.severity, finding.line, finding.message) == ("token-too-long", "violation", line,
+                                                                               TOO_LONG)
+    assert any(f.rule == "PersonCountNotNegative" for f in result.report.findings)  # the other file is checked
+    cli = run_cli("validate", str(path), "--project", str(built_project))
+    assert cli.exit_code == 1
+    assert f"{path}:{line}: VIOLATION token-too-long" in cli.stdout
+
+
 def test_duplicates_across_transliterations_and_spellings(project):
     result = check_contribution(project, [CORPUS / "duplicate-transliterated.ttl"])
     found = {(f.focus, f.message.split("existing ")[1].split(" ")[0]) for f in result.report.findings

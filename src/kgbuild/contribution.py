@@ -46,6 +46,7 @@ RULES: dict[str, tuple[str, str]] = {
     "not-utf8": ("violation", "the file is not valid UTF-8"),
     "not-rdf": ("violation", "the file is not RDF in the format its name says (nothing in it parses)"),
     "syntax-error": ("violation", "a syntax error, with line and column"),
+    "token-too-long": ("violation", "a literal, IRI or comment longer than the parser reads (16 MiB)"),
     "remote-context": ("violation", "a JSON-LD @context given by URL (never fetched; write it inline)"),
     "empty-file": ("violation", "the file holds no triples"),
     "unknown-property": ("violation", "a property the ontology does not define (with the nearest defined one)"),
@@ -125,7 +126,14 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
         return None, [_file_finding(rule, message, file, exc.line, exc.column,
                                     hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
     rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
-    triples, prefixes, errors = _parse(text, rdf_format)
+    try:
+        triples, prefixes, errors = _parse(text, rdf_format)
+    except MemoryError as exc:  # a token longer than the parser reads (see rdfio.too_long)
+        from kgbuild.rdfio import too_long
+
+        line, message = too_long(text, exc)
+        return None, [_file_finding("token-too-long", message, file, line, None,
+                                    hint="Shorten or split it: no literal, IRI or comment may be that long.")]
     if errors:
         findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
         return None, findings
