@@ -11,7 +11,8 @@ A text file is read only when it resolves (symbolic links followed) inside
 one of the project's sources folders (``[paths] sources``, default
 ``data/sources``) and is a regular file of at most ``MAX_SOURCE_TEXT_BYTES``;
 a path outside them is reported (rule ``source-text-outside-sources``)
-without being read or even looked at, so that a contribution cannot make the
+without being opened (resolving it only reads the links on the way), with the
+same message whether it exists or not, so that a contribution cannot make the
 check read a file elsewhere or tell how much of a quote matches it.
 """
 
