@@ -126,12 +126,12 @@ class OxigraphServer:
             raise RuntimeError(f"{method} {url} failed: HTTP {exc.code}: {exc.read()[:500]!r}") from None
 
 
-def _start_oxigraph(location: Path, log: Path, *, wait: float = 30.0) -> OxigraphServer:
+def _start_oxigraph(location: Path, log: Path, *, wait: float = 30.0, command: str = "serve") -> OxigraphServer:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            ["oxigraph", command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -417,13 +417,15 @@ def proxy_to():
 def own_oxigraph(tmp_path):
     """A factory for Oxigraph servers of this test alone (they may be killed): ``own_oxigraph(location)``.
 
-    Each call starts ``oxigraph serve`` on the given on-disk location and a free port; all are stopped
-    at the end of the test.
+    Each call starts ``oxigraph serve`` (``read_only=True``: ``oxigraph serve-read-only``, which
+    answers every write with HTTP 403, on an existing location) on the given on-disk location and a
+    free port; all are stopped at the end of the test.
     """
     started: list[OxigraphServer] = []
 
-    def start(location: Path) -> OxigraphServer:
-        server = _start_oxigraph(location, tmp_path / f"own-server-{len(started)}.log")
+    def start(location: Path, *, read_only: bool = False) -> OxigraphServer:
+        server = _start_oxigraph(location, tmp_path / f"own-server-{len(started)}.log",
+                                 command="serve-read-only" if read_only else "serve")
         started.append(server)
         return server
 
@@ -432,3 +434,31 @@ def own_oxigraph(tmp_path):
     finally:
         for server in started:
             _stop(server.process)
+
+
+import os  # noqa: E402
+import sys  # noqa: E402
+
+
+# --- Which files a test's code opens (an audit hook: sees builtins.open, io.open and os.open) ------
+
+_OPENED: list[str] | None = None  # while a list, every path opened in this process is recorded
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+@pytest.fixture
+def opened():
+    """The list of paths opened (by any code in this process) while the test runs."""
+    global _OPENED
+    if not getattr(_audit, "installed", False):
+        sys.addaudithook(_audit)  # cannot be removed: it records only while _OPENED is a list
+        _audit.installed = True  # type: ignore[attr-defined]
+    _OPENED = []
+    try:
+        yield _OPENED
+    finally:
+        _OPENED = None

@@ -143,3 +143,18 @@ ms:ManyParticipants a sh:NodeShape ;
     assert names == ALL_FILES
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_a_20_mb_literal_in_a_data_file_is_exit_2_naming_the_file(mini):
+    from conftest import run_cli
+
+    (mini / "data" / "big.ttl").write_text(
+        "@prefix mr: <https://example.org/mini/id/> .\n@prefix mo: <https://example.org/mini/ontology#> .\n"
+        f"mr:ada mo:name \"{'x' * (20 * 1024 * 1024)}\" .\n", encoding="utf-8")
+    for command in ("build", "validate"):
+        result = run_cli(command, "--project", str(mini))
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "kgbuild: error: data/big.ttl:3: a single literal, IRI or comment is longer than the parser's limit "
+            "of 16,777,216 bytes (16 MiB); the file cannot be read past it\n"
+        )

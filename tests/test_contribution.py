@@ -61,6 +61,11 @@ CASES = {
                          "no type from the ontology", ()),
     "source-text-missing.ttl": ("source-text-missing", "violation", None, 18, None,
                                 "archived source text not found: data/sources/999_not-archived.txt", ()),
+    "source-text-outside-sources.ttl": ("source-text-outside-sources", "violation", None, 16, None,
+                                        "archived source text data/sources/../../../outside-secret.txt is outside "
+                                        "the sources folder (data/sources, docs/examples)", ()),
+    "source-text-unusable.ttl": ("source-text-unusable", "violation", None, 15, None,
+                                 "archived source text unusable: data/sources/: a directory, not a regular file", ()),
     "resource-for-literal.ttl": ("resource-for-literal", "violation", PPDR + "x-release", 13, None,
                                  "ppd:statedTime holds a literal", ()),
     "empty.ttl": ("empty-file", "violation", None, None, None, "no triples", ()),
@@ -157,6 +162,53 @@ def test_a_literal_is_judged_as_written_not_as_the_store_keeps_it(project, built
     cli = run_cli("validate", str(CORPUS / "non-negative-integer-count.ttl"), "--project", str(built_project))
     assert cli.exit_code == 1
     assert "PersonCountIsInteger" in cli.stdout and '"1257"^^xsd:nonNegativeInteger' in cli.stdout
+
+
+def test_a_source_text_outside_the_sources_folder_is_never_read(built_project, opened):
+    # the fixture's text file climbs to a file beside the project: put a secret there that shares
+    # its first characters with the fixture's quote (a prefix oracle would say how many)
+    secret = built_project.parent / "outside-secret.txt"
+    secret.write_text("KGBUILD_TOKEN=s3cr3t-token-hidden\n", encoding="utf-8")
+    try:
+        opened.clear()
+        for form in ("text", "json"):
+            result = run_cli("validate", str(CORPUS / "source-text-outside-sources.ttl"), "--project",
+                             str(built_project), "--format", form)
+            assert result.exit_code == 1, result.output
+            assert "source-text-outside-sources" in result.stdout
+            output = result.stdout + result.stderr
+            assert "hidden" not in output and "characters match" not in output
+        assert str(secret) not in opened
+    finally:
+        secret.unlink()
+
+
+TOO_LONG = ("a single literal, IRI or comment is longer than the parser's limit of 16,777,216 bytes (16 MiB); "
+            "the file cannot be read past it")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("big-literal.ttl", '@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/'
+         'rdf-schema#> .\nppdr:x-release rdfs:label "{big}" .\n', 3),
+        ("big-line.ttl", "# {big}\n", 1),
+        ("big-literal.jsonld", '{{"@id": "https://w3id.org/ppdkg/id/x-release",\n "http://www.w3.org/2000/01/'
+         'rdf-schema#label": "{big}"}}', 2),
+    ],
+    ids=["turtle-literal", "turtle-comment", "json-ld-literal"],
+)
+def test_a_20_mb_token_is_a_finding_not_a_traceback(project, built_project, tmp_path, name, text, line):
+    path = tmp_path / name
+    path.write_text(text.format(big="x" * (20 * 1024 * 1024)), encoding="utf-8")
+    result = check_contribution(project, [path, CORPUS / "negative-count.ttl"])
+    [finding] = [f for f in result.report.findings if f.file == str(path)]
+    assert (finding.rule, finding.severity, finding.line, finding.message) == ("token-too-long", "violation", line,
+                                                                               TOO_LONG)
+    assert any(f.rule == "PersonCountNotNegative" for f in result.report.findings)  # the other file is checked
+    cli = run_cli("validate", str(path), "--project", str(built_project))
+    assert cli.exit_code == 1
+    assert f"{path}:{line}: VIOLATION token-too-long" in cli.stdout
 
 
 def test_duplicates_across_transliterations_and_spellings(project):

@@ -369,9 +369,64 @@ def test_a_refused_chunk_request_does_not_leak_the_secret(built_project, server,
     proxy.intercept = lambda number, request: 403 if request.path.startswith("/store") else None
     with pytest.raises(LoadError) as raised:
         load_built(load_project(built_project), Endpoints.derive(proxy.url + "/query"), replace=True)
-    assert "credentials refused (HTTP 403)" in str(raised.value)
+    assert "the store refused the write (HTTP 403 Forbidden)" in str(raised.value)
+    assert "the credentials sent may not write" in str(raised.value)
+    assert "nothing was written, the default graph is unchanged" in str(raised.value)
     assert "tok-xyz789" not in str(raised.value)
     assert graph_names(server.url) == set()
+
+
+@pytest.fixture
+def read_only(own_oxigraph, tmp_path):
+    """A real store that refuses every write (``oxigraph serve-read-only``), with OTHER in its default graph."""
+    from conftest import _stop
+
+    location = tmp_path / "read-only-store"
+    writable = own_oxigraph(location)
+    writable.load(OTHER)
+    _stop(writable.process)
+    return own_oxigraph(location, read_only=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--replace",), ("--replace", "--no-graph-store"), ("--direct", "--graph", NAMED)],
+    ids=["graph-store", "update", "direct"],
+)
+def test_a_read_only_store_refusing_the_write_is_said_so(built_project, read_only, monkeypatch, args):
+    for name in ("KGBUILD_ENDPOINT_USER", "KGBUILD_ENDPOINT_PASSWORD", "KGBUILD_ENDPOINT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    before = checksum(read_only.url)
+    result = cli_load(built_project, read_only.query_url, *args)
+    assert result.exit_code == 2
+    message = result.stderr
+    assert "the store refused the write (HTTP 403 Forbidden): The server is read-only; the store is read-only, " \
+           "or writing needs credentials (none were sent: set KGBUILD_ENDPOINT_USER" in message
+    target = "the default graph" if NAMED not in args else f"<{NAMED}>"
+    assert message.rstrip().endswith(f"; nothing was written, {target} is unchanged"), message
+    assert "credentials refused" not in message
+    assert "DROP GRAPH" not in message and "CLEAR" not in message  # nothing to clean up: no advice to
+    assert checksum(read_only.url) == before and graph_names(read_only.url) == set()
+
+
+def test_a_401_to_a_write_still_speaks_of_credentials(built_project, server, proxy_to, monkeypatch):
+    monkeypatch.setenv("KGBUILD_ENDPOINT_TOKEN", "tok-401-789")
+    proxy = proxy_to(server.url)
+    proxy.intercept = lambda number, request: 401 if request.path.startswith("/store") else None
+    result = cli_load(built_project, proxy.url + "/query", "--replace")
+    assert result.exit_code == 2
+    assert "/store?graph=urn%3Akgbuild%3Astaging%3A" in result.stderr
+    assert "credentials refused (HTTP 401)" in result.stderr and "refused the write" not in result.stderr
+    assert "tok-401-789" not in result.stderr
+
+
+def test_a_write_refused_despite_credentials_is_said_so(built_project, read_only, monkeypatch):
+    monkeypatch.setenv("KGBUILD_ENDPOINT_TOKEN", "tok-ro-456")
+    result = cli_load(built_project, read_only.query_url, "--replace")
+    assert result.exit_code == 2
+    assert "the store refused the write (HTTP 403 Forbidden): The server is read-only; the store is read-only, " \
+           "or the credentials sent may not write; nothing was written" in result.stderr
+    assert "tok-ro-456" not in result.stderr + result.stdout
 
 
 # --- options --------------------------------------------------------------------------------------

@@ -95,3 +95,19 @@ def test_defaults_when_tables_are_absent(tmp_path):
     project = load_project(tmp_path)
     assert project.shapes_dir == tmp_path.resolve() / "shapes"
     assert project.quotes_query is None and project.sample_query is None
+
+
+def test_sources_folder_defaults_to_data_sources_and_may_be_a_list(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n')
+    assert load_project(tmp_path).sources_dirs == (tmp_path.resolve() / "data" / "sources",)
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[paths]\nsources = ["texts", "more/texts"]\n')
+    assert load_project(tmp_path).sources_dirs == (tmp_path.resolve() / "texts", tmp_path.resolve() / "more" / "texts")
+
+
+@pytest.mark.parametrize("value", ['""', "[]", "3", '["texts", 3]'])
+def test_sources_folder_must_be_a_path_or_a_list_of_paths(tmp_path, value):
+    _write_config(tmp_path, f'namespace = "https://example.org/x/"\n[paths]\nsources = {value}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert caught.value.message == "paths.sources must be a non-empty string path or a list of them"
+    assert caught.value.line == 3

@@ -75,3 +75,35 @@ def test_rdf_1_2_triple_terms_are_refused(statement):
     with pytest.raises(InputError) as caught:
         parse_turtle("@prefix ex: <https://example.org/> .\n" + statement + "\n", file="x.ttl")
     assert [problem.message for problem in caught.value.problems()] == ["RDF 1.2 triple terms are not supported"]
+
+
+# --- a token longer than the parser reads (pyoxigraph's lexer stops at 16 MiB) -------------------
+
+BIG = 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (PREFIX + "ex:a ex:b ex:c .\nex:a ex:b \"" + "x" * BIG + "\" .\n", 3),  # one 20 MB literal on line 3
+        (PREFIX + "ex:a ex:b <urn:" + "x" * BIG + "> .\n", 2),  # one 20 MB IRI
+        (PREFIX + "# " + "x" * BIG + "\nex:a ex:b ex:c .\n", 2),  # even a comment
+        (PREFIX + "ex:a ex:b \"\"\"" + "x\n" * (BIG // 2) + "\"\"\" .\n", None),  # a long literal of short lines
+    ],
+    ids=["literal", "iri", "comment", "multi-line-literal"],
+)
+def test_a_token_longer_than_the_parser_reads_is_an_input_error_naming_the_file(text, line):
+    with pytest.raises(InputError) as caught:
+        parse_turtle(text, file="data/big.ttl")
+    error = caught.value
+    assert (error.file, error.line) == ("data/big.ttl", line)
+    assert error.message == (
+        "a single literal, IRI or comment is longer than the parser's limit of 16,777,216 bytes (16 MiB); "
+        "the file cannot be read past it"
+    )
+
+
+def test_a_20_mb_line_of_short_triples_is_read():
+    line = "".join(f"ex:s{i} ex:p \"o{i}\" . " for i in range(BIG // 24))
+    assert len(line) > BIG
+    assert len(parse_turtle(PREFIX + line + "\n", file="data/line.ttl").triples) == BIG // 24

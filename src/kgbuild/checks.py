@@ -46,8 +46,8 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
             project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS
         )
         problems = check_quotes(
-            select_store_terms(sources.store, query), root=project.root, names=names, locator=locator,
-            context=sources.neighbourhood,
+            select_store_terms(sources.store, query), root=project.root, sources=project.sources_dirs, names=names,
+            locator=locator, context=sources.neighbourhood,
         )
     try:
         results = ShapesProgram(sources.shapes).validate(sources.store, written=sources.written)

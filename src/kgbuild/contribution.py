@@ -49,6 +49,7 @@ RULES: dict[str, tuple[str, str]] = {
     "not-utf8": ("violation", "the file is not valid UTF-8"),
     "not-rdf": ("violation", "the file is not RDF in the format its name says (nothing in it parses)"),
     "syntax-error": ("violation", "a syntax error, with line and column"),
+    "token-too-long": ("violation", "a literal, IRI or comment longer than the parser reads (16 MiB)"),
     "remote-context": ("violation", "a JSON-LD @context given by URL (never fetched; write it inline)"),
     "empty-file": ("violation", "the file holds no triples"),
     "named-graph": ("warning", "triples in named graphs (TriG, N-Quads, JSON-LD @graph with @id): checked and "
@@ -69,6 +70,8 @@ RULES: dict[str, tuple[str, str]] = {
                                          "(with the likely intended tag)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
     "source-text-missing": ("violation", "a quoted source without an archived text file"),
+    "source-text-outside-sources": ("violation", "a source text path outside the sources folder (never read)"),
+    "source-text-unusable": ("violation", "a source text that is not a regular UTF-8 file within the size limit"),
 }
 
 _FORMATS = {
@@ -138,7 +141,14 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
         return None, [_file_finding(rule, message, file, exc.line, exc.column,
                                     hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
     rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
-    triples, prefixes, errors, graphs = _parse(text, rdf_format)
+    try:
+        triples, prefixes, errors, graphs = _parse(text, rdf_format)
+    except MemoryError as exc:  # a token longer than the parser reads (see rdfio.too_long)
+        from kgbuild.rdfio import too_long
+
+        line, message = too_long(text, exc)
+        return None, [_file_finding("token-too-long", message, file, line, None,
+                                    hint="Shorten or split it: no literal, IRI or comment may be that long.")]
     if errors:
         findings = _syntax_findings(errors, text, rdf_format, file, parsed=len(triples))
         return None, findings
@@ -844,7 +854,7 @@ class _Checker:
         at = outer_group_start(text) + 1
         focus = " ".join(f"<{s}>" for s in self.subjects)
         query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
-        texts = TextCache(self.project.root)
+        texts = TextCache(self.project.root, sources=self.project.sources_dirs)
         out = []
         for row in _select(store, query, self.project.rel(self.project.quotes_query)):
             node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
@@ -855,12 +865,7 @@ class _Checker:
                 continue
             rule, message = problem
             source = self._file_of(node)
-            out.append(self._finding(
-                rule, source, node, "", quote, message,
-                "Copy the passage exactly from the source text (archived under data/sources/)."
-                if rule == "quote-not-in-source" else
-                "Archive the source's text under data/sources/ and give its path in the source's text file property.",
-            ))
+            out.append(self._finding(rule, source, node, "", quote, message, _quote_hint(rule, texts.folders())))
         return out
 
     def _file_of(self, node) -> ContributionFile:
@@ -895,6 +900,20 @@ class _Checker:
                     "spelling as a name with its source); if not, say how they differ in the label.",
                 ))
         return out
+
+
+def _quote_hint(rule: str, folders: str) -> str:
+    from kgbuild.quotes import MAX_SOURCE_TEXT_BYTES
+
+    if rule == "quote-not-in-source":
+        return f"Copy the passage exactly from the source text (archived under {folders})."
+    if rule == "source-text-outside-sources":
+        return (f"Archive the source's text under {folders} and give its path relative to the project root; "
+                "no other file is read.")
+    if rule == "source-text-unusable":
+        return (f"Archive the source's text as a UTF-8 text file of at most {MAX_SOURCE_TEXT_BYTES:,} bytes "
+                f"under {folders}.")
+    return f"Archive the source's text under {folders} and give its path in the source's text file property."
 
 
 class NameIndex:

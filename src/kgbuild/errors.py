@@ -111,6 +111,10 @@ class EndpointError(KgbuildError):
     """A remote SPARQL endpoint is unreachable, refused the request, failed, or answered something unreadable."""
 
 
+class WriteRefusedError(EndpointError):
+    """The store refused a write (HTTP 403 to an update or Graph Store request): read-only, or not for these credentials."""
+
+
 def raise_collected(errors: list[InputError]) -> None:
     """Raise nothing, the single error, or all of them as one ``InputErrors``."""
     if len(errors) == 1:

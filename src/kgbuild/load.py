@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from kgbuild.errors import EndpointError, KgbuildError, ParameterError
+from kgbuild.errors import EndpointError, KgbuildError, ParameterError, WriteRefusedError
 from kgbuild.project import Project
 
 STAGING_PREFIX = "urn:kgbuild:staging:"
@@ -270,6 +270,8 @@ def _staged(session: _Session, lines: list[bytes], graph: str | None, replace: b
             if missing:
                 raise LoadError(f"{missing} triples sent are not in {_label(graph)} after ADD")
     except KgbuildError as exc:
+        if isinstance(exc, WriteRefusedError) and not session.wrote:
+            raise LoadError(_nothing_written(exc, graph)) from None  # no staging graph to drop
         raise LoadError(_failed(exc, session, staging, graph)) from None
     cleanup = _drop(session, staging)
     if cleanup:
@@ -286,6 +288,8 @@ def _direct(session: _Session, lines: list[bytes], graph: str | None, size: int,
         if loaded != total:
             raise LoadError(f"{_label(graph)} holds {loaded} triples after sending {total}")
     except KgbuildError as exc:
+        if isinstance(exc, WriteRefusedError) and not session.wrote:
+            raise LoadError(_nothing_written(exc, graph)) from None  # nothing to empty again
         message = str(exc) if isinstance(exc, LoadError) else f"load failed: {exc}"
         clear = f"CLEAR SILENT {'DEFAULT' if graph is None else f'GRAPH <{graph}>'}"
         try:
@@ -299,6 +303,11 @@ def _direct(session: _Session, lines: list[bytes], graph: str | None, size: int,
 
 def _label(graph: str | None) -> str:
     return "the default graph" if graph is None else f"<{graph}>"
+
+
+def _nothing_written(exc: KgbuildError, graph: str | None) -> str:
+    """The store refused the first write: the load stops there, with nothing written."""
+    return f"load failed: {exc}; nothing was written, {_label(graph)} is unchanged"
 
 
 def _failed(exc: KgbuildError, session: _Session, staging: str, graph: str | None) -> str:
@@ -390,6 +399,7 @@ class _Session:
         self.retried = 0
         self.answered = False
         self.bulk = False
+        self.wrote = False  # whether the store has accepted a write (a chunk or an update) of this load
         self.headers, self.secrets = remote.auth_headers(endpoints.graph_store or endpoints.update)
 
     # --- the operations ---------------------------------------------------------------------
@@ -452,7 +462,7 @@ class _Session:
         from kgbuild import remote
 
         remote.update_remote(self.endpoints.update, text, timeout=self.timeout)
-        self.answered = True
+        self.answered = self.wrote = True
 
     @staticmethod
     def _number(rows) -> int:
@@ -480,9 +490,10 @@ class _Session:
                 shown, exc, self.timeout, sent_credentials=bool(self.headers), secrets=self.secrets,
                 role="graph store"
             )
-            failure = _Transient(message) if transient else EndpointError(message)
+            refused = remote.http_status(exc) == 403
+            failure = _Transient(message) if transient else (WriteRefusedError if refused else EndpointError)(message)
         else:
-            self.answered = True
+            self.answered = self.wrote = True
             return
         raise failure
 

@@ -24,11 +24,12 @@ _PATH_DEFAULTS = {
     "dist": "dist",
     "store": ".kgbuild/store",
 }
+_SOURCES_DEFAULT = "data/sources"  # [paths] sources: the folder(s) of archived source texts
 _CHECK_KEYS = ("quotes", "facts-per-source", "names")
 _BUILD_KEYS = ("sample-query",)
 _CATALOGUE_KEYS = ("questions",)
 _TABLES = {
-    "paths": tuple(_PATH_DEFAULTS),
+    "paths": (*_PATH_DEFAULTS, "sources"),
     "checks": _CHECK_KEYS,
     "build": _BUILD_KEYS,
     "catalogue": _CATALOGUE_KEYS,
@@ -56,6 +57,9 @@ class Project:
     sample_query: Path | None
     questions_file: Path | None = None  # markdown table whose first column lists question ids
     names_query: Path | None = None  # SELECT ?entity ?name: names compared by the contribution check
+    # the folders of archived source texts ([paths] sources, resolved); a quote's text file is read only
+    # when it resolves inside one of them
+    sources_dirs: tuple[Path, ...] = ()
 
     @property
     def config_file(self) -> Path:
@@ -205,7 +209,16 @@ class _ConfigReader:
             sample_query=self._optional_file("build", "sample-query"),
             questions_file=self._optional_file("catalogue", "questions"),
             names_query=self._optional_file("checks", "names"),
+            sources_dirs=self._sources(),
         )
+
+    def _sources(self) -> tuple[Path, ...]:
+        """``[paths] sources``: one folder or a list of folders (default data/sources); need not exist."""
+        value = self.config.get("paths", {}).get("sources", _SOURCES_DEFAULT)
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
+            raise self.error("sources", "paths.sources must be a non-empty string path or a list of them")
+        return tuple(dict.fromkeys((self.root / v).resolve() for v in values))
 
     def _path(self, table: str, key: str, default: str | None) -> Path:
         value = self.config.get(table, {}).get(key, default)

@@ -6,13 +6,23 @@ The project's quotes query (``[checks] quotes``) selects ``?node ?quote
 normalised before the containment test: Unicode NFC, typographic quotes
 and dashes mapped to ASCII, soft hyphens and zero-width characters removed,
 all whitespace runs collapsed to one space.
+
+A text file is read only when it resolves (symbolic links followed) inside
+one of the project's sources folders (``[paths] sources``, default
+``data/sources``) and is a regular file of at most ``MAX_SOURCE_TEXT_BYTES``;
+a path outside them is reported (rule ``source-text-outside-sources``)
+without being opened (resolving it only reads the links on the way), with the
+same message whether it exists or not, so that a contribution cannot make the
+check read a file elsewhere or tell how much of a quote matches it.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +33,15 @@ from kgbuild.canon import from_ox
 from kgbuild.errors import InputError
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator
-from kgbuild.rdfio import read_text
+from kgbuild.rdfio import decode_text
 from kgbuild.terms import Names, describe, owner
 
 QUOTE_COLUMNS = ("node", "quote", "textFile")
 RULE_NOT_IN_SOURCE = "quote-not-in-source"
 RULE_TEXT_MISSING = "source-text-missing"
+RULE_TEXT_OUTSIDE = "source-text-outside-sources"
+RULE_TEXT_UNUSABLE = "source-text-unusable"
+MAX_SOURCE_TEXT_BYTES = 8 * 1024 * 1024  # an archived text larger than this is not read (8 MiB)
 
 _TRANSLATION = str.maketrans(
     {
@@ -63,13 +76,24 @@ class QuoteProblem:
 class _Text:
     normalised: str | None
     problem: str | None
+    rule: str = RULE_TEXT_MISSING  # the rule of ``problem``
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
 class TextCache:
-    """Archived source texts (normalised), read once each, relative to ``root``."""
+    """Archived source texts (normalised), read once each; names are relative to ``root``.
 
-    def __init__(self, root: Path) -> None:
+    Only regular files of at most ``max_bytes`` that resolve inside one of
+    ``sources`` (resolved directories) are read; see the module docstring.
+    """
+
+    def __init__(self, root: Path, *, sources: Sequence[Path], max_bytes: int = MAX_SOURCE_TEXT_BYTES) -> None:
         self.root = root
+        self.sources = tuple(sources)
+        self.max_bytes = max_bytes
         self._texts: dict[str, _Text] = {}
 
     def get(self, name: str) -> _Text:
@@ -78,19 +102,78 @@ class TextCache:
         return self._texts[name]
 
     def _load(self, name: str) -> _Text:
-        path = self.root / name
-        if not path.is_file():
-            return _Text(None, f"archived source text not found: {name}")
+        path = self._confined(name)
+        if path is None:
+            return _Text(None, f"archived source text {name} is outside the sources folder "
+                               f"({self.folders()}): kgbuild reads source texts only from there",
+                         RULE_TEXT_OUTSIDE)
         try:
-            return _Text(normalise(read_text(path, file=name)), None)
+            info = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return _Text(None, f"archived source text not found: {name}")
+        except OSError as exc:
+            return self._unusable(name, f"cannot read it: {exc.strerror or exc}")
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((what for test, what in _KINDS if test(info.st_mode)), "not a regular file")
+            return self._unusable(name, f"{kind}, not a regular file")
+        if info.st_size > self.max_bytes:
+            return self._unusable(name, self._too_big(info.st_size))
+        try:  # not blocking, not following a link put there since: only the regular file just looked at
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            return self._unusable(name, f"cannot read it: {exc.strerror or exc}")
+        with open(fd, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(opened.st_mode):
+                return self._unusable(name, "it changed while being opened")
+            try:
+                raw = handle.read(self.max_bytes + 1)
+            except OSError as exc:
+                return self._unusable(name, f"cannot read it: {exc.strerror or exc}")
+        if len(raw) > self.max_bytes:
+            return self._unusable(name, self._too_big(None))
+        try:
+            return _Text(normalise(decode_text(raw, file=name)), None)
         except InputError as exc:
-            return _Text(None, f"archived source text unusable: {exc}")
+            return _Text(None, f"archived source text unusable: {exc}", RULE_TEXT_UNUSABLE)
+
+    def _confined(self, name: str) -> str | None:
+        """The resolved path of ``name`` when it is relative and resolves inside a sources folder, else None."""
+        if not name or "\x00" in name or os.path.isabs(name):
+            return None
+        try:
+            resolved = Path(os.path.realpath(os.path.join(self.root, name)))
+        except (OSError, ValueError):
+            return None
+        if any(resolved == folder or folder in resolved.parents for folder in self.sources):
+            return str(resolved)
+        return None
+
+    def folders(self) -> str:
+        """The sources folders as shown to people (project-relative where inside the project)."""
+        shown = []
+        for folder in self.sources:
+            try:
+                shown.append(folder.relative_to(self.root).as_posix())
+            except ValueError:
+                shown.append(str(folder))
+        return ", ".join(shown) or "none configured"
+
+    def _too_big(self, size: int | None) -> str:
+        got = f"{size:,} bytes, " if size is not None else ""
+        return f"{got}larger than the limit of {self.max_bytes:,} bytes for a source text"
+
+    @staticmethod
+    def _unusable(name: str, why: str) -> _Text:
+        return _Text(None, f"archived source text unusable: {name}: {why}", RULE_TEXT_UNUSABLE)
 
 
 def check_quotes(
     rows: Iterable[Mapping[str, object]],
     *,
     root: Path,
+    sources: Sequence[Path],
     names: Names,
     locator: Locator,
     context: Callable[[list[Node]], Graph],
@@ -103,7 +186,7 @@ def check_quotes(
     ``context(nodes)`` gives the triples needed to name those nodes (only
     called for the nodes with a problem).
     """
-    texts = TextCache(root)
+    texts = TextCache(root, sources=sources)
     found: list[tuple[Node, Node, str, str]] = []
     for row in rows:
         node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
@@ -136,12 +219,15 @@ def _rdflib(term: object) -> Node:
 
 
 def quote_problem(quote: str, text_file: str | None, texts: TextCache) -> tuple[str, str] | None:
-    """(rule, message) when the quote cannot be confirmed, else None."""
+    """(rule, message) when the quote cannot be confirmed, else None.
+
+    How much of a quote matches is said only for a text read from a sources folder.
+    """
     if text_file is None:
         return RULE_TEXT_MISSING, "no archived text file is recorded for this quote's source"
     source = texts.get(text_file)
     if source.normalised is None:
-        return RULE_TEXT_MISSING, str(source.problem)
+        return source.rule, str(source.problem)
     wanted = normalise(quote)
     if wanted in source.normalised:
         return None

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kgbuild.errors import InputError, raise_collected
 
 MAX_ERRORS_PER_FILE = 20
+MAX_TOKEN_BYTES = 16 * 1024 * 1024  # pyoxigraph's parsers read no token (literal, IRI, comment) longer than this
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ def read_text(path: Path, *, file: str) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
+    return decode_text(raw, file=file)
+
+
+def decode_text(raw: bytes, *, file: str) -> str:
+    """``raw`` decoded as strict UTF-8 (a leading BOM dropped); ``InputError`` as ``read_text``."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -72,6 +78,10 @@ def parse_turtle(text: str, *, file: str) -> TurtleFile:
             quad = next(iterator)
         except StopIteration:
             break
+        except MemoryError as exc:  # the parser's token buffer is full (or memory ran out): it cannot go on
+            line, message = too_long(text, exc)
+            errors.append(InputError(message, file=file, line=line))
+            break
         except SyntaxError as exc:
             error = _syntax_error(exc, file=file)
             if errors and errors[-1].line == error.line:
@@ -87,6 +97,34 @@ def parse_turtle(text: str, *, file: str) -> TurtleFile:
     raise_collected(errors)
     prefixes = tuple(sorted(parser.prefixes.items()))
     return TurtleFile(file=file, text=text, triples=tuple(triples), prefixes=prefixes)
+
+
+def too_long(text: str, exc: MemoryError) -> tuple[int | None, str]:
+    """(line, message) for a MemoryError raised while parsing ``text``.
+
+    pyoxigraph raises it when one token (a literal, an IRI, even a comment)
+    is longer than ``MAX_TOKEN_BYTES``; the line is the first one longer than
+    that (None when the token spans lines).
+    """
+    if "buffer maximal size" not in str(exc):
+        return None, "out of memory while parsing this file"
+    return _first_long_line(text, MAX_TOKEN_BYTES), (
+        f"a single literal, IRI or comment is longer than the parser's limit of {MAX_TOKEN_BYTES:,} bytes "
+        f"({MAX_TOKEN_BYTES // (1024 * 1024)} MiB); the file cannot be read past it"
+    )
+
+
+def _first_long_line(text: str, limit: int) -> int | None:
+    number, start = 1, 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        stop = len(text) if end < 0 else end
+        if stop - start > limit // 4 and len(text[start:stop].encode("utf-8")) > limit:
+            return number
+        if end < 0:
+            return None
+        number, start = number + 1, end + 1
+    return None
 
 
 def _syntax_error(exc: SyntaxError, *, file: str) -> InputError:

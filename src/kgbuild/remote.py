@@ -13,7 +13,8 @@ secrets before it is raised.
 
 Every failure is an EndpointError whose message starts with the endpoint
 URL: ``URL: endpoint unreachable (...)``, ``URL: no answer within N s
-(timed out)``, ``URL: credentials refused (HTTP 401)``, ``URL: request
+(timed out)``, ``URL: credentials refused (HTTP 401)``, ``URL: the store
+refused the write (HTTP 403 Forbidden): ...`` (a WriteRefusedError), ``URL: request
 refused (HTTP 400): <server's first line>``, ``URL: the endpoint failed
 (HTTP 500): <server's first line>``, ``URL: malformed response: ...``.
 
@@ -33,7 +34,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from kgbuild.errors import EndpointError, ParameterError, QueryError
+from kgbuild.errors import EndpointError, ParameterError, QueryError, WriteRefusedError
 from kgbuild.results import RDF_LANG_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, query_form
 
@@ -96,6 +97,7 @@ def update_remote(endpoint: str, update: str, *, timeout: float) -> None:
     _check_url(endpoint, url)
     auth = _credentials(url)
     failure = None
+    error: type[EndpointError] = EndpointError
     try:
         _send_update(endpoint, update, auth, timeout)
         return
@@ -103,7 +105,9 @@ def update_remote(endpoint: str, update: str, *, timeout: float) -> None:
         failure = exc.message
     except Exception as exc:  # noqa: BLE001 - every failure must become an EndpointError
         failure = _failure_message(url, exc, timeout, sent_credentials=auth.kind is not None, role="update")
-    raise EndpointError(_scrub(failure, auth.secrets))
+        if http_status(exc) == 403:
+            error = WriteRefusedError
+    raise error(_scrub(failure, auth.secrets))
 
 
 def _check_timeout(timeout: object) -> None:
@@ -284,6 +288,18 @@ def check_url(endpoint: str) -> str:
     return url
 
 
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of a failure SPARQLWrapper or urllib raised, if it was an HTTP answer."""
+    from urllib.error import HTTPError
+
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    if isinstance(exc, SPARQLWrapperException):
+        context = exc.__context__
+        return context.code if isinstance(context, HTTPError) else _WRAPPER_STATUS.get(type(exc).__name__)
+    return exc.code if isinstance(exc, HTTPError) else None
+
+
 def _failure_message(url: str, exc: BaseException, timeout: float, *, sent_credentials: bool, role: str = "query") -> str:
     """What went wrong, in words, from whatever SPARQLWrapper / urllib / http.client raised."""
     from http.client import HTTPException, IncompleteRead
@@ -326,6 +342,7 @@ def _is_timeout(error: object) -> bool:
     return isinstance(error, TimeoutError) or "timed out" in str(error)
 
 
+_WRITE_ROLES = ("update", "graph store")  # the roles of a URL that a request writes to
 _WRAPPER_STATUS = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}
 
 
@@ -349,6 +366,13 @@ def _http_message(
 ) -> str:
     detail = _detail(body)
     suffix = f": {detail}" if detail else ""
+    if status == 403 and role in _WRITE_ROLES:
+        if sent_credentials:
+            why = "the store is read-only, or the credentials sent may not write"
+        else:
+            why = (f"the store is read-only, or writing needs credentials (none were sent: set {ENV_USER} and "
+                   f"{ENV_PASSWORD}, or {ENV_TOKEN})")
+        return f"{url}: the store refused the write (HTTP 403 Forbidden){suffix}; {why}"
     if status in (401, 403):
         if sent_credentials:
             return f"{url}: credentials refused (HTTP {status})"
