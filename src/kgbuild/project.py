@@ -24,7 +24,7 @@ _PATH_DEFAULTS = {
     "dist": "dist",
     "store": ".kgbuild/store",
 }
-_CHECK_KEYS = ("quotes", "facts-per-source", "names")
+_CHECK_KEYS = ("quotes", "facts-per-source", "names", "max-contribution-triples")
 _BUILD_KEYS = ("sample-query",)
 _CATALOGUE_KEYS = ("questions",)
 _TABLES = {
@@ -56,6 +56,7 @@ class Project:
     sample_query: Path | None
     questions_file: Path | None = None  # markdown table whose first column lists question ids
     names_query: Path | None = None  # SELECT ?entity ?name: names compared by the contribution check
+    max_contribution_triples: int | None = None  # a bigger contribution is refused (None: the default limit)
 
     @property
     def config_file(self) -> Path:
@@ -205,6 +206,7 @@ class _ConfigReader:
             sample_query=self._optional_file("build", "sample-query"),
             questions_file=self._optional_file("catalogue", "questions"),
             names_query=self._optional_file("checks", "names"),
+            max_contribution_triples=self._optional_count("checks", "max-contribution-triples"),
         )
 
     def _path(self, table: str, key: str, default: str | None) -> Path:
@@ -217,6 +219,14 @@ class _ConfigReader:
         if key not in self.config.get(table, {}):
             return None
         return self._path(table, key, None)  # existence is checked when the query is used
+
+    def _optional_count(self, table: str, key: str) -> int | None:
+        value = self.config.get(table, {}).get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.error(key, f"{table}.{key} must be a positive whole number, e.g. {key} = 200000")
+        return value
 
     def _show(self, path: Path) -> str:
         try:
