@@ -313,3 +313,133 @@ def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):
     assert [(f.rule, f.focus) for f in result.report.findings] == [("PersonCountNotNegative", PPDR + "x-release")]
     assert result.report.findings[0].file == str(path)
     assert result.report.findings[0].line == 9  # "@id": "ppdr:x-release"
+
+
+# --- any size, any depth: linear cost, and a size limit (issue 13) -----------------------------------------
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _within(seconds: float):
+    """Fail the block if it runs longer than ``seconds`` (a guard against quadratic work, far above the real
+    time: the blocks below take seconds, and took many minutes to hours when the cost grew with size²)."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def guard():
+        def expired(*_):
+            raise _TooSlow(f"not done in {seconds} s")
+
+        previous = signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return guard()
+
+
+_HEADER = """@prefix ppd:  <https://w3id.org/ppdkg/ontology#> .
+@prefix ppdv: <https://w3id.org/ppdkg/vocab/> .
+@prefix ppdr: <https://w3id.org/ppdkg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+"""
+
+
+def test_blank_nodes_nested_5000_deep_are_checked_without_recursion(project, tmp_path):
+    # ppd:attestedBy [ ppd:attestedBy [ ppd:nestedLevel [ ... "bottom" ] ] ]: each level on its own line,
+    # every other one through a property the ontology does not define
+    depth = 5000
+    lines = [_HEADER, 'ppdr:x-deep a ppd:Release ; rdfs:label "A deeply nested release" ;',
+             "    ppd:eventType ppdv:event-type-release ;"]
+    lines += [("    [ ppd:nestedLevel" if level % 2 else "    [ ppd:attestedBy") if level else "    ppd:attestedBy"
+              for level in range(depth)]
+    lines += ['    [ ppd:attestedBy "bottom" ' + "]" * depth + " ."]
+    path = tmp_path / "deep.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with _within(300):
+        result = check_contribution(project, [path])
+    found = {(f.rule, f.focus_label, f.path, f.line) for f in result.report.findings}
+    first_unknown = 6 + 3 + 1  # the header's 5 lines and a blank, the release's 3 lines, then the levels
+    assert ("unknown-property", "[] nested in ppdr:x-deep", "ppd:nestedLevel", first_unknown) in found
+    assert ("AttestationHasOneSource", "ppdr:x-deep ppd:attestedBy []", "ppd:source", 7) in found
+    assert ("AttestationHasOneSource", "[] nested in ppdr:x-deep", "ppd:source", 7) in found
+    # the same problem on thousands of nested nodes is one finding each, where they hang
+    assert len(result.report.findings) < 20, [f.rule for f in result.report.findings]
+
+
+def test_a_big_contribution_with_many_findings_is_checked_in_linear_time(project, tmp_path):
+    # 1,000 releases (about 14,000 triples), each with a detainee lacking a source and no time: thousands of
+    # findings, each placed on its own line
+    items = []
+    for i in range(1000):
+        items.append(f"""ppdr:x-release-{i} a ppd:Release ;
+    rdfs:label "Release number {i}" ;
+    ppd:eventType ppdv:event-type-release ;
+    ppd:performedBy ppdr:belarus ;
+    {"ppd:personCont" if i % 100 == 99 else "ppd:personCount"} {i % 40 + 1} ;
+    ppd:detainee ppdr:x-person-{i} ;
+    ppd:attestedBy [ ppd:source ppdr:source-004 ; ppd:quote "releasing 123 prisoners" ] .
+
+ppdr:x-person-{i} a ppd:Person ;
+    skos:prefLabel "Person {i}"@en .
+""")
+    path = tmp_path / "big.ttl"
+    path.write_text(_HEADER + "\n" + "\n".join(items), encoding="utf-8")
+    with _within(240):
+        result = check_contribution(project, [path])
+    findings = result.report.findings
+    people = [f for f in findings if f.rule == "AgentHasSource"]
+    assert len(people) == 1000
+    assert {(f.focus, f.line) for f in people} >= {(PPDR + "x-person-0", 15), (PPDR + "x-person-999", 11 * 999 + 15)}
+    unknown = [f for f in findings if f.rule == "unknown-property"]
+    # (placed where the unknown term is first written, as for any unknown term)
+    assert sorted((f.focus, f.line) for f in unknown) == sorted(
+        (PPDR + f"x-release-{i}", 11 * 99 + 11) for i in range(99, 1000, 100))
+
+
+def _counted(path: Path, triples: int, *, then: str = "") -> Path:
+    path.write_text(_HEADER + "".join(f'ppdr:x-{i} rdfs:label "Thing {i}" .\n' for i in range(triples)) + then,
+                    encoding="utf-8")
+    return path
+
+
+def test_a_contribution_over_the_size_limit_is_refused_before_it_is_read_in_full(built_project, tmp_path):
+    # 30 triples, then a syntax error: refused at the 21st triple, before the parser reaches the error
+    path = _counted(tmp_path / "big.ttl", 30, then="ppdr:broken ppd:x .\n")
+    refused = run_cli("validate", str(path), "--project", str(built_project), "--max-triples", "20")
+    assert refused.exit_code == 2
+    assert (f"kgbuild: error: {path}: the contribution holds more than 20 triples, the most one check takes "
+            "(set by --max-triples or [checks] max-contribution-triples in kgbuild.toml)") in refused.output
+    assert "Traceback" not in refused.output
+    checked = run_cli("validate", str(path), "--project", str(built_project), "--max-triples", "31")
+    assert checked.exit_code == 1 and "syntax-error" in checked.output
+    # several files count together
+    other = _counted(tmp_path / "other.ttl", 15)
+    small = _counted(tmp_path / "small.ttl", 10)
+    assert run_cli("validate", str(small), str(other), "--project", str(built_project),
+                   "--max-triples", "20").exit_code == 2
+
+
+def test_the_size_limit_comes_from_kgbuild_toml(mini, tmp_path):
+    config = mini / "kgbuild.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[checks]\n", "[checks]\nmax-contribution-triples = 5\n"), encoding="utf-8")
+    path = _counted(tmp_path / "six.ttl", 6)
+    refused = run_cli("validate", str(path), "--project", str(mini))
+    assert refused.exit_code == 2
+    assert "more than 5 triples" in refused.output
+    assert run_cli("validate", str(path), "--project", str(mini), "--max-triples", "6").exit_code != 2
+
+
+def test_the_default_size_limit_is_documented():
+    from kgbuild.contribution import DEFAULT_MAX_TRIPLES
+
+    doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
+    assert f"{DEFAULT_MAX_TRIPLES:,}" in doc and "max-contribution-triples" in doc and "--max-triples" in doc
