@@ -443,3 +443,41 @@ def test_the_default_size_limit_is_documented():
 
     doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
     assert f"{DEFAULT_MAX_TRIPLES:,}" in doc and "max-contribution-triples" in doc and "--max-triples" in doc
+
+
+def _nested_json_ld(path: Path, depth: int) -> Path:
+    head = ('{"@context": {"ppd": "https://w3id.org/ppdkg/ontology#", "ppdr": "https://w3id.org/ppdkg/id/",\n'
+            ' "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},\n'
+            ' "@id": "ppdr:x-deep", "@type": "ppd:Release", "rdfs:label": "Deep {[ in a string",\n'
+            ' "ppd:attestedBy": ')
+    body = "".join('{"ppd:nestedLevel": ' if i % 2 else '{"ppd:attestedBy": ' for i in range(depth - 1))
+    path.write_text(head + body + '"bottom"' + "}" * (depth - 1) + "}\n", encoding="utf-8")
+    return path
+
+
+def test_json_ld_nested_deeper_than_its_parser_goes_is_refused_not_crashed(built_project, tmp_path):
+    # pyoxigraph's JSON-LD parser overflows its stack (the process dies of SIGSEGV) at this depth: a separate
+    # process, so that the crash would fail this test rather than end the test run
+    import os
+    import subprocess
+    import sys
+
+    import kgbuild
+
+    path = _nested_json_ld(tmp_path / "deep.jsonld", 5000)
+    source = str(Path(kgbuild.__file__).resolve().parent.parent)  # the kgbuild under test
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-m", "kgbuild", "validate", str(path), "--project", str(built_project)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    assert done.stderr.strip() == (
+        f"kgbuild: error: {path}:4: the JSON-LD nests objects and arrays more than 900 deep, deeper than kgbuild's "
+        "JSON-LD parser can go: give the inner nodes an @id and list them at the top level, or write the file in "
+        "Turtle")
+
+
+def test_json_ld_nested_800_deep_is_checked(project, tmp_path):
+    result = check_contribution(project, [_nested_json_ld(tmp_path / "deep.jsonld", 800)])
+    found = {(f.rule, f.focus_label, f.path) for f in result.report.findings}
+    assert ("unknown-property", "[] nested in ppdr:x-deep", "ppd:nestedLevel") in found
+    assert ("AttestationHasOneSource", "ppdr:x-deep ppd:attestedBy []", "ppd:source") in found

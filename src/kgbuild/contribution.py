@@ -86,6 +86,10 @@ MAX_ERRORS_PER_FILE = 20
 # cost grows linearly, but a bigger file is a bulk import, not a contribution to review. Set per project with
 # ``[checks] max-contribution-triples`` in kgbuild.toml, or per run with ``kgbuild validate --max-triples``.
 DEFAULT_MAX_TRIPLES = 200_000
+# JSON-LD nested deeper than this is refused: pyoxigraph's JSON-LD parser recurses and crashes the process
+# (a stack overflow, seen at 5,000), and Python's json module stops near its recursion limit. Turtle's
+# parser does not recurse: blank nodes nested 100,000 deep parse.
+MAX_JSON_DEPTH = 900
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def _json_ld_prefixes(text: str) -> tuple[tuple[str, str], ...]:
 
     try:
         context = json.loads(text).get("@context", {})
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # deep nesting: no prefixes, lines from full IRIs
         return ()
     if not isinstance(context, dict):
         return ()
@@ -294,6 +298,7 @@ def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: 
     shown = [_display(path, project) for path in paths]
     _refuse_project_files(project, paths, shown)
     limit = max_triples or project.max_contribution_triples or DEFAULT_MAX_TRIPLES
+    _refuse_too_deep(paths, shown)
     _refuse_oversized(paths, shown, limit)
     findings: list[Finding] = []
     files: list[ContributionFile] = []
@@ -335,6 +340,33 @@ def _refuse_project_files(project: Project, paths: Sequence[Path], shown: Sequen
         for path, file in zip(paths, shown) if path.resolve() in own
     ]
     raise_collected(errors)
+
+
+_JSON_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _refuse_too_deep(paths: Sequence[Path], shown: Sequence[str]) -> None:
+    """Raise an InputError for a JSON-LD file whose objects and arrays nest deeper than ``MAX_JSON_DEPTH``."""
+    for path, file in zip(paths, shown):
+        if _FORMATS.get(path.suffix.lower()) != ox.RdfFormat.JSON_LD or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the check
+        depth = 0
+        for match in _JSON_STRUCTURE.finditer(text):
+            token = match.group()
+            if token in "[{":
+                depth += 1
+                if depth > MAX_JSON_DEPTH:
+                    line = text.count("\n", 0, match.start()) + 1
+                    raise InputError(
+                        f"the JSON-LD nests objects and arrays more than {MAX_JSON_DEPTH:,} deep, deeper than "
+                        "kgbuild's JSON-LD parser can go: give the inner nodes an @id and list them at the top "
+                        "level, or write the file in Turtle", file=file, line=line)
+            elif token in "]}":
+                depth -= 1
 
 
 def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -> None:
