@@ -1130,6 +1130,17 @@ class TermPool:
         from kgbuild.terms import local_name
 
         self.local_names = {iri: local_name(iri) for iri in known}
+        self._under: dict[str, dict[str, str]] = {}  # namespace -> the terms in it
+
+    def pools(self, term: str, namespace: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(every term but ``term``, those of them under ``namespace``), without copying for each call."""
+        if namespace not in self._under:
+            self._under[namespace] = {iri: name for iri, name in self.local_names.items() if iri.startswith(namespace)}
+        every, under = self.local_names, self._under[namespace]
+        if term in every:
+            every = {iri: name for iri, name in every.items() if iri != term}
+            under = {iri: name for iri, name in under.items() if iri != term}
+        return every, under
 
 
 def nearest(term: str, known: Iterable[str] | TermPool, names) -> str | None:
@@ -1141,12 +1152,12 @@ def nearest(term: str, known: Iterable[str] | TermPool, names) -> str | None:
     local = local_name(term)
     namespace = term[: len(term) - len(local)]
     if isinstance(known, TermPool):
-        candidates = {iri: name for iri, name in known.local_names.items() if iri != term}
+        candidates, same = known.pools(term, namespace)
     else:
         candidates = {iri: local_name(iri) for iri in known if iri != term}
+        same = {iri: name for iri, name in candidates.items() if iri.startswith(namespace)}
     if not candidates:
         return None
-    same = {iri: name for iri, name in candidates.items() if iri.startswith(namespace)}
     for pool in (same, candidates):
         best = process.extractOne(local, pool, scorer=fuzz.ratio, score_cutoff=70) if pool else None
         if best is not None:
