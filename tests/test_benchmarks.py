@@ -147,3 +147,20 @@ def test_the_parameters_benchmarks_ask_find_something_in_the_synthetic_graph(tmp
     for name, params in asked.items():
         rows = run_stored(project, with_params[name], params=params, engine="oxigraph").rows
         assert rows, name
+
+
+def test_contribution_scale_benchmark_runs_at_a_tiny_size(built_project):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "contribution_scale.py"), "--sizes", "300,600",
+         "--depths", "40", "--project", str(built_project), "--", "--max-triples", "500"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 3, result.stdout
+    small, big, deep = (row.strip("|").split("|") for row in rows)
+    assert small[0].strip() == "300 triples (20 releases)" and small[5].strip() == "1"  # findings: exit 1
+    assert "unknown-property 1" in small[6] and "AgentHasSource 20" in small[6]
+    assert big[5].strip() == "2" and "refused" in big[6] and "more than 500 triples" in big[6]
+    assert deep[0].strip() == "blank nodes nested 40 deep" and "unknown-property" in deep[6]
+    assert float(small[2]) > 0 and float(small[4]) > 0

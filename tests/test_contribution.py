@@ -693,3 +693,204 @@ def test_a_finding_an_existing_node_had_before_is_not_the_contributions(project,
         encoding="utf-8")
     result = check_contribution(project, [path])
     assert result.report.findings == ()
+
+
+# --- any size, any depth: linear cost, and a size limit (issue 13) -----------------------------------------
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _within(seconds: float):
+    """Fail the block if it uses more than ``seconds`` of CPU time (all threads; not wall time, so a busy
+    machine does not fail it). A guard against quadratic work, far above the real cost: the blocks below
+    take a few CPU seconds, and took many minutes to hours when the cost grew with size² or depth³."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def guard():
+        def expired(*_):
+            raise _TooSlow(f"not done in {seconds} CPU seconds")
+
+        previous = signal.signal(signal.SIGPROF, expired)
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, previous)
+
+    return guard()
+
+
+_HEADER = """@prefix ppd:  <https://w3id.org/ppdkg/ontology#> .
+@prefix ppdv: <https://w3id.org/ppdkg/vocab/> .
+@prefix ppdr: <https://w3id.org/ppdkg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+"""
+
+
+def test_blank_nodes_nested_5000_deep_are_checked_without_recursion(project, tmp_path):
+    # ppd:attestedBy [ ppd:attestedBy [ ppd:nestedLevel [ ... "bottom" ] ] ]: each level on its own line,
+    # every other one through a property the ontology does not define
+    depth = 5000
+    lines = [_HEADER, 'ppdr:x-deep a ppd:Release ; rdfs:label "A deeply nested release" ;',
+             "    ppd:eventType ppdv:event-type-release ;"]
+    lines += [("    [ ppd:nestedLevel" if level % 2 else "    [ ppd:attestedBy") if level else "    ppd:attestedBy"
+              for level in range(depth)]
+    lines += ['    [ ppd:attestedBy "bottom" ' + "]" * depth + " ."]
+    path = tmp_path / "deep.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with _within(120):
+        result = check_contribution(project, [path])
+    found = {(f.rule, f.focus_label, f.path, f.line) for f in result.report.findings}
+    first_unknown = 6 + 3 + 1  # the header's 5 lines and a blank, the release's 3 lines, then the levels
+    assert ("unknown-property", "[] nested in ppdr:x-deep", "ppd:nestedLevel", first_unknown) in found
+    assert ("AttestationHasOneSource", "ppdr:x-deep ppd:attestedBy []", "ppd:source", 7) in found
+    assert ("AttestationHasOneSource", "[] nested in ppdr:x-deep", "ppd:source", 7) in found
+    # the same problem on thousands of nested nodes is one finding each, where they hang
+    assert len(result.report.findings) < 20, [f.rule for f in result.report.findings]
+
+
+def test_a_big_contribution_with_many_findings_is_checked_with_each_finding_placed(project, tmp_path):
+    # 1,000 releases (about 14,000 triples), each with a detainee lacking a source and no time: thousands of
+    # findings from the shapes, each placed on its own line (the cost per finding without the graph is
+    # tested below, at a size where the old per-finding scans took minutes)
+    items = []
+    for i in range(1000):
+        items.append(f"""ppdr:x-release-{i} a ppd:Release ;
+    rdfs:label "Release number {i}" ;
+    ppd:eventType ppdv:event-type-release ;
+    ppd:performedBy ppdr:belarus ;
+    {"ppd:personCont" if i % 100 == 99 else "ppd:personCount"} {i % 40 + 1} ;
+    ppd:detainee ppdr:x-person-{i} ;
+    ppd:attestedBy [ ppd:source ppdr:source-004 ; ppd:quote "releasing 123 prisoners" ] .
+
+ppdr:x-person-{i} a ppd:Person ;
+    skos:prefLabel "Person {i}"@en .
+""")
+    path = tmp_path / "big.ttl"
+    path.write_text(_HEADER + "\n" + "\n".join(items), encoding="utf-8")
+    with _within(90):
+        result = check_contribution(project, [path])
+    findings = result.report.findings
+    people = [f for f in findings if f.rule == "AgentHasSource"]
+    assert len(people) == 1000
+    assert {(f.focus, f.line) for f in people} >= {(PPDR + "x-person-0", 15), (PPDR + "x-person-999", 11 * 999 + 15)}
+    unknown = [f for f in findings if f.rule == "unknown-property"]
+    # (placed where the unknown term is first written, as for any unknown term)
+    assert sorted((f.focus, f.line) for f in unknown) == sorted(
+        (PPDR + f"x-release-{i}", 11 * 99 + 11) for i in range(99, 1000, 100))
+
+
+def _counted(path: Path, triples: int, *, then: str = "") -> Path:
+    path.write_text(_HEADER + "".join(f'ppdr:x-{i} rdfs:label "Thing {i}" .\n' for i in range(triples)) + then,
+                    encoding="utf-8")
+    return path
+
+
+def test_a_contribution_over_the_size_limit_is_refused_before_it_is_read_in_full(built_project, tmp_path):
+    # 30 triples, then a syntax error: refused at the 21st triple, before the parser reaches the error
+    path = _counted(tmp_path / "big.ttl", 30, then="ppdr:broken ppd:x .\n")
+    refused = run_cli("validate", str(path), "--project", str(built_project), "--max-triples", "20")
+    assert refused.exit_code == 2
+    assert (f"kgbuild: error: {path}: the contribution holds more than 20 triples, the most one check takes "
+            "(set by --max-triples or [checks] max-contribution-triples in kgbuild.toml)") in refused.output
+    assert "Traceback" not in refused.output
+    checked = run_cli("validate", str(path), "--project", str(built_project), "--max-triples", "31")
+    assert checked.exit_code == 1 and "syntax-error" in checked.output
+    # several files count together
+    other = _counted(tmp_path / "other.ttl", 15)
+    small = _counted(tmp_path / "small.ttl", 10)
+    assert run_cli("validate", str(small), str(other), "--project", str(built_project),
+                   "--max-triples", "20").exit_code == 2
+
+
+def test_the_size_limit_comes_from_kgbuild_toml(mini, tmp_path):
+    config = mini / "kgbuild.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[checks]\n", "[checks]\nmax-contribution-triples = 5\n"), encoding="utf-8")
+    path = _counted(tmp_path / "six.ttl", 6)
+    refused = run_cli("validate", str(path), "--project", str(mini))
+    assert refused.exit_code == 2
+    assert "more than 5 triples" in refused.output
+    assert run_cli("validate", str(path), "--project", str(mini), "--max-triples", "6").exit_code != 2
+
+
+def test_the_default_size_limit_is_documented():
+    from kgbuild.contribution import DEFAULT_MAX_TRIPLES
+
+    doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
+    assert f"{DEFAULT_MAX_TRIPLES:,}" in doc and "max-contribution-triples" in doc and "--max-triples" in doc
+
+
+def _nested_json_ld(path: Path, depth: int) -> Path:
+    head = ('{"@context": {"ppd": "https://w3id.org/ppdkg/ontology#", "ppdr": "https://w3id.org/ppdkg/id/",\n'
+            ' "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},\n'
+            ' "@id": "ppdr:x-deep", "@type": "ppd:Release", "rdfs:label": "Deep {[ in a string",\n'
+            ' "ppd:attestedBy": ')
+    body = "".join('{"ppd:nestedLevel": ' if i % 2 else '{"ppd:attestedBy": ' for i in range(depth - 1))
+    path.write_text(head + body + '"bottom"' + "}" * (depth - 1) + "}\n", encoding="utf-8")
+    return path
+
+
+def test_json_ld_nested_deeper_than_its_parser_goes_is_refused_not_crashed(built_project, tmp_path):
+    # pyoxigraph's JSON-LD parser overflows its stack (the process dies of SIGSEGV) at this depth: a separate
+    # process, so that the crash would fail this test rather than end the test run
+    import os
+    import subprocess
+    import sys
+
+    import kgbuild
+
+    path = _nested_json_ld(tmp_path / "deep.jsonld", 5000)
+    source = str(Path(kgbuild.__file__).resolve().parent.parent)  # the kgbuild under test
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-m", "kgbuild", "validate", str(path), "--project", str(built_project)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    assert done.stderr.strip() == (
+        f"kgbuild: error: {path}:4: the JSON-LD nests objects and arrays more than 900 deep, deeper than kgbuild's "
+        "JSON-LD parser can go: give the inner nodes an @id and list them at the top level, or write the file in "
+        "Turtle")
+
+
+def test_json_ld_nested_800_deep_is_checked(project, tmp_path):
+    result = check_contribution(project, [_nested_json_ld(tmp_path / "deep.jsonld", 800)])
+    found = {(f.rule, f.focus_label, f.path) for f in result.report.findings}
+    assert ("unknown-property", "[] nested in ppdr:x-deep", "ppd:nestedLevel") in found
+    assert ("AttestationHasOneSource", "ppdr:x-deep ppd:attestedBy []", "ppd:source") in found
+
+
+def test_the_cost_per_finding_does_not_grow_with_the_contribution(project, tmp_path):
+    # 10,000 releases of 3 triples, each with two mistakes found without the graph (30,000 triples, 20,000
+    # findings): every finding is labelled and placed on its line by looking things up, not by scanning
+    # the contribution (which made this take minutes)
+    from kgbuild.contribution import Vocabulary, _Checker
+    from kgbuild.rdfio import parse_files
+    from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
+
+    count = 10_000
+    path = tmp_path / "many.ttl"
+    path.write_text(_HEADER + "".join(
+        f'ppdr:x-{i} a ppd:Release ; ppd:performedBy "someone number {i}" ; ppd:personCont {i} .\n'
+        for i in range(count)), encoding="utf-8")
+    with _within(60):
+        from kgbuild.contribution import read_contribution
+
+        parsed, problems = read_contribution(path, file="many.ttl")
+        assert parsed is not None and not problems
+        ontology = parse_files(project.ontology_files(), root=project.root)
+        shapes, shapes_prefixes = load_shapes(project)
+        prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in ontology), parsed.prefixes, shapes_prefixes)
+        checker = _Checker(project, [parsed], Vocabulary.of(q for f in ontology for q in f.triples), shapes, prefixes)
+        findings = checker.static_checks()
+    lines = {(f.rule, f.focus): f.line for f in findings}
+    assert len(findings) == 2 * count
+    first = len(_HEADER.splitlines()) + 1
+    assert lines[("literal-for-resource", PPDR + "x-0")] == first
+    assert lines[("literal-for-resource", PPDR + f"x-{count - 1}")] == first + count - 1
+    assert lines[("unknown-property", PPDR + f"x-{count - 1}")] == first  # where the unknown term is first written

@@ -63,8 +63,24 @@ def test_unknown_key_is_reported_with_its_line(tmp_path):
     _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[checks]\nquote = "q.rq"\n')
     with pytest.raises(ConfigError) as caught:
         load_project(tmp_path)
-    assert caught.value.message == "unknown key checks.quote (known: quotes, facts-per-source, names)"
+    assert caught.value.message == "unknown key checks.quote (known: quotes, facts-per-source, names, max-contribution-triples)"
     assert (caught.value.file, caught.value.line) == ("kgbuild.toml", 3)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"many"', "2.5", "true"])
+def test_max_contribution_triples_must_be_a_positive_whole_number(tmp_path, value):
+    _write_config(tmp_path, f'namespace = "https://example.org/x/"\n[checks]\nmax-contribution-triples = {value}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert caught.value.message.startswith("checks.max-contribution-triples must be a positive whole number")
+    assert (caught.value.file, caught.value.line) == ("kgbuild.toml", 3)
+
+
+def test_max_contribution_triples_is_read(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[checks]\nmax-contribution-triples = 1234\n')
+    assert load_project(tmp_path).max_contribution_triples == 1234
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n')
+    assert load_project(tmp_path).max_contribution_triples is None
 
 
 def test_invalid_toml_reports_line_and_column(tmp_path):

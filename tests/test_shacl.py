@@ -391,3 +391,24 @@ def test_datatype_findings_are_pyshacls_for_every_xsd_type_as_written(tmp_path):
     restricted = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
                   for r in program.validate(store, focus=[_EX + "many"], written=written)}
     assert restricted == many
+
+
+def test_many_focus_nodes_give_the_results_of_restricting_to_them(program, sources, monkeypatch):
+    """With more focus nodes than restricting the queries to them pays for, the engine checks the whole
+    store and keeps their results: the same as the restricted run, blank (skolemised) focus nodes included."""
+    import kgbuild.shacl as engine
+
+    files = _ontology_files() + sorted(FIXTURES.glob("*.ttl"))
+    _, store, subjects = _graph_and_store(files, skolem=True)
+    focus = sorted(set().union(*(subjects[f] for f in files if f.parent == FIXTURES)))
+    half = focus[::2]  # some nodes of each kind, not all
+    assert len(half) >= engine._FOCUS_CHECKED
+    key = lambda r: (r.shape, r.component, r.severity, r.focus, r.path, r.value, r.messages, r.constraint)  # noqa: E731
+    monkeypatch.setattr(engine, "_FOCUS_COST", 10**9)  # every focus list is too long to restrict to
+    whole = program.validate(store, focus=half)
+    monkeypatch.setattr(engine, "_FOCUS_CHECKED", 10**9)  # none is
+    restricted = program.validate(store, focus=half)
+    assert restricted and sorted(map(key, whole), key=str) == sorted(map(key, restricted), key=str)
+    assert any(isinstance(r.focus, BNode) for r in restricted)
+    assert {str(r.focus) for r in whole if not isinstance(r.focus, BNode)} < {str(r.focus) for r in program.validate(store)
+                                                                           if not isinstance(r.focus, BNode)}

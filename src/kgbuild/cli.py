@@ -159,9 +159,17 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
     show_default=True,
     help="Exit 1 when a finding is at least this severe.",
 )
+@click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With FILES: refuse a contribution of more triples than this, before checking it "
+    "(default: [checks] max-contribution-triples in kgbuild.toml, else 200000).",
+)
 @_show_option
 @_handles_errors
-def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str) -> None:
+def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str,
+             max_triples: int | None) -> None:
     """Check the project, or contribution FILES in the context of the built graph; write nothing.
 
     Without FILES: the build's checks on the whole project (Turtle syntax,
@@ -192,7 +200,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         from kgbuild.contribution import check_contribution
         from kgbuild.report import render_grouped
 
-        result = check_contribution(project, list(files))
+        result = check_contribution(project, list(files), max_triples=max_triples)
         report = result.report
         if output_format == "json":
             click.echo(to_json(result.to_dict()), nl=False)

@@ -35,7 +35,7 @@ from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
 from kgbuild.rdfio import parse_files, read_text
-from kgbuild.shacl import SKOLEM, ShapesProgram, WrittenLiterals
+from kgbuild.shacl import SKOLEM, ShapesProgram, WrittenLiterals, restricting_pays
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -99,6 +99,14 @@ _SCHEMA_AXIOMS = {
 }
 _LABELS = (SKOS + "prefLabel", RDFS + "label")
 MAX_ERRORS_PER_FILE = 20
+# A contribution with more triples than this (all files together) is refused before it is checked; the check's
+# cost grows linearly, but a bigger file is a bulk import, not a contribution to review. Set per project with
+# ``[checks] max-contribution-triples`` in kgbuild.toml, or per run with ``kgbuild validate --max-triples``.
+DEFAULT_MAX_TRIPLES = 200_000
+# JSON-LD nested deeper than this is refused: pyoxigraph's JSON-LD parser recurses and crashes the process
+# (a stack overflow, seen at 5,000), and Python's json module stops near its recursion limit. Turtle's
+# parser does not recurse: blank nodes nested 100,000 deep parse.
+MAX_JSON_DEPTH = 900
 
 
 @dataclass(frozen=True)
@@ -254,7 +262,7 @@ def _json_ld_prefixes(text: str) -> tuple[tuple[str, str], ...]:
 
     try:
         context = json.loads(text).get("@context", {})
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # deep nesting: no prefixes, lines from full IRIs
         return ()
     if not isinstance(context, dict):
         return ()
@@ -354,12 +362,19 @@ class _Context:
 # --- the check ---------------------------------------------------------------------------------
 
 
-def check_contribution(project: Project, paths: Sequence[Path]) -> ContributionResult:
-    """Check contribution files against the ontology, the shapes and the existing graph; write nothing."""
+def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: int | None = None) -> ContributionResult:
+    """Check contribution files against the ontology, the shapes and the existing graph; write nothing.
+
+    ``max_triples`` (default: the project's ``[checks] max-contribution-triples``, else
+    ``DEFAULT_MAX_TRIPLES``): a bigger contribution is refused with an ``InputError`` before it is checked.
+    """
     from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 
     shown = [_display(path, project) for path in paths]
     _refuse_project_files(project, paths, shown)
+    limit = max_triples or project.max_contribution_triples or DEFAULT_MAX_TRIPLES
+    _refuse_too_deep(paths, shown)
+    _refuse_oversized(paths, shown, limit)
     findings: list[Finding] = []
     files: list[ContributionFile] = []
     for path, file in zip(paths, shown):
@@ -405,17 +420,68 @@ def _refuse_project_files(project: Project, paths: Sequence[Path], shown: Sequen
     raise_collected(errors)
 
 
+_JSON_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _refuse_too_deep(paths: Sequence[Path], shown: Sequence[str]) -> None:
+    """Raise an InputError for a JSON-LD file whose objects and arrays nest deeper than ``MAX_JSON_DEPTH``."""
+    for path, file in zip(paths, shown):
+        if _FORMATS.get(path.suffix.lower()) != ox.RdfFormat.JSON_LD or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the check
+        depth = 0
+        for match in _JSON_STRUCTURE.finditer(text):
+            token = match.group()
+            if token in "[{":
+                depth += 1
+                if depth > MAX_JSON_DEPTH:
+                    line = text.count("\n", 0, match.start()) + 1
+                    raise InputError(
+                        f"the JSON-LD nests objects and arrays more than {MAX_JSON_DEPTH:,} deep, deeper than "
+                        "kgbuild's JSON-LD parser can go: give the inner nodes an @id and list them at the top "
+                        "level, or write the file in Turtle", file=file, line=line)
+            elif token in "]}":
+                depth -= 1
+
+
+def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -> None:
+    """Raise an InputError when the files hold more than ``limit`` triples together.
+
+    Counted by streaming each file through the parser and stopping at the limit, so a huge file is refused
+    after reading ``limit`` triples of it, not all of them. A file that does not parse is left to the check
+    (which reports its syntax errors).
+    """
+    total = 0
+    for path, file in zip(paths, shown):
+        if not path.is_file():
+            continue
+        try:
+            for _ in ox.parse(path=str(path), format=_FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)):
+                total += 1
+                if total > limit:
+                    raise InputError(
+                        f"the contribution holds more than {limit:,} triples, the most one check takes (set by "
+                        "--max-triples or [checks] max-contribution-triples in kgbuild.toml): split it into "
+                        "smaller files and check them one at a time", file=file)
+        except (SyntaxError, ValueError, OSError):
+            continue
+
+
 def _supersede(findings: list[Finding]) -> list[Finding]:
     """Drop a SHACL finding that one of the contribution check's own findings already states (same node, property, value)."""
-    own = [f for f in findings if f.rule in RULES]
+    own: dict[tuple, set] = {}  # (focus, focus label, path) -> the values own findings give there
+    for o in findings:
+        if o.rule in RULES:
+            own.setdefault((o.focus, o.focus_label, o.path), set()).add(o.value)
     kept = []
     for finding in findings:
-        if finding.rule not in RULES and finding.shape is not None and any(
-            o.focus == finding.focus and o.focus_label == finding.focus_label and o.path == finding.path
-            and finding.path is not None and (finding.value is None or finding.value == o.value)
-            for o in own
-        ):
-            continue
+        if finding.rule not in RULES and finding.shape is not None and finding.path is not None:
+            values = own.get((finding.focus, finding.focus_label, finding.path))
+            if values is not None and (finding.value is None or finding.value in values):
+                continue
         kept.append(finding)
     return kept
 
@@ -495,9 +561,22 @@ class _Checker:
         self.file_locators = {f.file: Locator((SourceText(f.file, f.text, f.prefixes),)) for f in files}
         self.triples = [(f, t) for f in files for t in f.triples]
         self.subjects = sorted({t.subject.value for _, t in self.triples if isinstance(t.subject, ox.NamedNode)})
+        # indexes built once, so that the work per finding does not grow with the contribution
+        self.by_subject: dict[str, list[tuple[ContributionFile, ox.Triple]]] = {}
+        self.referrers: dict[str, list[tuple[str, str]]] = {}  # blank node -> sorted (subject, predicate) using it
+        for source, t in self.triples:
+            self.by_subject.setdefault(t.subject.value, []).append((source, t))
+            if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(SKOLEM):
+                self.referrers.setdefault(t.object.value, []).append((t.subject.value, t.predicate.value))
+        for pairs in self.referrers.values():
+            pairs.sort()
+        self.owners: dict[str, str | None] = {}  # blank node -> the IRI it hangs from (memo of _owner)
+        self.token_lines = {f.file: _TokenLines(f) for f in files}
+        self.suggestions: dict[tuple[str, str], str | None] = {}  # (unknown term, kind) -> nearest known one
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
         self.touched: dict[str, tuple[ContributionFile, str]] = {}  # set by _focus
+        self.mentions: dict[tuple[str, str], int | None] = {}  # (file, existing node) -> the line naming it
 
     # --- checks that need only the contribution and the ontology ---------------------------
 
@@ -556,7 +635,9 @@ class _Checker:
         return out
 
     def _unknown(self, rule, source, s, p, o, term: str, known: Iterable[str], kind: str) -> Finding:
-        suggestion = nearest(term, known, self.names)
+        if (term, kind) not in self.suggestions:  # the same unknown term is often used many times
+            self.suggestions[(term, kind)] = nearest(term, known, self.names)
+        suggestion = self.suggestions[(term, kind)]
         message = f"{self.names.iri(term)}{non_ascii_note(term)} is not a {kind} of the ontology"
         if suggestion:
             message += f"; did you mean {suggestion}?"
@@ -567,15 +648,15 @@ class _Checker:
     def _finding(self, rule, source: ContributionFile, s, p, o, message, hint, *, line_of: str | None = None,
                  severity: str | None = None) -> Finding:
         line = None
+        tokens = self.token_lines[source.file]
         if line_of is not None:
-            line = _token_line(source, line_of)
+            line = tokens.line(line_of)
         if line is None and isinstance(o, ox.Literal):
-            where = self.file_locators[source.file].text(o.value)
-            line = where.line if where else None
+            line = tokens.literal_line(o.value, self.file_locators[source.file])
         if line is None:
             line = self._subject_line(source, s)
             if line is not None and p:
-                line = _token_line(source, p, start=line) or line
+                line = tokens.line(p, start=line) or line
         return Finding(
             severity=severity or RULES[rule][0],
             rule=rule,
@@ -597,21 +678,38 @@ class _Checker:
         return where.line if where else None
 
     def _owner(self, s) -> str | None:
-        seen = set()
+        """The IRI a blank node hangs from (through nested blank nodes), following the first referrer.
+
+        Iterative, and remembered for every blank node on the way: each is walked once in all.
+        """
+        path: list[str] = []
+        on_path: set[str] = set()
         current = s.value
-        while current.startswith(SKOLEM) and current not in seen:
-            seen.add(current)
-            owners = sorted(t.subject.value for _, t in self.triples
-                            if isinstance(t.object, ox.NamedNode) and t.object.value == current)
-            if not owners:
-                return None
-            current = owners[0]
-        return current
+        found: str | None
+        while True:
+            if not current.startswith(SKOLEM):
+                found = current
+                break
+            if current in self.owners:
+                found = self.owners[current]
+                break
+            if current in on_path:  # a cycle of blank nodes: no IRI above it
+                found = None
+                break
+            path.append(current)
+            on_path.add(current)
+            referrers = self.referrers.get(current)
+            if not referrers:
+                found = None
+                break
+            current = referrers[0][0]
+        for node in path:
+            self.owners[node] = found
+        return found
 
     def _label(self, node) -> str | None:
         if node.value.startswith(SKOLEM):
-            owners = sorted((t.subject.value, t.predicate.value) for _, t in self.triples
-                            if isinstance(t.object, ox.NamedNode) and t.object.value == node.value)
+            owners = self.referrers.get(node.value)
             if owners:
                 subject, predicate = owners[0]
                 if subject.startswith(SKOLEM):
@@ -620,8 +718,8 @@ class _Checker:
                 return f"{self.names.iri(subject)} {self.names.iri(predicate)} []"
             return None
         for predicate in _LABELS:
-            values = [t.object for _, t in self.triples
-                      if t.subject == node and t.predicate.value == predicate and isinstance(t.object, ox.Literal)]
+            values = [t.object for _, t in self.by_subject.get(node.value, ())
+                      if t.predicate.value == predicate and isinstance(t.object, ox.Literal)]
             if values:
                 return min(values, key=lambda lit: (lit.language not in (None, "en"), lit.value)).value
         if self.store is not None:
@@ -753,29 +851,44 @@ class _Checker:
         return sorted(focus)
 
     def _shacl_findings(self, store, before, after) -> list[Finding]:
-        from rdflib import Graph, URIRef
+        from rdflib import BNode, Graph, URIRef
 
         from kgbuild.canon import from_ox
-        from kgbuild.validation import engine_outcome
+        from kgbuild.validation import engine_findings
 
+        # The findings name their nodes from this graph: the labels of the IRIs they mention, and for a blank
+        # node the triples that hold it and those above it, up to an IRI (built per finding, not from every
+        # triple: each blank node's edges are added once however many findings mention it).
         graph = Graph()
         mentioned: set[str] = set()
-        for _, t in self.triples:
-            graph.add((_rd(t.subject), _rd(t.predicate), _rd(t.object)))
+        blank: list[str] = []
         for result in after:
             for term in (result.focus, result.value):
                 if isinstance(term, URIRef):
                     mentioned.add(str(term))
+                elif isinstance(term, BNode):
+                    blank.append(SKOLEM + str(term))
+        added: set[str] = set()
+        while blank:
+            node = blank.pop()
+            if node in added:
+                continue
+            added.add(node)
+            for subject, predicate in self.referrers.get(node, ()):
+                graph.add((_rd(ox.NamedNode(subject)), URIRef(predicate), _rd(ox.NamedNode(node))))
+                if subject.startswith(SKOLEM):
+                    blank.append(subject)
         for iri in sorted(mentioned):
             node = ox.NamedNode(iri)
             for label in _LABELS:
                 for quad in store.quads_for_pattern(node, ox.NamedNode(label), None):
                     graph.add((_rd(quad.subject), _rd(quad.predicate), from_ox(quad.object)))
         old = {(r.shape, r.component, r.focus, r.path, r.value) for r in before}
-        new = [r for r in after if (r.shape, r.component, r.focus, r.path, r.value) not in old]
-        outcome = engine_outcome(new, data_graph=graph, shapes_graph=self.shapes, names=self.names,
-                                 locator=self.locator)
-        return [self._placed(finding) for finding in outcome.findings]
+        new = _distinct_findings([r for r in after if (r.shape, r.component, r.focus, r.path, r.value) not in old],
+                                 graph, self.names)
+        findings = engine_findings(new, data_graph=graph, shapes_graph=self.shapes, names=self.names,
+                                   locator=self.locator)
+        return [self._placed(finding) for finding in findings]
 
     def _placed(self, finding: Finding) -> Finding:
         """Give a file and line to a finding the Turtle locator could not place (e.g. in JSON-LD)."""
@@ -785,11 +898,14 @@ class _Checker:
 
         if finding.focus in self.touched:  # an existing node the contribution links to or changes
             source, anchor = self.touched[finding.focus]
-            return replace(finding, file=source.file, line=_first_mention(source, anchor))
+            key = (source.file, anchor)
+            if key not in self.mentions:  # many findings on one existing node: its line is looked up once
+                self.mentions[key] = _first_mention(source, anchor)
+            return replace(finding, file=source.file, line=self.mentions[key])
         source = self._file_of(ox.NamedNode(finding.focus))
-        if not any(t.subject.value == finding.focus for _, t in self.triples):
+        if finding.focus not in self.by_subject:
             return finding
-        return replace(finding, file=source.file, line=_token_line(source, finding.focus))
+        return replace(finding, file=source.file, line=self.token_lines[source.file].line(finding.focus))
 
     def _conflicts(self, store: ox.Store) -> list[Finding]:
         """Another value for a single-valued property of an existing resource (checked before adding)."""
@@ -807,7 +923,7 @@ class _Checker:
                 if value in held:
                     continue
                 theirs = _sources_of(store, s)
-                ours = _sources_of_contribution(self.triples, s)
+                ours = _sources_of_contribution(self.by_subject, s)
                 held_text = ", ".join(self._short(h) for h in held)
                 message = (
                     f"{self.names.iri(p.value)} is single-valued, and the graph already holds {held_text}"
@@ -823,7 +939,7 @@ class _Checker:
     def _dangling(self, store: ox.Store) -> list[Finding]:
         namespace = self.project.namespace
         out = []
-        candidates: list[str] | None = None
+        candidates: TermPool | None = None
         for source, t in self.triples:
             o = t.object
             if not isinstance(o, ox.NamedNode) or not o.value.startswith(namespace) or o.value in self.vocabulary.terms:
@@ -831,8 +947,10 @@ class _Checker:
             if t.predicate.value == RDF_TYPE or _is_subject(store, o.value):
                 continue
             if candidates is None:
-                candidates = _described(store, namespace)
-            suggestion = nearest(o.value, candidates, self.names)
+                candidates = TermPool(_described(store, namespace))
+            if (o.value, "described") not in self.suggestions:
+                self.suggestions[(o.value, "described")] = nearest(o.value, candidates, self.names)
+            suggestion = self.suggestions[(o.value, "described")]
             message = (f"{self.names.iri(o.value)}{non_ascii_note(o.value)} is described nowhere: not in the graph, "
                        "not in this contribution")
             if suggestion:
@@ -851,14 +969,18 @@ class _Checker:
         if self.project.quotes_query is None:
             return []
         text = read_text(self.project.quotes_query, file=self.project.rel(self.project.quotes_query))
-        at = outer_group_start(text) + 1
-        focus = " ".join(f"<{s}>" for s in self.subjects)
-        query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+        wanted = set(self.subjects)
+        if restricting_pays(store, len(wanted)):
+            at = outer_group_start(text) + 1
+            focus = " ".join(f"<{s}>" for s in self.subjects)
+            query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+        else:  # many nodes: the whole graph's quotes, then only the contribution's (the same rows, sooner)
+            query = text
         texts = TextCache(self.project.root, sources=self.project.sources_dirs)
         out = []
         for row in _select(store, query, self.project.rel(self.project.quotes_query)):
             node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
-            if node is None or quote is None:
+            if node is None or quote is None or getattr(node, "value", None) not in wanted:
                 continue
             problem = quote_problem(quote.value, None if text_file is None else text_file.value, texts)
             if problem is None:
@@ -869,16 +991,15 @@ class _Checker:
         return out
 
     def _file_of(self, node) -> ContributionFile:
-        for source, t in self.triples:
-            if t.subject == node:
-                return source
-        return self.files[0]
+        given = self.by_subject.get(node.value)
+        return given[0][0] if given else self.files[0]
 
     def _duplicates(self, store: ox.Store) -> list[Finding]:
         if self.project.names_query is None:
             return []
         contributed = set(self.subjects)
-        new_entities = {s for s in contributed if not _was_subject_before(store, s, self.triples)}
+        new_entities = {s for s in contributed  # a blank node of the contribution is new by definition
+                        if s.startswith(SKOLEM) or not _was_subject_before(store, s, self.by_subject.get(s, ()))}
         index = self.name_index
         if index is None:
             index = NameIndex.of(_names(self.project, store, exclude=new_entities))
@@ -1003,12 +1124,14 @@ def _names(project: Project, store: ox.Store, *, only: set[str] | None = None,
     if only is not None:
         if not only:
             return []
-        at = outer_group_start(text) + 1
-        text = text[:at] + " VALUES ?entity { " + " ".join(f"<{e}>" for e in sorted(only)) + " } " + text[at:]
+        if restricting_pays(store, len(only)):  # else: every name, then only theirs (the same rows, sooner)
+            at = outer_group_start(text) + 1
+            text = text[:at] + " VALUES ?entity { " + " ".join(f"<{e}>" for e in sorted(only)) + " } " + text[at:]
     rows = []
     for row in _select(store, text, file):
         entity, name = row.get("entity"), row.get("name")
-        if isinstance(entity, ox.NamedNode) and isinstance(name, ox.Literal) and entity.value not in exclude:
+        if (isinstance(entity, ox.NamedNode) and isinstance(name, ox.Literal) and entity.value not in exclude
+                and (only is None or entity.value in only)):
             rows.append((entity.value, name.value))
     return rows
 
@@ -1025,6 +1148,29 @@ def _rd(term):
     return from_ox(term)
 
 
+def _distinct_findings(results: list, graph, names) -> list:
+    """One result of each group that would make the same finding: blank-node focus nodes are reported by
+    where they hang, so the same problem on many nested blank nodes (say, thousands deep) is one finding,
+    worked out once, not once per node."""
+    from rdflib import BNode
+
+    from kgbuild.terms import describe, owner
+
+    owners: dict = {}
+    seen: set = set()
+    out = []
+    for r in results:
+        focus = r.focus
+        if isinstance(focus, BNode):
+            focus = ("[]", describe(graph, focus, names, owners=owners), owner(graph, focus, owners=owners))
+        value = "the focus" if r.value is not None and r.value == r.focus else r.value  # not shown then
+        key = (r.shape, r.component, r.severity, focus, r.path, value, r.messages, r.constraint)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
 def _is_subject(store: ox.Store, iri: str) -> bool:
     return next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
@@ -1037,6 +1183,7 @@ def _existed(store: ox.Store, iri: str) -> bool:
 
 
 def _was_subject_before(store: ox.Store, iri: str, triples) -> bool:
+    """True when the store holds a triple about ``iri`` besides ``triples`` (the contribution's about it)."""
     node = ox.NamedNode(iri)
     contributed = {(t.subject, t.predicate, t.object) for _, t in triples if t.subject == node}
     return any((q.subject, q.predicate, q.object) not in contributed for q in store.quads_for_pattern(node, None, None))
@@ -1071,11 +1218,15 @@ def _sources_of(store: ox.Store, node) -> list[str]:
     return sorted(found)
 
 
-def _sources_of_contribution(triples, node) -> list[str]:
-    objects = {t.object for _, t in triples if t.subject == node and not isinstance(t.object, ox.Literal)}
-    sources = {t.object for _, t in triples if t.subject in objects and isinstance(t.object, ox.NamedNode)}
-    return sorted({t.object.value for _, t in triples
-                   if t.subject in sources and isinstance(t.object, ox.Literal) and t.object.value.endswith(".txt")})
+def _sources_of_contribution(by_subject, node) -> list[str]:
+    """Archived texts the contribution cites for ``node`` (via its attestations); ``by_subject`` indexes it."""
+    def about(term):
+        return [t for _, t in by_subject.get(term.value, ())]
+
+    objects = {t.object for t in about(node) if not isinstance(t.object, ox.Literal)}
+    sources = {t.object for o in objects for t in about(o) if isinstance(t.object, ox.NamedNode)}
+    return sorted({t.object.value for o in sources for t in about(o)
+                   if isinstance(t.object, ox.Literal) and t.object.value.endswith(".txt")})
 
 
 def _cite(texts: list[str]) -> str:
@@ -1102,23 +1253,102 @@ def _store_label(store: ox.Store, iri: str) -> str | None:
     return None
 
 
-def _token_line(source: ContributionFile, iri: str, *, start: int = 1) -> int | None:
-    tokens = [f"<{iri}>"]
-    for prefix, namespace in source.prefixes:
-        if iri.startswith(namespace):
-            tokens.append(f"{prefix}:{iri[len(namespace):]}")
-    if source.text.lstrip().startswith(("{", "[")):
-        tokens.append(f'"{iri}"')
-    for number, line in enumerate(source.text.splitlines(), start=1):
-        if number < start:
-            continue
-        for token in tokens:
-            at = line.find(token)
-            if at >= 0 and "#" not in line[:at]:
-                end = at + len(token)
-                if end == len(line) or not re.match(r"[\w\-.:]", line[end]) or line[end] == ".":
-                    return number
-    return None
+class _TokenLines:
+    """Where terms are written in one contribution file: every token's lines, indexed once.
+
+    ``line(iri)`` is the first line (from ``start``) where the IRI is written as ``<iri>``, as a prefixed
+    name of the file's prefixes or (JSON-LD) as a quoted string, not after a ``#`` on its line;
+    ``literal_line(value)`` the first line where a literal with that beginning is written. Both cost a
+    dictionary look-up, not a pass over the file.
+    """
+
+    _IRI = re.compile(r"<[^<>\s]*>")
+    _PREFIXED = re.compile(r"(?:[A-Za-z][\w\-.]*)?:[\w\-.:%]*")
+    _QUOTED = re.compile(r'"[^"\n]*"')
+    _LITERAL = re.compile(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
+
+    def __init__(self, source: ContributionFile) -> None:
+        self.source = source
+        self.json = source.text.lstrip().startswith(("{", "["))
+        self._lines: dict[str, list[int]] | None = None
+        self._literals: dict[str, int] | None = None
+        self._fallback: dict[str, int | None] = {}
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._lines is None:
+            lines: dict[str, list[int]] = {}
+            patterns = (self._IRI, self._PREFIXED, self._QUOTED) if self.json else (self._IRI, self._PREFIXED)
+            for number, line in enumerate(self.source.text.splitlines(), start=1):
+                comment = line.find("#")
+                for pattern in patterns:
+                    for match in pattern.finditer(line):
+                        if 0 <= comment < match.start():
+                            break
+                        token = match.group()
+                        for cut in self._cuts(token, pattern is self._PREFIXED):
+                            found = lines.setdefault(cut, [])
+                            if not found or found[-1] != number:
+                                found.append(number)
+            self._lines = lines
+        return self._lines
+
+    @staticmethod
+    def _cuts(token: str, prefixed: bool) -> list[str]:
+        """The token, and for a prefixed name each of its beginnings followed by a '.' (``ppdr:a.`` ends a statement)."""
+        if not prefixed or "." not in token:
+            return [token]
+        cuts = {token.rstrip(".")}
+        at = token.find(".")
+        while at >= 0:
+            cuts.add(token[:at])
+            at = token.find(".", at + 1)
+        return [cut for cut in cuts if cut]
+
+    def tokens(self, iri: str) -> list[str]:
+        tokens = [f"<{iri}>"]
+        for prefix, namespace in self.source.prefixes:
+            if iri.startswith(namespace):
+                tokens.append(f"{prefix}:{iri[len(namespace):]}")
+        if self.json:
+            tokens.append(f'"{iri}"')
+        return tokens
+
+    def line(self, iri: str, *, start: int = 1) -> int | None:
+        from bisect import bisect_left
+
+        index = self._index()
+        best = None
+        for token in self.tokens(iri):
+            numbers = index.get(token)
+            if numbers:
+                at = bisect_left(numbers, start)
+                if at < len(numbers) and (best is None or numbers[at] < best):
+                    best = numbers[at]
+        return best
+
+    def literal_line(self, value: str, locator: Locator) -> int | None:
+        """The line of the first literal written with ``value``'s beginning (else a text search, remembered)."""
+        key = _snippet(value)
+        if key is None:
+            return None
+        if self._literals is None:
+            from bisect import bisect_right
+
+            text = self.source.text
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            literals: dict[str, int] = {}
+            for match in self._LITERAL.finditer(text):
+                raw = next(group for group in match.groups() if group is not None)
+                snippet = _snippet(raw)
+                if snippet is not None and snippet not in literals:
+                    literals[snippet] = bisect_right(starts, match.start(match.lastindex or 0))
+            self._literals = literals
+        if key in self._literals:
+            return self._literals[key]
+        if key not in self._fallback:
+            where = locator.text(value)
+            self._fallback[key] = where.line if where else None
+        return self._fallback[key]
 
 
 def non_ascii_note(iri: str) -> str:
@@ -1134,13 +1364,43 @@ def non_ascii_note(iri: str) -> str:
     return f' (in "{name}", {"; ".join(notes)})' if notes else ""
 
 
-def nearest(term: str, known: Iterable[str], names) -> str | None:
+def _snippet(value: str) -> str | None:
+    """The beginning of a literal that ``Locator.text`` searches for (None: too short to search)."""
+    from kgbuild.locate import _ESCAPED_IN_TURTLE, MIN_SNIPPET, SNIPPET_LENGTH
+
+    snippet = _ESCAPED_IN_TURTLE.split(value[:SNIPPET_LENGTH], maxsplit=1)[0]
+    if len(snippet) < min(MIN_SNIPPET, len(value)) or not snippet.strip():
+        return None
+    return snippet
+
+
+class TermPool:
+    """Terms to suggest from, with their local names worked out once (for many ``nearest`` calls)."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        from kgbuild.terms import local_name
+
+        self.local_names = {iri: local_name(iri) for iri in known}
+        self._under: dict[str, dict[str, str]] = {}  # namespace -> the terms in it
+
+    def pools(self, term: str, namespace: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(every term but ``term``, those of them under ``namespace``), without copying for each call."""
+        if namespace not in self._under:
+            self._under[namespace] = {iri: name for iri, name in self.local_names.items() if iri.startswith(namespace)}
+        every, under = self.local_names, self._under[namespace]
+        if term in every:
+            every = {iri: name for iri, name in every.items() if iri != term}
+            under = {iri: name for iri, name in under.items() if iri != term}
+        return every, under
+
+
+def nearest(term: str, known: Iterable[str] | TermPool, names) -> str | None:
     """The defined term closest in spelling to ``term`` (local names compared), as a prefixed name."""
     iri = nearest_iri(term, known)
     return None if iri is None else names.iri(iri)
 
 
-def nearest_iri(term: str, known: Iterable[str]) -> str | None:
+def nearest_iri(term: str, known: Iterable[str] | TermPool) -> str | None:
     """The defined term closest in spelling to ``term`` (local names compared), as an IRI."""
     from rapidfuzz import fuzz, process
 
@@ -1148,10 +1408,13 @@ def nearest_iri(term: str, known: Iterable[str]) -> str | None:
 
     local = local_name(term)
     namespace = term[: len(term) - len(local)]
-    candidates = {iri: local_name(iri) for iri in known if iri != term}
+    if isinstance(known, TermPool):
+        candidates, same = known.pools(term, namespace)
+    else:
+        candidates = {iri: local_name(iri) for iri in known if iri != term}
+        same = {iri: name for iri, name in candidates.items() if iri.startswith(namespace)}
     if not candidates:
         return None
-    same = {iri: name for iri, name in candidates.items() if iri.startswith(namespace)}
     for pool in (same, candidates):
         best = process.extractOne(local, pool, scorer=fuzz.ratio, score_cutoff=70) if pool else None
         if best is not None:

@@ -25,7 +25,7 @@ _PATH_DEFAULTS = {
     "store": ".kgbuild/store",
 }
 _SOURCES_DEFAULT = "data/sources"  # [paths] sources: the folder(s) of archived source texts
-_CHECK_KEYS = ("quotes", "facts-per-source", "names")
+_CHECK_KEYS = ("quotes", "facts-per-source", "names", "max-contribution-triples")
 _BUILD_KEYS = ("sample-query",)
 _CATALOGUE_KEYS = ("questions",)
 _TABLES = {
@@ -60,6 +60,7 @@ class Project:
     # the folders of archived source texts ([paths] sources, resolved); a quote's text file is read only
     # when it resolves inside one of them
     sources_dirs: tuple[Path, ...] = ()
+    max_contribution_triples: int | None = None  # a bigger contribution is refused (None: the default limit)
 
     @property
     def config_file(self) -> Path:
@@ -210,6 +211,7 @@ class _ConfigReader:
             questions_file=self._optional_file("catalogue", "questions"),
             names_query=self._optional_file("checks", "names"),
             sources_dirs=self._sources(),
+            max_contribution_triples=self._optional_count("checks", "max-contribution-triples"),
         )
 
     def _sources(self) -> tuple[Path, ...]:
@@ -230,6 +232,14 @@ class _ConfigReader:
         if key not in self.config.get(table, {}):
             return None
         return self._path(table, key, None)  # existence is checked when the query is used
+
+    def _optional_count(self, table: str, key: str) -> int | None:
+        value = self.config.get(table, {}).get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.error(key, f"{table}.{key} must be a positive whole number, e.g. {key} = 200000")
+        return value
 
     def _show(self, path: Path) -> str:
         try:

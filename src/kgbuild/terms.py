@@ -84,30 +84,53 @@ def _label_rank(value: Literal) -> tuple[int, str, str]:
     return (rank, language, str(value))
 
 
-def describe(graph: Graph, node: Node, names: Names) -> str | None:
-    """A human label for a node; for a blank node, where it hangs (``ppd:x ppd:p []``)."""
+def describe(graph: Graph, node: Node, names: Names, *, owners: dict | None = None) -> str | None:
+    """A human label for a node; for a blank node, where it hangs (``ppd:x ppd:p []``).
+
+    ``owners``: a memo for ``owner`` shared by many calls on the same graph.
+    """
     if isinstance(node, BNode):
-        owners = sorted(
+        holders = sorted(
             (names.short(subject), names.short(predicate))
             for subject, predicate in graph.subject_predicates(node)
             if not isinstance(subject, BNode)
         )
-        if owners:
-            subject, predicate = owners[0]
+        if holders:
+            subject, predicate = holders[0]
             return f"{subject} {predicate} []"
-        root = owner(graph, node)
+        root = owner(graph, node, owners=owners)
         return None if root is None else f"[] nested in {names.short(root)}"
     return label(graph, node)
 
 
-def owner(graph: Graph, node: Node) -> URIRef | None:
-    """For a blank node, the (first, sorted) IRI whose value it is, following nested blank nodes."""
-    seen: set[Node] = set()
+def owner(graph: Graph, node: Node, *, owners: dict | None = None) -> URIRef | None:
+    """For a blank node, the (first, sorted) IRI whose value it is, following nested blank nodes.
+
+    Iterative; with ``owners`` (a dict kept between calls on the same graph) every blank node walked is
+    remembered, so that many calls walk each nesting level once in all.
+    """
+    memo = {} if owners is None else owners
+    path: list[Node] = []
+    on_path: set[Node] = set()
     current = node
-    while isinstance(current, BNode) and current not in seen:
-        seen.add(current)
+    found: URIRef | None
+    while True:
+        if not isinstance(current, BNode):
+            found = current if isinstance(current, URIRef) else None
+            break
+        if current in memo:
+            found = memo[current]
+            break
+        if current in on_path:  # a cycle of blank nodes
+            found = None
+            break
+        path.append(current)
+        on_path.add(current)
         subjects = sorted(graph.subjects(object=current), key=lambda t: (isinstance(t, BNode), str(t)))
         if not subjects:
-            return None
+            found = None
+            break
         current = subjects[0]
-    return current if isinstance(current, URIRef) else None
+    for walked in path:
+        memo[walked] = found
+    return found

@@ -113,6 +113,13 @@ class _ResultReader:
         self.results_graph = results
         self.names = names
         self.locator = locator
+        self.owners: dict = {}  # memo of terms.owner over self.data
+        self._memo: dict[tuple, object] = {}  # what depends on the shape (or path) only, worked out once each
+
+    def _once(self, key: tuple, compute):
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def results(self) -> list[Node]:
         return list(self.results_graph.subjects(RDF.type, SH.ValidationResult))
@@ -125,19 +132,36 @@ class _ResultReader:
         value = g.value(result, SH.value)
         severity = SEVERITY_NAMES.get(g.value(result, SH.resultSeverity), "violation")  # type: ignore[arg-type]
         message = self._message(result, shape)
+        return self._finding(shape, focus, path, value, severity, message)
+
+    def finding_of(self, result) -> Finding:
+        """The finding of a ``kgbuild.shacl.Result``, read from it directly (the same as through a report graph)."""
+        shape = result.shape
+        message = None
+        if self._once(("own message", shape), lambda: self._has_own_message(shape)):
+            messages = [m for m in result.messages if isinstance(m, Literal)]
+            if messages:
+                message = str(min(messages, key=_message_rank))
+        if message is None:
+            component = SH[f"{_component_name(result.component)}ConstraintComponent"]
+            message = self._once(("message", component, shape), lambda: self._default_message(component, shape))
+        severity = SEVERITY_NAMES.get(result.severity, "violation")
+        return self._finding(shape, result.focus, result.path, result.value, severity, message)
+
+    def _finding(self, shape, focus, path, value, severity: str, message: str) -> Finding:
         where = None
-        anchor = owner(self.data, focus) if isinstance(focus, BNode) else focus
+        anchor = owner(self.data, focus, owners=self.owners) if isinstance(focus, BNode) else focus
         if isinstance(anchor, URIRef):
             where = self.locator.subject(str(anchor))
         return Finding(
             severity=severity,
-            rule=self._rule(shape),
+            rule=self._once(("rule", shape), lambda: self._rule(shape)),
             message=message,
             focus=str(focus) if isinstance(focus, URIRef) else None,
-            focus_label=None if focus is None else describe(self.data, focus, self.names),
-            path=None if path is None else self._path(path),
+            focus_label=None if focus is None else describe(self.data, focus, self.names, owners=self.owners),
+            path=None if path is None else self._once(("path", path), lambda: self._path(path)),
             value=None if value is None or value == focus else self._value(value),
-            shape=self._shape_name(shape),
+            shape=self._once(("shape", shape), lambda: self._shape_name(shape)),
             file=where.file if where else None,
             line=where.line if where else None,
         )
@@ -169,18 +193,19 @@ class _ResultReader:
 
     def _value(self, value: Node) -> str:
         if isinstance(value, BNode):
-            return describe(self.data, value, self.names) or "[]"
+            return describe(self.data, value, self.names, owners=self.owners) or "[]"
         return self.names.short(value)
 
     # --- messages -----------------------------------------------------------------
 
     def _message(self, result: Node, shape: Node | None) -> str:
         g = self.results_graph
-        if shape is not None and self._has_own_message(shape):
+        if shape is not None and self._once(("own message", shape), lambda: self._has_own_message(shape)):
             messages = [m for m in g.objects(result, SH.resultMessage) if isinstance(m, Literal)]
             if messages:
                 return str(min(messages, key=_message_rank))
-        message = self._default_message(g.value(result, SH.sourceConstraintComponent), shape)
+        component = g.value(result, SH.sourceConstraintComponent)
+        message = self._once(("message", component, shape), lambda: self._default_message(component, shape))
         g.remove((result, SH.resultMessage, None))
         g.add((result, SH.resultMessage, Literal(message)))
         return message
@@ -236,6 +261,27 @@ def render_path(path: Node, graph: Graph, names: Names) -> str:
     return "[]"
 
 
+def _component_name(component: str) -> str:
+    return "SPARQL" if component == "Sparql" else component
+
+
+def engine_findings(
+    results: list,
+    *,
+    data_graph: Graph,
+    shapes_graph: Graph,
+    names: Names,
+    locator: Locator,
+) -> tuple[Finding, ...]:
+    """The findings ``engine_outcome`` makes of kgbuild's SHACL engine results, without its report graph.
+
+    For callers that need only the findings (the contribution check): no graph of every result is built and
+    read back, and what depends only on the shape is worked out once per shape.
+    """
+    reader = _ResultReader(data_graph, shapes_graph, Graph(), names, locator)
+    return tuple(reader.finding_of(result) for result in results)
+
+
 def engine_outcome(
     results: list,
     *,
@@ -256,8 +302,7 @@ def engine_outcome(
         graph.add((node, SH.sourceShape, result.shape))
         graph.add((node, SH.focusNode, result.focus))
         graph.add((node, SH.resultSeverity, result.severity))
-        component = "SPARQL" if result.component == "Sparql" else result.component
-        graph.add((node, SH.sourceConstraintComponent, SH[f"{component}ConstraintComponent"]))
+        graph.add((node, SH.sourceConstraintComponent, SH[f"{_component_name(result.component)}ConstraintComponent"]))
         if result.path is not None:
             graph.add((node, SH.resultPath, result.path))
         if result.value is not None:
