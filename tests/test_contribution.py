@@ -63,7 +63,7 @@ CASES = {
                                 "archived source text not found: data/sources/999_not-archived.txt", ()),
     "source-text-outside-sources.ttl": ("source-text-outside-sources", "violation", None, 16, None,
                                         "archived source text data/sources/../../../outside-secret.txt is outside "
-                                        "the sources folder (data/sources, docs/examples)", ()),
+                                        "the sources folder (data/sources or docs/examples)", ()),
     "source-text-unusable.ttl": ("source-text-unusable", "violation", None, 15, None,
                                  "archived source text unusable: data/sources/: a directory, not a regular file", ()),
     "resource-for-literal.ttl": ("resource-for-literal", "violation", PPDR + "x-release", 13, None,

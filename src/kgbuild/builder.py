@@ -37,7 +37,7 @@ from kgbuild.project import Project
 from kgbuild.report import to_json
 from kgbuild.sample import Table, sample_answer
 from kgbuild.serialize import graph_turtle, turtle
-from kgbuild.sources import graph_iri, load_sources, merge_prefixes
+from kgbuild.sources import load_sources, merge_prefixes
 
 REPORT_FILES = ("validation-report.json", "validation-report.ttl", "stats.json")
 GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.nq")

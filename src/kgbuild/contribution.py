@@ -452,7 +452,7 @@ def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -
 
     Counted by streaming each file through the parser and stopping at the limit, so a huge file is refused
     after reading ``limit`` triples of it, not all of them. A file that does not parse is left to the check
-    (which reports its syntax errors).
+    (which reports its syntax errors, or its over-long token).
     """
     total = 0
     for path, file in zip(paths, shown):
@@ -466,7 +466,7 @@ def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -
                         f"the contribution holds more than {limit:,} triples, the most one check takes (set by "
                         "--max-triples or [checks] max-contribution-triples in kgbuild.toml): split it into "
                         "smaller files and check them one at a time", file=file)
-        except (SyntaxError, ValueError, OSError):
+        except (SyntaxError, ValueError, OSError, MemoryError):  # MemoryError: a token the parser can't hold
             continue
 
 
@@ -1140,8 +1140,9 @@ def _names(project: Project, store: ox.Store, *, only: set[str] | None = None,
 
 
 def _rd(term):
-    from kgbuild.canon import from_ox
     from rdflib import BNode
+
+    from kgbuild.canon import from_ox
 
     if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
         return BNode(term.value[len(SKOLEM):])
@@ -1265,7 +1266,7 @@ class _TokenLines:
     _IRI = re.compile(r"<[^<>\s]*>")
     _PREFIXED = re.compile(r"(?:[A-Za-z][\w\-.]*)?:[\w\-.:%]*")
     _QUOTED = re.compile(r'"[^"\n]*"')
-    _LITERAL = re.compile(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
+    _LITERAL = re.compile(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.DOTALL)
 
     def __init__(self, source: ContributionFile) -> None:
         self.source = source

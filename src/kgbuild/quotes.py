@@ -158,7 +158,7 @@ class TextCache:
                 shown.append(folder.relative_to(self.root).as_posix())
             except ValueError:
                 shown.append(str(folder))
-        return ", ".join(shown) or "none configured"
+        return " or ".join(shown) or "none configured"
 
     def _too_big(self, size: int | None) -> str:
         got = f"{size:,} bytes, " if size is not None else ""
