@@ -577,6 +577,7 @@ class _Checker:
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
         self.touched: dict[str, tuple[ContributionFile, str]] = {}  # set by _focus
         self.mentions: dict[tuple[str, str], int | None] = {}  # (file, existing node) -> the line naming it
+        self.described_before: set[str] = set()  # set by _in_context
 
     # --- checks that need only the contribution and the ontology ---------------------------
 
@@ -747,6 +748,8 @@ class _Checker:
         program = ShapesProgram(self.shapes)
         conflicts = self._conflicts(store)
         existed = {node for node in focus if not node.startswith(SKOLEM) and _existed(store, node)}
+        # the contribution's IRIs the graph already describes (for the duplicate check): read before adding
+        self.described_before = {s for s in self.subjects if not s.startswith(SKOLEM) and _is_subject(store, s)}
         added = [quad for quad in dict.fromkeys(ox.Quad(t.subject, t.predicate, t.object) for _, t in self.triples)
                  if quad not in store]
         written = WrittenLiterals()  # sh:datatype judges the contribution's literals as written, not as stored
@@ -998,8 +1001,7 @@ class _Checker:
         if self.project.names_query is None:
             return []
         contributed = set(self.subjects)
-        new_entities = {s for s in contributed  # a blank node of the contribution is new by definition
-                        if s.startswith(SKOLEM) or not _was_subject_before(store, s, self.by_subject.get(s, ()))}
+        new_entities = contributed - self.described_before  # a blank node of the contribution is new by definition
         index = self.name_index
         if index is None:
             index = NameIndex.of(_names(self.project, store, exclude=new_entities))
@@ -1181,13 +1183,6 @@ def _existed(store: ox.Store, iri: str) -> bool:
     node = ox.NamedNode(iri)
     return (next(iter(store.quads_for_pattern(node, None, None)), None) is not None
             or next(iter(store.quads_for_pattern(None, None, node)), None) is not None)
-
-
-def _was_subject_before(store: ox.Store, iri: str, triples) -> bool:
-    """True when the store holds a triple about ``iri`` besides ``triples`` (the contribution's about it)."""
-    node = ox.NamedNode(iri)
-    contributed = {(t.subject, t.predicate, t.object) for _, t in triples if t.subject == node}
-    return any((q.subject, q.predicate, q.object) not in contributed for q in store.quads_for_pattern(node, None, None))
 
 
 def _described(store: ox.Store, namespace: str) -> list[str]:
