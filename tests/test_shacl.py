@@ -401,7 +401,10 @@ def test_many_focus_nodes_give_the_results_of_restricting_to_them(program, sourc
     files = _ontology_files() + sorted(FIXTURES.glob("*.ttl"))
     _, store, subjects = _graph_and_store(files, skolem=True)
     focus = sorted(set().union(*(subjects[f] for f in files if f.parent == FIXTURES)))
-    half = focus[::2]  # some nodes of each kind, not all
+    # every blank (skolemised) node and every other IRI: the blank nodes' labels differ from parse to parse,
+    # so taking every other node of the sorted list would take a different set each run
+    half = sorted({node for node in focus if node.startswith(engine.SKOLEM)}
+                  | set([node for node in focus if not node.startswith(engine.SKOLEM)][::2]))
     assert len(half) >= engine._FOCUS_CHECKED
     key = lambda r: (r.shape, r.component, r.severity, r.focus, r.path, r.value, r.messages, r.constraint)  # noqa: E731
     monkeypatch.setattr(engine, "_FOCUS_COST", 10**9)  # every focus list is too long to restrict to
