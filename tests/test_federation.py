@@ -132,6 +132,12 @@ CALLS = {
     "after a variable and dot": f"SELECT * WHERE {{ ?a ?b ?c.SERVICE <{U}> {{ ?s ?p ?o }} }}",
     "after a string": f"SELECT * WHERE {{ ?a ?b 'c'SERVICE <{U}> {{ ?s ?p ?o }} }}",
     "unicode escape": f"SELECT * WHERE {{ \\u0053ERVICE <{U}> {{ ?s ?p ?o }} }}",  # rdflib expands it
+    # a '<' that looks like the start of an IRI to a lexer but is a less-than to Oxigraph, its '#' a comment
+    "less-than hiding it": f"PREFIX ex: <{U}> SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<2)SERVICEex:x#>\n"
+                           "{ ?s ?p ?o } }",
+    # name characters outside ASCII (SPARQL's PN_CHARS_BASE) keep the endpoint's name one word
+    "non-ascii name": f"PREFIX ex: <{U}> SELECT * WHERE {{ SERVICEex:\u3001\u3001\u3001{{ ?s ?p ?o }} }}",
+    "non-ascii name after silent": f"PREFIX ex: <{U}> SELECT * WHERE {{ SERVICESILENTex:a\u3002\u3002\u3002{{ ?s ?p ?o }} }}",
 }
 NOT_CALLS = {
     "comment": f"SELECT * WHERE {{ ?s ?p ?o # SERVICE <{U}> {{ }}\n }}",
@@ -179,7 +185,8 @@ def test_rdflib_algebra_without_service(name):
 
 
 @pytest.mark.parametrize("name", ["glued prefixed name", "glued silent", "after a number", "after a number and dot",
-                                  "after true", "after a variable and dot", "after a string"])
+                                  "after true", "after a variable and dot", "after a string", "less-than hiding it",
+                                  "non-ascii name", "non-ascii name after silent"])
 def test_the_glued_forms_really_call_the_endpoint_in_oxigraph(listener, name):
     """The detector's odd cases are real: evaluated unguarded, Oxigraph sends the request."""
     store = ox.Store()
@@ -464,3 +471,28 @@ def test_served_endpoint_still_answers_other_queries(served):
     assert status == 200 and '"n"' in body and '"value"' in body, (status, body)
     page_status, page = _http(f"{served}/")
     assert page_status == 200 and "<html" in page.lower()
+
+
+def test_served_endpoint_refuses_a_form_sent_as_plain_text_too(served, listener):
+    """The check reads the body both ways: a form whose SERVICE is percent-encoded, sent with two Content-Type
+    headers (the first says plain text, the server may read the second), or with one that says plain text."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    body = ("query=SELECT+*+WHERE+%7B+%53ERVICE+%3C" + listener.url.replace(":", "%3A").replace("/", "%2F")
+            + "%3E+%7B+%3Fs+%3Fp+%3Fo+%7D+%7D").encode()
+    where = urlsplit(served)
+    answers = []
+    for types in (["text/plain", "application/x-www-form-urlencoded"], ["text/plain"]):
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        connection.putrequest("POST", "/query")
+        for value in types:
+            connection.putheader("Content-Type", value)
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        answers.append((response.status, response.read().decode("utf-8")))
+        connection.close()
+    assert answers[0][0] == 400 and "more than one Content-Type header" in answers[0][1], answers[0]
+    assert answers[1][0] == 400 and "calls SERVICE" in answers[1][1], answers[1]
+    assert listener.connections == 0

@@ -38,6 +38,7 @@ __all__ = ["ServiceCall", "ServiceRefusedError", "algebra_calls", "refuse_servic
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _NUMBER = re.compile(r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|[0-9]+\.[0-9]+|[0-9]+(?:[eE][+-]?[0-9]+)?")
+_LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _KEYWORD = "SERVICE"
 _LOOKAHEAD = 3  # tokens after a SERVICE-like word within which its group's "{" must open
@@ -197,7 +198,10 @@ def _words(text: str):
                 i += 1
         elif char in "\"'":
             i = _string_end(text, i)
-        elif char == "<" and (match := _IRIREF.match(text, i)):
+        elif char == "<" and (match := _IRIREF.match(text, i)) and ")" not in match.group():
+            # an IRI. With a ')' inside it may be a less-than instead ("FILTER(?a<2)SERVICE…#>": Oxigraph reads
+            # a comparison, a ')' and then SERVICE), so such a '<' is read as an operator and what follows
+            # as query text
             yield "other", match.group(), i
             i = match.end()
         elif char in "?$":
@@ -206,10 +210,8 @@ def _words(text: str):
                 j += 1
             yield "other", text[i:j], i
             i = j
-        elif char == "@":
-            i += 1
-            while i < n and (text[i].isascii() and (text[i].isalnum() or text[i] == "-")):
-                i += 1
+        elif char == "@" and (match := _LANGTAG.match(text, i)):
+            i = match.end()  # by its grammar: "@en1SERVICE" is a tag, a number, then the keyword
         elif char == "_" and text.startswith("_:", i):
             i = _name_end(text, i + 2)
         elif "0" <= char <= "9":
@@ -245,11 +247,13 @@ def _name_end(text: str, i: int) -> int:
 
 
 def _name_char(char: str) -> bool:
-    return char.isalnum() or char in "_-\u00b7" or "\u0300" <= char <= "\u036f" or "\u203f" <= char <= "\u2040"
+    # every non-ASCII character counts: SPARQL's names take most of them (PN_CHARS_BASE: "、", "〈", "｛" …) and
+    # the others are errors anywhere outside strings, IRIs and comments, so reading too many is safe
+    return not char.isascii() or char.isalnum() or char in "_-"
 
 
 def _varname_char(char: str) -> bool:
-    return char.isalnum() or char in "_\u00b7" or "\u0300" <= char <= "\u036f" or "\u203f" <= char <= "\u2040"
+    return not char.isascii() or char.isalnum() or char == "_"
 
 
 def _string_end(text: str, start: int) -> int:

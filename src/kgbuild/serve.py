@@ -191,13 +191,17 @@ class _FrontHandler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             self._answer(411, "kgbuild serve needs a Content-Length: send the request body unchunked")
             return
+        repeated = [name for name in ("Content-Type", "Content-Length") if len(self.headers.get_all(name) or []) > 1]
+        if repeated:  # the server might read another one than the check would: refuse the ambiguity
+            self._answer(400, f"kgbuild serve refuses a request with more than one {repeated[0]} header")
+            return
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             self._answer(400, "the Content-Length header is not a number")
             return
         body = self.rfile.read(length) if length > 0 else b""
-        refusal = _refusal(self.path, self.headers.get("Content-Type", ""), body)
+        refusal = _refusal(self.path, body)
         if refusal is not None:
             self._answer(400, refusal)
             return
@@ -233,22 +237,21 @@ class _FrontHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
-def _refusal(path: str, content_type: str, body: bytes) -> str | None:
+def _refusal(path: str, body: bytes) -> str | None:
     """Why a request must not reach the Oxigraph server (a query or update calling SERVICE), or None.
 
     Looks wherever Oxigraph reads SPARQL text: the ``query``/``update`` parameters of the URL and of
     a form body, and any other body as the text itself."""
     from kgbuild.federation import token_calls
 
-    texts: list[str] = []
     parameters = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query, keep_blank_values=True)
-    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        for name, values in form.items():
+    text = body.decode("utf-8", "replace")
+    if text:
+        # the body both as a form and as the text itself, whatever the Content-Type says: the check must not
+        # depend on reading the request the way the server will
+        for name, values in urllib.parse.parse_qs(text, keep_blank_values=True).items():
             parameters.setdefault(name, []).extend(values)
-    elif body:
-        texts.append(body.decode("utf-8", "replace"))
-    texts += [*parameters.get("query", []), *parameters.get("update", [])]
+    texts = [*parameters.get("query", []), *parameters.get("update", []), text]
     for text in texts:
         calls = token_calls(text)
         if calls:
