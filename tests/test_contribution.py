@@ -894,3 +894,61 @@ def test_the_cost_per_finding_does_not_grow_with_the_contribution(project, tmp_p
     assert lines[("literal-for-resource", PPDR + "x-0")] == first
     assert lines[("literal-for-resource", PPDR + f"x-{count - 1}")] == first + count - 1
     assert lines[("unknown-property", PPDR + f"x-{count - 1}")] == first  # where the unknown term is first written
+
+
+# --- found in review: hostile cases of the merged gate ------------------------------------------------
+
+
+def test_a_syntax_error_does_not_let_a_file_past_the_size_limit(built_project, tmp_path):
+    path = tmp_path / "error-then-many.ttl"
+    lines = ["@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+             "<https://w3id.org/ppdkg/id/x-a> rdfs:label ."]  # a syntax error on line 2, then valid triples
+    lines += [f'<https://w3id.org/ppdkg/id/x-{i}> rdfs:label "item {i}" .' for i in range(100)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused = run_cli("validate", str(path), "--project", str(built_project), "--max-triples", "50")
+    assert refused.exit_code == 2, refused.output
+    assert "holds more than 50 triples" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_json_ld_contexts_defining_thousands_of_terms_are_refused_not_crashed(built_project, tmp_path):
+    """pyoxigraph expands a chain of term definitions recursively: 5,000 of them killed the process."""
+    chain = ", ".join(f'"t{i}": "t{i + 1}:x"' for i in range(5000)) + ', "t5000": "https://w3id.org/ppdkg/id/"'
+    path = tmp_path / "chain.jsonld"
+    path.write_text('{"@context": {' + chain + '}, "@id": "https://w3id.org/ppdkg/id/x-a", "t0": "v"}',
+                    encoding="utf-8")
+    import subprocess
+    import sys
+
+    # its own process: were the refusal gone, the crash would take the test run with it
+    result = subprocess.run([sys.executable, "-m", "kgbuild", "validate", str(path), "--project", str(built_project)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert "contexts define 5,001 terms, more than the 1,000 kgbuild reads" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_symbolic_link_loops_are_messages(built_project, tmp_path):
+    loop = tmp_path / "loop1.ttl"
+    loop.symlink_to(tmp_path / "loop2.ttl")
+    (tmp_path / "loop2.ttl").symlink_to(loop)
+    result = run_cli("validate", str(loop), "--project", str(built_project))
+    assert result.exit_code == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns(".kgbuild", "dist"))
+    sources = copy / "data" / "sources"
+    sources.rename(copy / "data" / "sources.real")
+    sources.symlink_to("sources")  # data/sources -> itself
+    result = run_cli("validate", str(CORPUS / "negative-count.ttl"), "--project", str(copy))
+    assert result.exit_code == 2, result.output
+    assert "paths.sources: data/sources cannot be resolved" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_contribution_rule_on_an_existing_node_is_not_repeated_by_a_shape(project, tmp_path):
+    """One finding per mistake on an existing node too (the node's label was only known to the SHACL finding)."""
+    path = tmp_path / "resource-date.ttl"
+    path.write_text("@prefix ppd: <https://w3id.org/ppdkg/ontology#> .\n@prefix ppdr: <https://w3id.org/ppdkg/id/> .\n"
+                    "@prefix ppdv: <https://w3id.org/ppdkg/vocab/> .\n"
+                    "ppdr:detention-31-ukrainians ppd:date ppdv:event-type-release .\n", encoding="utf-8")
+    result = check_contribution(project, [path])
+    rules = sorted(f.rule for f in result.report.findings if f.path == "ppd:date")
+    assert rules == ["resource-for-literal"], [(f.rule, f.message) for f in result.report.findings]

@@ -405,9 +405,17 @@ def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: 
 
 def _display(path: Path, project: Project) -> str:
     try:
-        return path.resolve().relative_to(project.root).as_posix()
+        return _resolved(path).relative_to(project.root).as_posix()
     except ValueError:
         return str(path)
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with its links followed; as given when they loop (it is then no file: "no such file")."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+        return path
 
 
 def _refuse_project_files(project: Project, paths: Sequence[Path], shown: Sequence[str]) -> None:
@@ -415,7 +423,7 @@ def _refuse_project_files(project: Project, paths: Sequence[Path], shown: Sequen
     errors = [
         InputError("this file is part of the project itself: `kgbuild validate` without files checks the "
                    "project; a contribution is a new file outside ontology/, shapes/ and data/", file=file)
-        for path, file in zip(paths, shown) if path.resolve() in own
+        for path, file in zip(paths, shown) if _resolved(path) in own
     ]
     raise_collected(errors)
 
@@ -445,6 +453,44 @@ def _refuse_too_deep(paths: Sequence[Path], shown: Sequence[str]) -> None:
                         "level, or write the file in Turtle", file=file, line=line)
             elif token in "]}":
                 depth -= 1
+        _refuse_big_context(text, file)
+
+
+MAX_CONTEXT_TERMS = 1000
+
+
+def _refuse_big_context(text: str, file: str) -> None:
+    """Raise an InputError when the JSON-LD's contexts define more than ``MAX_CONTEXT_TERMS`` terms.
+
+    pyoxigraph expands a term defined by another term recursively: a chain of 5,000 definitions killed the
+    process (SIGSEGV). A contribution's context needs a few dozen terms; the text is already known to nest
+    less than ``MAX_JSON_DEPTH`` deep, so Python's json module reads it safely.
+    """
+    import json
+
+    if "@context" not in text:
+        return
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return  # reported by the check
+    terms, pending = 0, [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            context = node.get("@context")
+            for part in context if isinstance(context, list) else [context]:
+                if isinstance(part, dict):
+                    terms += len(part)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    if terms > MAX_CONTEXT_TERMS:
+        line = text.count("\n", 0, text.find("@context")) + 1
+        raise InputError(
+            f"the JSON-LD's contexts define {terms:,} terms, more than the {MAX_CONTEXT_TERMS:,} kgbuild reads (its "
+            "JSON-LD parser expands chains of term definitions recursively): keep the context to the prefixes "
+            "and terms the file uses, or write the file in Turtle", file=file, line=line)
 
 
 def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -> None:
@@ -459,27 +505,43 @@ def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -
         if not path.is_file():
             continue
         try:
-            for _ in ox.parse(path=str(path), format=_FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)):
-                total += 1
-                if total > limit:
-                    raise InputError(
-                        f"the contribution holds more than {limit:,} triples, the most one check takes (set by "
-                        "--max-triples or [checks] max-contribution-triples in kgbuild.toml): split it into "
-                        "smaller files and check them one at a time", file=file)
-        except (SyntaxError, ValueError, OSError, MemoryError):  # MemoryError: a token the parser can't hold
+            quads = iter(ox.parse(path=str(path), format=_FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)))
+        except (SyntaxError, ValueError, OSError):
             continue
+        errors = 0
+        while True:
+            try:
+                next(quads)
+            except StopIteration:
+                break
+            except SyntaxError:  # the parser goes on after an error, and so does the count (else a single error
+                errors += 1      # would let a file of any size through to be read whole)
+                if errors > MAX_ERRORS_PER_FILE * 50:
+                    break
+                continue
+            except (ValueError, OSError, MemoryError):  # MemoryError: a token the parser can't hold (reported later)
+                break
+            total += 1
+            if total > limit:
+                raise InputError(
+                    f"the contribution holds more than {limit:,} triples, the most one check takes (set by "
+                    "--max-triples or [checks] max-contribution-triples in kgbuild.toml): split it into "
+                    "smaller files and check them one at a time", file=file)
 
 
 def _supersede(findings: list[Finding]) -> list[Finding]:
     """Drop a SHACL finding that one of the contribution check's own findings already states (same node, property, value)."""
-    own: dict[tuple, set] = {}  # (focus, focus label, path) -> the values own findings give there
+    def node(f: Finding) -> tuple:  # an IRI names its node; a blank node (no focus) is told apart by its label
+        return (f.focus, None) if f.focus is not None else (None, f.focus_label)
+
+    own: dict[tuple, set] = {}  # (node, path) -> the values own findings give there
     for o in findings:
         if o.rule in RULES:
-            own.setdefault((o.focus, o.focus_label, o.path), set()).add(o.value)
+            own.setdefault((*node(o), o.path), set()).add(o.value)
     kept = []
     for finding in findings:
         if finding.rule not in RULES and finding.shape is not None and finding.path is not None:
-            values = own.get((finding.focus, finding.focus_label, finding.path))
+            values = own.get((*node(finding), finding.path))
             if values is not None and (finding.value is None or finding.value in values):
                 continue
         kept.append(finding)

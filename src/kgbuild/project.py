@@ -220,7 +220,13 @@ class _ConfigReader:
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
             raise self.error("sources", "paths.sources must be a non-empty string path or a list of them")
-        return tuple(dict.fromkeys((self.root / v).resolve() for v in values))
+        resolved = []
+        for v in values:
+            try:
+                resolved.append((self.root / v).resolve())
+            except (RuntimeError, OSError) as exc:  # a loop of symbolic links (RuntimeError before Python 3.13)
+                raise self.error("sources", f"paths.sources: {v} cannot be resolved ({exc})") from None
+        return tuple(dict.fromkeys(resolved))
 
     def _path(self, table: str, key: str, default: str | None) -> Path:
         value = self.config.get(table, {}).get(key, default)
