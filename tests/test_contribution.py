@@ -952,3 +952,15 @@ def test_a_contribution_rule_on_an_existing_node_is_not_repeated_by_a_shape(proj
     result = check_contribution(project, [path])
     rules = sorted(f.rule for f in result.report.findings if f.path == "ppd:date")
     assert rules == ["resource-for-literal"], [(f.rule, f.message) for f in result.report.findings]
+
+
+def test_a_directory_or_named_pipe_given_as_file_is_named_for_what_it_is(built_project, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.ttl"
+    os.mkfifo(fifo)
+    result = run_cli("validate", str(fifo), "--project", str(built_project))
+    assert result.exit_code == 2, result.output
+    assert "pipe.ttl: not a regular file (a directory, a named pipe or a device): nothing was read" in result.stderr
+    result = run_cli("validate", str(tmp_path), "--project", str(built_project))
+    assert result.exit_code == 2 and "is a directory" in result.stderr

@@ -379,7 +379,9 @@ def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: 
     files: list[ContributionFile] = []
     for path, file in zip(paths, shown):
         if not path.is_file():
-            raise InputError("no such file", file=file)
+            exists = path.exists()  # False for a loop of links as for a missing file
+            raise InputError("not a regular file (a directory, a named pipe or a device): nothing was read"
+                             if exists else "no such file", file=file)
         parsed, problems = read_contribution(path, file=file)
         findings.extend(problems)
         if parsed is not None:
