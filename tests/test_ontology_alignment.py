@@ -140,3 +140,44 @@ def test_no_node_is_both_prov_activity_and_prov_entity(graph):
         if a in cs and b in cs
     )
     assert clashes == [], f"{len(clashes)} nodes are both prov:Activity and prov:Entity: {clashes[:10]}"
+
+
+# schema.org's documented domains (schema:domainIncludes, https://schema.org/<term>) of the
+# schema.org properties the ontology aligns with, or might: where a type is listed, its
+# subtypes are admitted too. Lists may be partial (only stricter for it), never wider.
+SCHEMA_DOMAINS = {
+    "agent": {"Action"},
+    "participant": {"Action"},
+    "attendee": {"Event"},
+    "performer": {"Event"},
+    "organizer": {"Event"},
+    "location": {"Action", "Event", "Organization", "InteractionCounter"},
+    "duration": {"Event", "MediaObject", "Movie", "Episode", "Schedule", "MusicRecording", "MusicRelease",
+                 "QuantitativeValueDistribution"},
+    "award": {"CreativeWork", "Organization", "Person", "Product", "Service"},
+    "recipient": {"Message", "CommunicateAction", "AuthorizeAction", "DonateAction", "GiveAction", "PayAction",
+                  "ReturnAction", "SendAction", "TipAction"},
+    "about": {"CreativeWork", "Event", "CommunicateAction", "Certification"},
+    "publisher": {"CreativeWork", "PublicationEvent"},
+    "author": {"CreativeWork", "Rating"},
+    "dateline": {"NewsArticle"},
+    "headline": {"CreativeWork"},
+    "description": {"Thing"},
+}
+
+
+def test_schema_org_superproperties_fit_their_domains(graph):
+    supers_c = _closure(set(graph.subject_objects(RDFS.subClassOf)))
+    wrong = []
+    for prop, sup in sorted(graph.subject_objects(RDFS.subPropertyOf | OWL.equivalentProperty)):
+        if not str(sup).startswith(str(SCHEMA)) or not str(prop).startswith(str(PPD)):
+            continue
+        name = str(sup)[len(str(SCHEMA)):]
+        assert name in SCHEMA_DOMAINS, f"schema:{name} (superproperty of {prop}): add its documented domains above"
+        allowed = {SCHEMA[c] for c in SCHEMA_DOMAINS[name]}
+        for domain in graph.objects(prop, RDFS.domain):
+            if SCHEMA.Thing in allowed:
+                continue
+            if not supers_c.get(domain, {domain}) & allowed:
+                wrong.append(f"{prop.n3(graph.namespace_manager)} ⊑ schema:{name}: domain {domain.n3(graph.namespace_manager)}")
+    assert not wrong, "\n".join(wrong)
