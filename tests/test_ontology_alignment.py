@@ -127,19 +127,27 @@ def test_prov_axioms_are_what_the_test_says():
     assert {PROV.Activity, PROV.Entity} <= rdfs_types(g)[rdflib.URIRef("urn:x:a")]
 
 
-def test_no_node_is_both_prov_activity_and_prov_entity(graph):
+def _activity_entity_clashes(graph: rdflib.Graph, *extra: tuple) -> list[str]:
     g = rdflib.Graph()
     for t in graph:
         g.add(t)
+    for t in extra:
+        g.add(t)
     g.parse(data=PROV_O, format="turtle")
-    disjoint = [(a, b) for a, b in g.subject_objects(OWL.disjointWith)]
-    clashes = sorted(
-        str(node)
-        for node, cs in rdfs_types(g).items()
-        for a, b in disjoint
-        if a in cs and b in cs
-    )
+    return sorted(str(node) for node, cs in rdfs_types(g).items() if {PROV.Activity, PROV.Entity} <= cs)
+
+
+def test_no_node_is_both_prov_activity_and_prov_entity(graph):
+    clashes = _activity_entity_clashes(graph)
     assert clashes == [], f"{len(clashes)} nodes are both prov:Activity and prov:Entity: {clashes[:10]}"
+
+
+def test_the_check_finds_the_old_attested_by_alignment(graph):
+    # ppd:attestedBy used to be a subproperty of prov:wasDerivedFrom (domain prov:Entity) while it
+    # hangs from events (prov:Activity): 43 events were both when it was dropped (issue 14)
+    clashes = _activity_entity_clashes(graph, (PPD.attestedBy, RDFS.subPropertyOf, PROV.wasDerivedFrom))
+    assert len(clashes) >= 40
+    assert "https://w3id.org/ppdkg/id/pardon-31-ukrainians" in clashes
 
 
 # schema.org's documented domains (schema:domainIncludes, https://schema.org/<term>) of the
