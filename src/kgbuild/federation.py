@@ -32,13 +32,12 @@ import re
 from dataclasses import dataclass
 
 from kgbuild.errors import ServiceRefusedError
+from kgbuild.sparqltext import IRIREF, LANGTAG, string_end
 
 __all__ = ["ServiceCall", "ServiceRefusedError", "algebra_calls", "refuse_service", "refuse_service_in_shapes",
            "token_calls"]
 
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _NUMBER = re.compile(r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|[0-9]+\.[0-9]+|[0-9]+(?:[eE][+-]?[0-9]+)?")
-_LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _KEYWORD = "SERVICE"
 _LOOKAHEAD = 3  # tokens after a SERVICE-like word within which its group's "{" must open
@@ -197,8 +196,8 @@ def _words(text: str):
             while i < n and text[i] not in "\r\n":
                 i += 1
         elif char in "\"'":
-            i = _string_end(text, i)
-        elif char == "<" and (match := _IRIREF.match(text, i)) and ")" not in match.group():
+            i = string_end(text, i)[0]  # unclosed: the engines reject the query, read no further
+        elif char == "<" and (match := IRIREF.match(text, i)) and ")" not in match.group():
             # an IRI. With a ')' inside it may be a less-than instead ("FILTER(?a<2)SERVICE…#>": Oxigraph reads
             # a comparison, a ')' and then SERVICE), so such a '<' is read as an operator and what follows
             # as query text
@@ -210,7 +209,7 @@ def _words(text: str):
                 j += 1
             yield "other", text[i:j], i
             i = j
-        elif char == "@" and (match := _LANGTAG.match(text, i)):
+        elif char == "@" and (match := LANGTAG.match(text, i + 1)):
             i = match.end()  # by its grammar: "@en1SERVICE" is a tag, a number, then the keyword
         elif char == "_" and text.startswith("_:", i):
             i = _name_end(text, i + 2)
@@ -254,21 +253,3 @@ def _name_char(char: str) -> bool:
 
 def _varname_char(char: str) -> bool:
     return not char.isascii() or char.isalnum() or char == "_"
-
-
-def _string_end(text: str, start: int) -> int:
-    """Index just past the string literal at ``start``; the end of the text if it is never closed
-    (the engines reject such a query, so nothing after it is evaluated)."""
-    quote = text[start]
-    closing = quote * 3 if text.startswith(quote * 3, start) else quote
-    i, n = start + len(closing), len(text)
-    while i < n:
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(closing, i):
-            return i + len(closing)
-        elif len(closing) == 1 and text[i] in "\r\n":
-            return i  # a short string cannot span lines: the engines stop here too
-        else:
-            i += 1
-    return n

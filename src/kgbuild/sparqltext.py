@@ -18,9 +18,10 @@ from kgbuild.errors import ParameterError, QueryError
 from kgbuild.results import Term
 
 # SPARQL 1.1 grammar, IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
-_LANGTAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
+LANGTAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")  # without its '@'
+
 _PUNCTUATION = "{}()[],;"
 _WORD_END = set(" \t\r\n{}()[],;<\"'#=!&|+*/")
 
@@ -54,10 +55,13 @@ def tokens(query: str) -> Iterator[Token]:
             end = query.find("\n", i)
             i = n if end == -1 else end + 1
         elif char in "\"'":
-            end = _string_end(query, i)
+            end, closed = string_end(query, i)
+            if not closed:
+                line = query.count("\n", 0, i) + 1
+                raise QueryError(f"a string literal opened at line {line} is never closed", line=line)
             yield Token("string", query[i:end], i, end)
             i = end
-        elif char == "<" and (match := _IRIREF.match(query, i)):
+        elif char == "<" and (match := IRIREF.match(query, i)):
             yield Token("iri", match.group(), i, match.end())
             i = match.end()
         elif char in _PUNCTUATION:
@@ -77,8 +81,10 @@ def tokens(query: str) -> Iterator[Token]:
             i = j
 
 
-def _string_end(query: str, start: int) -> int:
-    """Index just past the string literal starting at ``start`` (short or long, either quote)."""
+def string_end(query: str, start: int) -> tuple[int, bool]:
+    """``(end, closed)`` of the string literal starting at ``start`` (short or long, either quote): the index
+    just past it, or, when it is never closed, where the engines stop reading it (a short string at its line
+    end, a long one at the end of the text)."""
     quote = query[start]
     long = query.startswith(quote * 3, start)
     closing = quote * 3 if long else quote
@@ -88,13 +94,12 @@ def _string_end(query: str, start: int) -> int:
         if char == "\\":
             i += 2
         elif query.startswith(closing, i):
-            return i + len(closing)
+            return i + len(closing), True
         elif not long and char in "\r\n":
-            break
+            return i, False
         else:
             i += 1
-    line = query.count("\n", 0, start) + 1
-    raise QueryError(f"a string literal opened at line {line} is never closed", line=line)
+    return n, False
 
 
 def query_form(query: str) -> str | None:
@@ -235,7 +240,7 @@ def serialise(term: Term | None, *, name: str = "?") -> str:
     if term.kind == "uri":
         _check_iri(term.value, name)
     else:
-        if term.lang is not None and not _LANGTAG.fullmatch(term.lang):
+        if term.lang is not None and not LANGTAG.fullmatch(term.lang):
             raise ParameterError(f"parameter {name}: {term.lang!r} is not a language tag")
         if term.datatype is not None:
             _check_iri(term.datatype, name)
