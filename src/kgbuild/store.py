@@ -182,10 +182,7 @@ def publish_store(
 
 def _previous_version(project: Project) -> str | None:
     """The name of the version the manifest names now (before a new one is published)."""
-    try:
-        data = json.loads(manifest_path(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = _manifest_data(project)
     name = data.get("store") if isinstance(data, dict) else None
     return name if isinstance(name, str) and _is_version_name(project, name) else None
 
@@ -303,6 +300,7 @@ def built_file(project: Project, name: str) -> Path:
 
 
 def _manifest_data(project: Project) -> object:
+    """The manifest as JSON, unchecked; None when it cannot be read."""
     try:
         return json.loads(manifest_path(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
