@@ -210,20 +210,10 @@ def _named_graph_findings(source: ContributionFile) -> list[Finding]:
         f"the triples are in named graph{'s' if len(shown) > 1 else ''} {', '.join(shown)}: they are checked as part "
         f"of the contribution ({count} triple{'s' if count != 1 else ''} in all), but the graph names are not kept "
         "(the project's graph is one default graph)",
-        source.file, _first_mention(source, source.graphs[0]), None,
+        source.file, _TokenLines(source).line(source.graphs[0]), None,
         hint="Nothing to do if the graph names carry no meaning; if they record where the facts come from, "
              "say it with ppd:attestedBy and a source in the data instead.",
     )]
-
-
-def _first_mention(source: ContributionFile, iri: str) -> int | None:
-    """The line where ``iri`` is first written (as ``<iri>``, a prefixed name or a JSON string), if found."""
-    if iri.startswith(SKOLEM):
-        return None
-    tokens = [f"<{iri}>", f'"{iri}"'] + [f"{prefix}:{iri[len(ns):]}" for prefix, ns in source.prefixes
-                                         if iri.startswith(ns)]
-    found = [at for at in (source.text.find(token) for token in tokens) if at >= 0]
-    return source.text.count("\n", 0, min(found)) + 1 if found else None
 
 
 def _parse(text: str, rdf_format: ox.RdfFormat):
@@ -640,7 +630,6 @@ class _Checker:
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
         self.touched: dict[str, tuple[ContributionFile, str]] = {}  # set by _focus
-        self.mentions: dict[tuple[str, str], int | None] = {}  # (file, existing node) -> the line naming it
         self.described_before: set[str] = set()  # set by _in_context
 
     # --- checks that need only the contribution and the ontology ---------------------------
@@ -965,10 +954,7 @@ class _Checker:
 
         if finding.focus in self.touched:  # an existing node the contribution links to or changes
             source, anchor = self.touched[finding.focus]
-            key = (source.file, anchor)
-            if key not in self.mentions:  # many findings on one existing node: its line is looked up once
-                self.mentions[key] = _first_mention(source, anchor)
-            return replace(finding, file=source.file, line=self.mentions[key])
+            return replace(finding, file=source.file, line=self.token_lines[source.file].line(anchor))
         source = self._file_of(ox.NamedNode(finding.focus))
         if finding.focus not in self.by_subject:
             return finding
@@ -1339,7 +1325,7 @@ class _TokenLines:
             lines: dict[str, list[int]] = {}
             patterns = (self._IRI, self._PREFIXED, self._QUOTED) if self.json else (self._IRI, self._PREFIXED)
             for number, line in enumerate(self.source.text.splitlines(), start=1):
-                comment = line.find("#")
+                comment = -1 if self.json else self._comment_start(line)
                 for pattern in patterns:
                     for match in pattern.finditer(line):
                         if 0 <= comment < match.start():
@@ -1351,6 +1337,17 @@ class _TokenLines:
                                 found.append(number)
             self._lines = lines
         return self._lines
+
+    _SKIPPED = re.compile(r'<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#')
+
+    @classmethod
+    def _comment_start(cls, line: str) -> int:
+        """Where the line's comment starts (-1: none): the first '#' outside an IRI or a string, so a line of
+        full IRIs such as ``<…/ontology#Release>`` (N-Quads) keeps its later tokens."""
+        for match in cls._SKIPPED.finditer(line):
+            if match.group() == "#":
+                return match.start()
+        return -1
 
     @staticmethod
     def _cuts(token: str, prefixed: bool) -> list[str]:
