@@ -137,14 +137,8 @@ class _ResultReader:
     def finding_of(self, result) -> Finding:
         """The finding of a ``kgbuild.shacl.Result``, read from it directly (the same as through a report graph)."""
         shape = result.shape
-        message = None
-        if self._once(("own message", shape), lambda: self._has_own_message(shape)):
-            messages = [m for m in result.messages if isinstance(m, Literal)]
-            if messages:
-                message = str(min(messages, key=_message_rank))
-        if message is None:
-            component = SH[f"{_component_name(result.component)}ConstraintComponent"]
-            message = self._once(("message", component, shape), lambda: self._default_message(component, shape))
+        component = SH[f"{_component_name(result.component)}ConstraintComponent"]
+        message, _ = self._pick_message(shape, component, result.messages)
         severity = SEVERITY_NAMES.get(result.severity, "violation")
         return self._finding(shape, result.focus, result.path, result.value, severity, message)
 
@@ -198,14 +192,21 @@ class _ResultReader:
 
     # --- messages -----------------------------------------------------------------
 
+    def _pick_message(self, shape: Node | None, component: Node | None, messages) -> tuple[str, bool]:
+        """``(message, own)``: the shape's own message among a result's ``messages`` when it has one (own is
+        True), else kgbuild's wording for the constraint component."""
+        if shape is not None and self._once(("own message", shape), lambda: self._has_own_message(shape)):
+            own = [m for m in messages if isinstance(m, Literal)]
+            if own:
+                return str(min(own, key=_message_rank)), True
+        return self._once(("message", component, shape), lambda: self._default_message(component, shape)), False
+
     def _message(self, result: Node, shape: Node | None) -> str:
         g = self.results_graph
-        if shape is not None and self._once(("own message", shape), lambda: self._has_own_message(shape)):
-            messages = [m for m in g.objects(result, SH.resultMessage) if isinstance(m, Literal)]
-            if messages:
-                return str(min(messages, key=_message_rank))
-        component = g.value(result, SH.sourceConstraintComponent)
-        message = self._once(("message", component, shape), lambda: self._default_message(component, shape))
+        message, own = self._pick_message(shape, g.value(result, SH.sourceConstraintComponent),
+                                          g.objects(result, SH.resultMessage))
+        if own:
+            return message  # the report graph has it already
         g.remove((result, SH.resultMessage, None))
         g.add((result, SH.resultMessage, Literal(message)))
         return message
