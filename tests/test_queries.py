@@ -45,6 +45,7 @@ CONCAT = {
     "cq07-disagreements": {"quotes": " | "},
     "cq10-contacts-and-talks": {"participants": ", "},
     "cq12-relations-between-states": {"objects": ", ", "sources": ", "},
+    "fact-sources": {"quote": " | "},
 }
 
 # Labels as data/*.ttl gives them (the source documents' rdfs:label).
@@ -239,16 +240,32 @@ def test_header_and_total_order(name):
         assert f"?{param}" in outer_select.split(), f"{name}: ?{param} must be projected by the outermost SELECT"
         assert f"-p {param}=" in found["example"][0]
     tail = text[text.rindex("}") + 1:]
-    assert re.match(r"\s*ORDER BY\s", tail), f"{name}: the outermost query must end with ORDER BY"
+    assert re.match(r"\s*(GROUP BY\s[^\n]*\n\s*)?ORDER BY\s", tail), f"{name}: the outermost query must end with ORDER BY"
     # A total order: every projected column (but GROUP_CONCAT cells, whose element order varies) is a sort key.
-    for column in re.findall(r"\?(\w+)", outer_select):
+    for column in _projected(outer_select):
         if column not in CONCAT.get(name, {}) and column not in param_types(name):  # a parameter is one value
             assert re.search(rf"\?{column}\b", tail), f"{name}: ?{column} is not in the ORDER BY"
+
+
+def _projected(select_clause: str) -> list[str]:
+    """The columns of a SELECT clause: a ``(expression AS ?x)`` is its ?x alone."""
+    columns, depth, start = [], 0, 0
+    for i, char in enumerate(select_clause):
+        if char == "(":
+            depth, start = depth + 1, (i if depth == 0 else start)
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                columns += re.findall(r"\bAS\s+\?(\w+)\s*$", select_clause[start + 1:i])
+        elif depth == 0 and char == "?":
+            columns += re.findall(r"^\?(\w+)", select_clause[i:])
+    return columns
 
 
 EXPECTED_PARAMS = {
     "cq06-provenance": {"thing": "IRI"},
     "cq11-name-lookup": {"name": "xsd:string"},
+    "fact-sources": {"subject": "IRI", "predicate": "IRI"},
     "quotes-of-source": {"source": "IRI"},
     "what-happened-to": {"person": "IRI"},
 }
@@ -885,6 +902,188 @@ def test_cq14_sources(engines):
         ("source-004", S004, None, None, None, None, None, None, None, None, None,
          "data/sources/004_6d3ab8ac9db8f6cc.txt", 15 + 5 + 5 + 4 + 2 + 6 + 3 + 5),
     ]
+
+
+# --- fact-sources: which sources state a fact ---------------------------------------------------------------
+#
+# Each expectation was written by reading the five texts (the passage that states the fact is quoted): the
+# sources that say it, and no source that only names the node. "()" = no source states it; the graph
+# holds it as a curator's inference. Literal values are compared by lexical form.
+
+FACT_SOURCES = [
+    # --- data/deals.ttl
+    # "lawyer John Cole, who helped broker the deal" (002); 000 names Cole only as the appointee, 001 never names him
+    ("agreement-us-brokered-belavia", "ppd:brokeredBy", "john-cole", {"002"}),
+    # "a U.S.-mediated agreement" (000), "a U.S.-brokered deal" (001, 002)
+    ("agreement-us-brokered-belavia", "ppd:brokeredBy", "united-states", {"000", "001", "002"}),
+    # "which also resulted in a partial lifting of sanctions on Belarus's national airline, Belavia" (000), "that led
+    # to some sanctions being lifted from Belarus's national airline" (001), "that saw some sanctions lifted" (002)
+    ("agreement-us-brokered-belavia", "ppd:hasTerm", "term-belavia-sanctions-relief", {"000", "001", "002"}),
+    # "agreements stemming from discussions between Lukashenko and former U.S. President Donald Trump" (000); 003's
+    # "the decision came after direct negotiations" orders the pardon, not the agreements
+    ("agreement-lukashenko-trump-31-ukrainians", "ppd:after", "talks-lukashenko-trump", {"000"}),
+    # "agreements reached with U.S. President Donald Trump at Ukraine's request" (001, 003; "between Lukashenko and
+    # U.S. President Donald Trump at Ukraine’s request" 002); in 000 it is the discussions that "occurred at the request of Ukraine"
+    ("agreement-lukashenko-trump-31-ukrainians", "ppd:inResponseTo", "request-ukraine-release-of-citizens", {"001", "002", "003"}),
+    # "114 civilians ... have been transferred to Ukraine as part of this deal" (004)
+    ("agreement-potash", "ppd:hasTerm", "term-114-civilians-transfer", {"004"}),
+    # "the US would lift sanctions on potash as part of this agreement" (004)
+    ("term-potash-sanctions-relief", "ppd:givenBy", "united-states", {"004"}),
+    # --- data/sanctions.ttl
+    # "since Lukashenko's disputed 2020 election victory" (003); 000, 001, 002 mention Western sanctions without a year
+    ("western-sanctions-on-belarus", "ppd:inForceFrom", "2020", {"003"}),
+    # "heavy Western sanctions" (003), "the easing of Western sanctions" (000), "an easing of Western sanctions" (001, 002)
+    ("western-sanctions-on-belarus", "ppd:imposedBy", "the-west", {"000", "001", "002", "003"}),
+    # "sanctions on Belarus's national airline, Belavia" (000), "sanctions being lifted from Belarus's national
+    # airline, Belavia" (001), "sanctions lifted from the country’s national airline, Belavia" (002)
+    ("sanctions-on-belavia", "ppd:sanctionTarget", "belavia", {"000", "001", "002"}),
+    # "a partial lifting" (000), "some sanctions being lifted" (001), "some sanctions lifted" (002)
+    ("easing-belavia-sanctions", "ppd:extent", "ppdv:extent-partial", {"000", "001", "002"}),
+    # "the lifting of US sanctions on Belarusian potash" (004)
+    ("us-sanctions-on-potash", "ppd:imposedBy", "united-states", {"004"}),
+    # "compared to U.S. sanctions" (000), "than those imposed by the U.S." (002)
+    ("us-sanctions-on-belarus", "ppd:imposedBy", "united-states", {"000", "002"}),
+    # --- data/releases.ttl
+    # "Lukashenko pardoned 51 political prisoners" (000), "he pardoned 51 political prisoners" (002); 001 gives no number
+    ("pardon-51-political-prisoners", "ppd:personCount", 51, {"000", "002"}),
+    # "Following a phone conversation with Trump in August, Lukashenko pardoned 51" (000), "Weeks after a phone call
+    # with Trump in August, he pardoned 51" (002); 001 mentions no call
+    ("pardon-51-political-prisoners", "ppd:after", "phone-call-lukashenko-trump-august", {"000", "002"}),
+    # "This gesture follows another notable pardon earlier in the week when Lukashenko released two Catholic priests"
+    # (000); 002's "Earlier this week" places the priests' pardon before the report, not before the pardon of the 31
+    ("pardon-31-ukrainians", "ppd:after", "pardon-two-catholic-priests", {"000"}),
+    # the 31 are "the latest effort by Minsk to improve its relations with the West" (000) / "the latest step in
+    # Minsk’s effort to thaw relations with the West" (002), the 51 pardoned earlier under the same effort
+    ("pardon-31-ukrainians", "ppd:after", "pardon-51-political-prisoners", {"000", "002"}),
+    # "pardoning 31 Ukrainians" (000), "Alexander Lukashenko has pardoned 31 Ukrainians" (001, 002), "Lukashenko pardoned
+    # 31 Ukrainian citizens" (003)
+    ("pardon-31-ukrainians", "ppd:performedBy", "alexander-lukashenko", {"000", "001", "002", "003"}),
+    # "responding to a request from the Vatican" (000), "at the request of the Vatican" (002)
+    ("pardon-two-catholic-priests", "ppd:inResponseTo", "request-vatican-release-of-priests", {"000", "002"}),
+    # "31 Ukrainian citizens convicted of criminal offenses" (003); 000, 001, 002 say "Ukrainians"
+    ("conviction-31-ukrainians", "ppd:detaineeDescription", "Ukrainian citizens", {"003"}),
+    # "with Ukraine specifically asking for the release of its citizens" (003)
+    ("request-ukraine-release-of-citizens", "ppd:requestedRelease", "the release of its citizens", {"003"}),
+    # "This development follows the lifting of US sanctions on Belarusian potash" (004)
+    ("release-123-prisoners", "ppd:after", "easing-us-potash-sanctions", {"004"}),
+    # "was also freed, along with Viktar Babaryka" (004)
+    ("release-123-prisoners", "ppd:detainee", "viktar-babaryka", {"004"}),
+    # no text orders the 123 after the 31: Bialiatski is still held when 000/002 report the 31, freed with the 123 (004)
+    ("release-123-prisoners", "ppd:after", "pardon-31-ukrainians", set()),
+    # "arrested while running for presidency in the contested election" (004): no year; the 2020 election is 003's
+    ("detention-babaryka", "ppd:during", "belarus-presidential-election-2020", set()),
+    # "before his imprisonment in July 2021" (004)
+    ("detention-bialiatski", "ppd:date", "2021-07", {"004"}),
+    # "approximately 1,257 political prisoners" (000), "There are 1,257 political prisoners" (002)
+    ("viasna-count-political-prisoners", "ppd:personCount", 1257, {"000", "002"}),
+    # "Viasna reporting ... including Ales Bialiatski" (000), "according to ... Viasna. They include Ales Bialiatski" (002)
+    ("designation-bialiatski-political-prisoner", "ppd:detainee", "ales-bialiatski", {"000", "002"}),
+    # --- data/contacts.ttl
+    # "Belta said, citing Lukashenko’s spokesperson, Natalia Eismont" (002), "Belta announced the pardons yesterday through
+    # presidential spokesperson Natalia Ismont" (003); 000 names no spokesperson
+    ("statement-belta-pardon-31", "ppd:performedBy", "natalia-eismont", {"002", "003"}),
+    # "The Belarusian state news agency, Belta, highlighted" (000), "Belarusian state agency Belta said" (002),
+    # "Belarus's state news agency Belta announced" (003)
+    ("statement-belta-pardon-31", "ppd:conveyedBy", "belta", {"000", "002", "003"}),
+    # "Lukashenko's press service released a statement" (000), "Lukashenko’s press service said in a statement" (002);
+    # 001's speaker is "The Belarusian government"
+    ("statement-open-to-dialogue", "ppd:performedBy", "belarus-presidential-press-service", {"000", "002"}),
+    # "Karbalevich told The Associated Press" (002); 000 does not say to whom he spoke
+    ("assessment-karbalevich-trading-prisoners", "ppd:conveyedBy", "associated-press", {"002"}),
+    # "a phone conversation with Trump in August" (000), "a phone call with Trump in August" (002)
+    ("phone-call-lukashenko-trump-august", "ppd:participant", "donald-trump", {"000", "002"}),
+    # "between Minsk and Washington" (000), "between Belarus and the U.S." (001), "Minsk and Washington" (002)
+    ("talks-december-minsk-washington", "ppd:participant", "united-states", {"000", "001", "002"}),
+    # "in December" (000, 002); 001 says "for December"
+    ("talks-december-minsk-washington", "ppd:statedTime", "in December", {"000", "002"}),
+    # "two days of discussions with a United States envoy" (004)
+    ("talks-two-days-us-envoy", "ppd:participant", "united-states", {"004"}),
+    # --- data/roles.ttl
+    # "who has ruled Belarus with an iron first for over 30 years" (002); 003 gives no duration
+    ("tenure-lukashenko-president", "ppd:statedTime", "for over 30 years", {"002"}),
+    # "Trump announced the appointment of lawyer John Cole" (000), "Trump later announced that lawyer John Cole ...
+    # would be appointed" (002); 001's "the potential appointment of a U.S. Special Envoy" names no one
+    ("appointment-us-special-envoy-to-belarus", "ppd:appointee", "john-cole", {"000", "002"}),
+    ("appointment-us-special-envoy-to-belarus", "ppd:performedBy", "donald-trump", {"000", "002"}),
+    # "as the U.S. Special Envoy to Belarus" (000), "a U.S. Special Envoy to Belarus" (001), "U.S. Special Envoy to Belarus" (002)
+    ("appointment-us-special-envoy-to-belarus", "ppd:post", "post-us-special-envoy-to-belarus", {"000", "001", "002"}),
+    # "lawyer John Cole" (000, 002)
+    ("role-cole-lawyer", "ppd:role", "ppdv:role-lawyer", {"000", "002"}),
+    # "Lukashenko’s spokesperson, Natalia Eismont" (002), "presidential spokesperson Natalia Ismont" (003)
+    ("tenure-eismont-spokesperson", "ppd:holder", "natalia-eismont", {"002", "003"}),
+    # --- data/context.ttl
+    # "co-won the Nobel Peace Prize in 2022" (004); 000 ("a Nobel Peace Prize laureate") and 002 give no year
+    ("award-nobel-peace-prize-bialiatski", "ppd:date", "2022", {"004"}),
+    ("award-nobel-peace-prize-bialiatski", "ppd:shared", "true", {"004"}),  # "co-won" (004)
+    # "a Nobel Peace Prize laureate" (000), "who has received the Nobel Peace Prize" (002), "co-won" (004)
+    ("award-nobel-peace-prize-bialiatski", "ppd:recipient", "ales-bialiatski", {"000", "002", "004"}),
+    # "later to place nuclear weapons there" (002), "Belarus hosts Russian nuclear weapons" (003)
+    ("relation-belarus-hosts-russian-nuclear-weapons", "ppd:relationType", "ppdv:relation-hosts-weapons", {"002", "003"}),
+    # "a neutral ground for prisoner exchanges between Moscow and Kyiv" (000), "prisoner swaps on Belarusian land" (002)
+    ("relation-belarus-venue-for-prisoner-exchanges", "ppd:relationType", "ppdv:relation-exchange-venue", {"000", "002"}),
+    # "don't recognize his legitimacy as president" (003)
+    ("relation-non-recognition-of-lukashenko", "ppd:relationConcerns", "alexander-lukashenko", {"003"}),
+    # "Lukashenko's disputed 2020 election victory sparked massive protests" (003)
+    ("belarus-protests-2020", "ppd:after", "belarus-presidential-election-2020", {"003"}),
+    ("belarus-presidential-election-2020", "ppd:date", "2020", {"003"}),  # "disputed 2020 election victory"; 004: "the contested election"
+    # --- data/claims.ttl
+    ("claim-name-john-coale", "ppd:claimedValue", "John Coale", {"004"}),  # "US envoy John Coale confirmed"
+    # "discussions between Lukashenko and former U.S. President Donald Trump" (000)
+    ("claim-trump-title-former-president", "ppd:claimedValue", "former U.S. President", {"000"}),
+    # "handed over to officials in Kyiv" (000), "have been handed over to Kyiv" (001), "were handed over to Kyiv" (002)
+    ("claim-handover-31-completed", "ppd:claimedValue", "handed over", {"000", "001", "002"}),
+    # "reported on Saturday" (000, 002); 003 says "yesterday"
+    ("claim-report-time-saturday", "ppd:claimedValue", "Saturday", {"000", "002"}),
+    # "Lukashenko maintains that there are no political prisoners within his jails, referring to them as “bandits.”" (004)
+    ("claim-release-123-bandits", "ppd:claimedBy", "alexander-lukashenko", {"004"}),
+]
+
+
+def test_fact_sources_covers_every_data_file():
+    assert len(FACT_SOURCES) >= 30
+    assert len({(s, p, o) for s, p, o, _ in FACT_SOURCES}) == len(FACT_SOURCES)
+
+
+@pytest.mark.parametrize(
+    ("subject", "predicate", "value", "expected"), FACT_SOURCES, ids=[f"{s} {p} {o}" for s, p, o, _ in FACT_SOURCES]
+)
+def test_fact_sources(engines, subject, predicate, value, expected):
+    columns, rows = answer(engines, "fact-sources", subject=f"ppdr:{subject}", predicate=predicate)
+    assert columns == ("subject", "predicate", "object", "support", "source", "quote", "reasoning")
+    assert {(r[0], r[1]) for r in rows} <= {(subject, predicate)}
+    mine = [r for r in rows if r[2] == value]
+    assert mine, f"the graph has no {subject} {predicate} {value}"
+    stated = [r for r in mine if r[3] == "stated"]
+    assert {r[4] for r in stated} == {f"source-{n}" for n in expected}
+    assert len(stated) == len({r[4] for r in stated})  # one row per source, its quotes joined
+    assert all(r[5] and r[6] is None for r in stated)
+    if not expected:  # no source states it: a curator's inference, with its reasoning and no source or quote
+        assert [r[3] for r in mine] and {r[3] for r in mine} == {"inferred"}
+        assert all(r[4] is None and r[5] is None and r[6] for r in mine)
+
+
+def test_fact_sources_stated_and_inferred_apart(engines):
+    # §3 of the design: "John Cole, who helped broker the deal" is 002's alone, the United States 000's, 001's and 002's
+    _, rows = answer(engines, "fact-sources", subject="ppdr:agreement-us-brokered-belavia", predicate="ppd:brokeredBy")
+    assert [(r[2], r[3], r[4]) for r in rows] == [
+        ("john-cole", "stated", "source-002"),
+        ("united-states", "stated", "source-000"),
+        ("united-states", "stated", "source-001"),
+        ("united-states", "stated", "source-002"),
+    ]
+    assert rows[0][5] == S("lawyer John Cole, who helped broker the deal")
+    # the 2025 bound rests on 002's copyright line: inferred, stated by no source
+    _, rows = answer(engines, "fact-sources", subject="ppdr:agreement-us-brokered-belavia", predicate="ppd:latest")
+    assert [(r[2], r[3], r[4], r[5]) for r in rows] == [("2025-12-31", "inferred", None, None)]
+    assert "Copyright © 2025 The Washington Times, LLC." in rows[0][6]
+    # a label is nobody's statement: the value is there, unsupported
+    _, rows = answer(engines, "fact-sources", subject="ppdr:agreement-us-brokered-belavia", predicate="rdfs:label")
+    assert [(r[3], r[4], r[5], r[6]) for r in rows] == [("unsupported", None, None, None)]
+
+
+def test_fact_sources_of_nothing(engines):
+    assert answer(engines, "fact-sources", subject="ppdr:no-such-thing", predicate="ppd:brokeredBy")[1] == []
+    assert answer(engines, "fact-sources", subject="ppdr:agreement-potash", predicate="ppd:brokeredBy")[1] == []
 
 
 # --- other stored queries ----------------------------------------------------------------------------------
