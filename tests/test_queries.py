@@ -39,7 +39,7 @@ DECIMAL_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 
 # GROUP_CONCAT columns (query -> column -> separator): their element order may differ between engines.
 CONCAT = {
-    "cq01-release-timeline": {"after": "; ", "detainees": ", "},
+    "cq01-release-timeline": {"after": "; ", "detainees": ", ", "statedTime": " | "},
     "cq02-deals": {"parties": ", ", "brokers": ", ", "sources": ", "},
     "cq04-named-detainees": {"roles": ", "},
     "cq07-disagreements": {"quotes": " | "},
@@ -281,37 +281,86 @@ def test_declared_parameters(name):
 # --- CQ01 timeline ------------------------------------------------------------------------------
 
 
+SOURCE_TEXTS = {path.name[:3]: path.read_text(encoding="utf-8") for path in sorted((ROOT / "data" / "sources").glob("*.txt"))}
+
+PRIESTS = "Pardon and release of two Catholic priests"
+PARDON_51 = "Pardon of 51 political prisoners"
+PARDON_31 = "Pardon and release of 31 Ukrainians"
+RELEASE_123 = "Release of 123 prisoners"
+
+
+def _after(cell) -> dict[str, str]:
+    """?after cell -> {label of a prior event: its support ("stated", "inferred", ...)}."""
+    found = {}
+    for item in cell or ():
+        match = re.fullmatch(r"(.*) \((stated|inferred|stated and inferred|no support recorded)\)", item)
+        assert match, item
+        found[match.group(1)] = match.group(2)
+    return found
+
+
 def test_cq01_release_timeline(engines):
     columns, rows = answer(engines, "cq01-release-timeline")
     assert columns == (
-        "event", "eventLabel", "date", "earliest", "latest", "statedTime", "after", "eventsBefore",
+        "event", "eventLabel", "step", "date", "earliest", "latest", "statedTime", "after",
         "releasedBy", "releasedByLabel", "personCount", "detainees",
         "requestedBy", "requestedByLabel", "deal", "dealLabel", "handedOverTo", "handedOverToLabel",
     )
     lukashenko = ("alexander-lukashenko", "Alexander Lukashenko")
-    # No source gives a day for any release; 002 (© 2025) bounds the three it reports by 2025-12-31.
-    # Relative order: the priests were pardoned "earlier in the week" (000, 002) than the 31 were
-    # reported; the 51 "weeks after a phone call with Trump in August" (002); the 31 after the
-    # agreements, which followed the Lukashenko–Trump discussions (000, 003); the 123 after the
-    # potash lifting and "two days of discussions with a United States envoy" (004, no year at all).
-    assert rows == [
-        ("pardon-two-catholic-priests", "Pardon and release of two Catholic priests", None, None, "2025-12-31",
-         "earlier in the week (before the pardon of the 31 Ukrainians was reported)", None, 0,
-         *lukashenko, 2, None, "vatican", "Vatican", None, None, None, None),
-        ("pardon-51-political-prisoners", "Pardon of 51 political prisoners", None, None, "2025-12-31",
-         "weeks after a phone call with Trump in August", S("Phone call between Lukashenko and Trump in August"), 1,
-         *lukashenko, 51, None, None, None, "agreement-us-brokered-belavia", DEAL_BELAVIA, None, None),
-        ("pardon-31-ukrainians", "Pardon and release of 31 Ukrainians", None, None, "2025-12-31",
-         "reported on Saturday (sources 000, 002); announced 'yesterday' (source 003)",
-         S(DEAL_31, "Pardon and release of two Catholic priests"), 3,
-         *lukashenko, 31, None, "ukraine", "Ukraine", "agreement-lukashenko-trump-31-ukrainians", DEAL_31,
-         "ukrainian-authorities", "Ukrainian authorities"),  # "handed over to officials in Kyiv" (000)
-        ("release-123-prisoners", "Release of 123 prisoners", None, None, None,
-         "after the lifting of US sanctions on potash and two days of discussions with a United States envoy",
-         S("Lifting of US sanctions on Belarusian potash", "Two days of discussions with a United States envoy"), 2,
-         *lukashenko, 123, S("Ales Bialiatski", "Maria Kalesnikava", "Viktar Babaryka"),
-         None, None, "agreement-potash", DEAL_POTASH, None, None),
-    ]
+    by_event = {r[0]: r for r in rows}
+    step = {r[1]: r[2] for r in rows}
+    after = {r[1]: _after(r[7]) for r in rows}
+    # The order the texts give:
+    # - "This gesture follows another notable pardon earlier in the week when Lukashenko released two
+    #   Catholic priests" (000): priests -> 31
+    # - "Following a phone conversation with Trump in August, Lukashenko pardoned 51" (000), "Weeks after a
+    #   phone call with Trump in August, he pardoned 51" (002): call -> 51
+    # - the 31 are "the latest effort" (000) / "the latest step" (002) after the 51: 51 -> 31
+    # - "following agreements reached with U.S. President Donald Trump" (001, 003): agreements -> 31
+    # - "This development follows the lifting of US sanctions on Belarusian potash" (004): potash -> 123
+    # - no text orders the 123 after the 31: a curator's inference (Bialiatski, still held when 000 and 002
+    #   report the 31, is among the 123 of 004)
+    assert after[PRIESTS] == {}
+    assert after[PARDON_51] == {"Phone call between Lukashenko and Trump in August": "stated"}
+    assert after[PARDON_31] == {PRIESTS: "stated", PARDON_51: "stated", DEAL_31: "stated"}
+    assert {k: v for k, v in after[RELEASE_123].items() if k != "Two days of discussions with a United States envoy"} == {
+        "Lifting of US sanctions on Belarusian potash": "stated", PARDON_31: "inferred"}
+    # 004: "The announcement of the prisoner release ... comes after two days of discussions": no source
+    # places the release itself after the talks
+    assert after[RELEASE_123].get("Two days of discussions with a United States envoy", "inferred") == "inferred"
+    # Steps: the longest chain of releases before each; the priests and the 51 are unordered (a tie)
+    assert step == {PRIESTS: 0, PARDON_51: 0, PARDON_31: 1, RELEASE_123: 2}
+    assert [r[1] for r in rows][2:] == [PARDON_31, RELEASE_123]
+    assert {r[1] for r in rows[:2]} == {PRIESTS, PARDON_51}
+    # every pair the graph orders is respected, stated or inferred, and only those are
+    listed = set(step)
+    for label, priors in after.items():
+        for prior in priors:
+            if prior in listed:
+                assert step[prior] < step[label], (prior, label)
+    assert PRIESTS not in after[PARDON_51] and PARDON_51 not in after[PRIESTS]
+    assert step[PRIESTS] == step[PARDON_51]
+    # Each stated time is a source's own wording, verbatim (several joined by " | ")
+    for r in rows:
+        for wording in (r[6] or "").split(" | ") if r[6] else ():
+            assert any(wording in text for text in SOURCE_TEXTS.values()), (r[0], wording)
+    # No source gives a day for any release; 002 (© 2025) bounds the three it reports by 2025-12-31, 004 gives no year.
+    assert {r[0]: (r[3], r[4], r[5]) for r in rows} == {
+        "pardon-two-catholic-priests": (None, None, "2025-12-31"),
+        "pardon-51-political-prisoners": (None, None, "2025-12-31"),
+        "pardon-31-ukrainians": (None, None, "2025-12-31"),
+        "release-123-prisoners": (None, None, None),
+    }
+    assert by_event["pardon-two-catholic-priests"][8:] == (
+        *lukashenko, 2, None, "vatican", "Vatican", None, None, None, None)
+    assert by_event["pardon-51-political-prisoners"][8:] == (
+        *lukashenko, 51, None, None, None, "agreement-us-brokered-belavia", DEAL_BELAVIA, None, None)
+    assert by_event["pardon-31-ukrainians"][8:] == (
+        *lukashenko, 31, None, "ukraine", "Ukraine", "agreement-lukashenko-trump-31-ukrainians", DEAL_31,
+        "ukrainian-authorities", "Ukrainian authorities")  # "handed over to officials in Kyiv" (000)
+    assert by_event["release-123-prisoners"][8:] == (
+        *lukashenko, 123, S("Ales Bialiatski", "Maria Kalesnikava", "Viktar Babaryka"),
+        None, None, "agreement-potash", DEAL_POTASH, None, None)
 
 
 # --- CQ02 deals -----------------------------------------------------------------------------------
