@@ -48,6 +48,7 @@ CONCAT = {
     "cq07-disagreements": {"quotes": " | "},
     "cq10-contacts-and-talks": {"participants": ", "},
     "cq12-relations-between-states": {"objects": ", ", "sources": ", "},
+    "cq13-assessments": {"text": " | ", "quote": " | "},
     "fact-sources": {"quote": " | "},
 }
 
@@ -877,83 +878,82 @@ def test_cq12_relations_between_states(engines):
 def test_cq13_assessments_and_statements(engines):
     columns, rows = answer(engines, "cq13-assessments")
     assert columns == (
-        "statement", "statementLabel", "kind", "speaker", "speakerLabel", "conveyedBy", "conveyedByLabel",
-        "about", "aboutLabel", "text", "source", "sourceLabel", "quote",
+        "statement", "statementLabel", "kind", "speaker", "speakerLabel", "speakerSupport", "conveyedBy", "conveyedByLabel",
+        "about", "aboutLabel", "text", "source", "sourceLabel", "quote", "textStated",
     )
-    assert all(r[11] == SOURCE_LABEL[r[10]] for r in rows)
-    picked = [(r[0], r[2], r[3], r[5], r[7], r[10], r[12]) for r in rows]
+    assert all(r[12] == SOURCE_LABEL[r[11]] for r in rows if r[11])
     opposition, karbalevich, lukashenko = "belarusian-opposition", "valery-karbalevich", "alexander-lukashenko"
-    a, s = "assessment", "statement"
-    assert picked == [
-        (f"{a}-opposition-sanctions-pressure", a, opposition, None, "release-123-prisoners", "source-004",
-         "The release of political prisoners has been welcomed by Belarusian opposition leaders, who emphasize that "
-         "continued pressure through sanctions remains vital for fostering democratic change and ensuring "
-         "accountability within the Lukashenko administration."),
-        (f"{a}-opposition-skepticism", a, opposition, None, lukashenko, "source-004",
-         "despite skepticism from some Belarusian opposition members regarding Lukashenko’s intentions"),
-        (f"{a}-analysts-balancing", a, "political-analysts", None, lukashenko, "source-001",
-         "Political analysts suggest that Lukashenko is maneuvering to balance relations between Moscow and the West"),
-        (f"{a}-khaled-playbook", a, "sara-khaled", None, "pardon-31-ukrainians", "source-003",
-         "It's a classic move from his playbook - balancing between Russia and the West when it serves his interests."),
-        (f"{a}-khaled-playbook", a, "sara-khaled", None, "pardon-31-ukrainians", "source-003",
-         "The exchange also gives Trump an early diplomatic win"),
-        (f"{a}-karbalevich-european-sanctions", a, karbalevich, None, "european-sanctions-on-belarus", "source-000",
-         "which have had a profound impact on the Belarusian economy compared to U.S. sanctions"),
-        (f"{a}-karbalevich-european-sanctions", a, karbalevich, None, "european-sanctions-on-belarus", "source-002",
-         "“Trump is giving Lukashenko a chance to thaw relations with the U.S., which also paves the way for the "
-         "easing of European sanctions,” he said"),
-        (f"{a}-karbalevich-manoeuvring", a, karbalevich, None, "belarus", "source-000",
-         "Minsk is trying to navigate a precarious position between its alliance with Moscow and its aspirations to engage with the West"),
-        (f"{a}-karbalevich-manoeuvring", a, karbalevich, None, "belarus", "source-002",
-         "said Minsk is attempting to return to its own policy of manoeuvring between Moscow and the West"),
-        (f"{a}-karbalevich-trading-prisoners", a, karbalevich, "associated-press", lukashenko, "source-000",
-         "Karbalevich suggests that Lukashenko aims to lessen his dependence on Russian support, strategically using "
-         "the release of political prisoners as leverage in negotiations for the easing of Western sanctions"),
-        (f"{a}-karbalevich-trading-prisoners", a, karbalevich, "associated-press", lukashenko, "source-002",
-         "“Lukashenko is seeking to reduce his total dependence on the Kremlin. Therefore, he is willing to trade "
-         "political prisoners like commodities, hoping for an easing of Western sanctions,” Karbalevich told The Associated Press."),
-        (f"{s}-lukashenko-no-political-prisoners", s, lukashenko, None, None, "source-004",
-         "Lukashenko maintains that there are no political prisoners within his jails, referring to them as “bandits.”"),
-        (f"{s}-belarusian-authorities-december-talks", s, "belarusian-authorities", None, "talks-december-minsk-washington",
-         "source-000", "According to Belarusian officials, further discussions are anticipated between Minsk and Washington in December."),
-        (f"{s}-belarusian-authorities-december-talks", s, "belarusian-authorities", None, "talks-december-minsk-washington",
-         "source-002", "According to Belarusian authorities, Minsk and Washington are set to hold further talks in December."),
-        (f"{s}-coale-potash", s, "john-cole", None, "easing-us-potash-sanctions", "source-004",
-         "US envoy John Coale confirmed that the US would lift sanctions on potash as part of this agreement, framing it "
-         "within larger mediation efforts aimed at managing relations with Russia concerning the ongoing conflict in Ukraine."),
-        (f"{s}-kalesnikava-gratitude", s, "maria-kalesnikava", "kalesnikava-sister", None, "source-004",
-         "Kalesnikava expressed her gratitude to the US and Trump for their role in the negotiations through her sister"),
-        (f"{s}-belta-pardon-31", s, "natalia-eismont", "belta", "pardon-31-ukrainians", "source-000",
-         "The Belarusian state news agency, Belta, highlighted that those pardoned were subsequently handed over to officials in Kyiv."),
-        (f"{s}-belta-pardon-31", s, "natalia-eismont", "belta", "pardon-31-ukrainians", "source-002",
-         "Belarusian state agency Belta said, citing Lukashenko’s spokesperson, Natalia Eismont"),
-        (f"{s}-belta-pardon-31", s, "natalia-eismont", "belta", "pardon-31-ukrainians", "source-003",
-         "Belarus's state news agency Belta announced the pardons yesterday through presidential spokesperson Natalia Ismont."),
-        (f"{s}-eismont-transfer-under-way", s, "natalia-eismont", None, "handover-31-ukrainians", "source-003",
-         "She said the decision came after direct negotiations between Lukashenko and Trump, with Ukraine specifically "
-         "asking for the release of its citizens."),
-        (f"{s}-eismont-transfer-under-way", s, "natalia-eismont", None, "handover-31-ukrainians", "source-003",
-         "The 31 Ukrainians are currently being transferred to Ukrainian authorities, according to Ismont."),
-        (f"{s}-open-to-dialogue", s, "belarus-presidential-press-service", None, None, "source-000",
-         "Lukashenko's press service released a statement on Saturday emphasizing that \"Belarus is open to dialogue,\""),
-        (f"{s}-open-to-dialogue", s, "belarus-presidential-press-service", None, None, "source-001",
-         "The Belarusian government has expressed openness to dialogue"),
-        (f"{s}-open-to-dialogue", s, "belarus-presidential-press-service", None, None, "source-002",
-         "“Belarus is open to dialogue,” Lukashenko’s press service said in a statement Saturday."),
-    ]
-    labels = {(r[3], r[4]) for r in rows} | {(r[5], r[6]) for r in rows if r[5]}
-    assert labels == {
-        (opposition, "Belarusian opposition leaders"), ("political-analysts", "Political analysts"),
-        ("sara-khaled", "Sara Khaled"), (karbalevich, "Valery Karbalevich"), (lukashenko, "Alexander Lukashenko"),
-        ("belarusian-authorities", "Belarusian authorities"), ("john-cole", "John Cole"),
-        ("maria-kalesnikava", "Maria Kalesnikava"), ("natalia-eismont", "Natalia Eismont"),
-        ("belarus-presidential-press-service", "Press service of the President of Belarus"),
-        ("associated-press", "The Associated Press"), ("kalesnikava-sister", "Sister of Maria Kalesnikava"), ("belta", "Belta"),
+    eismont = "natalia-eismont"
+    # Who said it, and which sources say so (one row per such source); "inferred": no passage names the speaker.
+    expected = {
+        # "welcomed by Belarusian opposition leaders, who emphasize that continued pressure through sanctions remains vital" (004)
+        "assessment-opposition-sanctions-pressure": (opposition, {"004"}),
+        # "skepticism from some Belarusian opposition members regarding Lukashenko’s intentions" (004)
+        "assessment-opposition-skepticism": (opposition, {"004"}),
+        # "Political analysts suggest that Lukashenko is maneuvering to balance relations between Moscow and the West" (001)
+        "assessment-analysts-balancing": ("political-analysts", {"001"}),
+        # "It's a classic move from his playbook" is the voice of 003's article, signed "Sara Khaled": no passage says she said it
+        "assessment-khaled-playbook": ("sara-khaled", "inferred"),
+        # "“Trump is giving Lukashenko a chance ... the easing of European sanctions,” he said" (002)
+        "assessment-karbalevich-european-sanctions": (karbalevich, {"002"}),
+        # "Political analysts, such as Valery Karbalevich, have observed that Minsk is trying to navigate a precarious
+        # position" (000), "Valery Karbalevich ... said Minsk is attempting to return to its own policy of manoeuvring" (002)
+        "assessment-karbalevich-manoeuvring": (karbalevich, {"000", "002"}),
+        # "Karbalevich suggests that Lukashenko aims to lessen his dependence on Russian support" (000), "Karbalevich told
+        # The Associated Press" (002)
+        "assessment-karbalevich-trading-prisoners": (karbalevich, {"000", "002"}),
+        # "Lukashenko maintains that there are no political prisoners within his jails" (004)
+        "statement-lukashenko-no-political-prisoners": (lukashenko, {"004"}),
+        # "According to Belarusian officials" (000), "According to Belarusian authorities" (002)
+        "statement-belarusian-authorities-december-talks": ("belarusian-authorities", {"000", "002"}),
+        # "Kalesnikava expressed her gratitude to the US and Trump ... through her sister" (004)
+        "statement-kalesnikava-gratitude": ("maria-kalesnikava", {"004"}),
+        # "Belta said, citing Lukashenko’s spokesperson, Natalia Eismont" (002), "through presidential spokesperson Natalia
+        # Ismont" (003); 000 names no spokesperson
+        "statement-belta-pardon-31": (eismont, {"002", "003"}),
+        # "according to Ismont", "She said the decision came after direct negotiations" (003)
+        "statement-eismont-transfer-under-way": (eismont, {"003"}),
+        # "Lukashenko's press service released a statement" (000), "Lukashenko’s press service said in a statement" (002);
+        # 001's "The Belarusian government has expressed openness to dialogue" names another speaker
+        "statement-open-to-dialogue": ("belarus-presidential-press-service", {"000", "002"}),
     }
-    texts = {r[0]: r[9] for r in rows}
-    assert "trade political prisoners like commodities" in texts["assessment-karbalevich-trading-prisoners"]
-    assert texts["statement-lukashenko-no-political-prisoners"] == "There are no political prisoners in Belarus's jails; they are “bandits”."
-    assert {r[8] for r in rows if r[0] == "assessment-karbalevich-european-sanctions"} == {"European sanctions on Belarus"}
+    got = {}
+    for r in rows:
+        speaker, sources, supports = got.setdefault(r[0], (r[3], set(), set()))
+        assert r[3] == speaker, r[0]
+        supports.add(r[5])
+        if r[5] == "stated":
+            sources.add(r[11][-3:])
+            assert r[13]
+        else:
+            assert (r[5], r[11], r[13], r[14]) == ("inferred", None, None, "false")
+    for statement, (speaker, sources) in expected.items():
+        if sources == "inferred":
+            assert got[statement] == (speaker, set(), {"inferred"}), statement
+        else:
+            assert got[statement][:2] == (speaker, sources), statement
+    # "US envoy John Coale confirmed" (004): Coale is 004's spelling of John Cole — stated by 004 or inferred
+    assert got["statement-coale-potash"][0] == "john-cole" and got["statement-coale-potash"][1] <= {"004"}
+    # an organisation's count of political prisoners is cq08's
+    assert "viasna-count-political-prisoners" not in got
+    # a source that says who spoke and also gives the words
+    stated_text = {(r[0], r[11][-3:]) for r in rows if r[14] == "true"}
+    assert {("statement-open-to-dialogue", "002"),  # "“Belarus is open to dialogue,” ... “Negotiations ... actively ongoing.”"
+            ("statement-lukashenko-no-political-prisoners", "004"),
+            ("assessment-karbalevich-trading-prisoners", "002"),  # "“Lukashenko is seeking ...,” Karbalevich told"
+            ("statement-belarusian-authorities-december-talks", "002"),  # "Minsk and Washington are set to hold further talks in December"
+            } <= stated_text
+    assert ("statement-belta-pardon-31", "000") not in {(r[0], r[11] and r[11][-3:]) for r in rows}
+    # every wording is a source's own, verbatim
+    for r in rows:
+        for wording in r[10] or ():
+            assert any(normalise(wording) in normalise(text) for text in SOURCE_TEXTS.values()), (r[0], wording)
+    conveyed = {(r[0], r[6]) for r in rows if r[6]}
+    assert conveyed >= {("assessment-karbalevich-trading-prisoners", "associated-press"),  # "told The Associated Press" (002)
+                        ("statement-kalesnikava-gratitude", "kalesnikava-sister"),  # "through her sister" (004)
+                        ("statement-belta-pardon-31", "belta")}  # "Belta said" (002)
+    assert {(r[8], r[9]) for r in rows if r[0] == "assessment-karbalevich-european-sanctions"} == {
+        ("european-sanctions-on-belarus", "European sanctions on Belarus")}
 
 
 # --- CQ14 sources ----------------------------------------------------------------------------------------------
