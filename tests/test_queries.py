@@ -616,7 +616,6 @@ def test_cq07_disagreements(engines):
         "claim-release-123-bandits": "Lukashenko: there are no political prisoners, only 'bandits'",
         "claim-release-123-political-prisoners": "Those released are political prisoners",
     }
-    rows = [r[:6] + r[7:] for r in rows]  # the claim labels are checked above
     appointment = ("appointment-us-special-envoy-to-belarus", "Appointment of John Cole as U.S. Special Envoy to Belarus",
                    "ppdv:aspect-appointment-status", "status of an appointment", "open")
     report_time = ("statement-belta-pardon-31", "Belta reports the pardon of 31 Ukrainians, citing the presidential spokesperson",
@@ -629,73 +628,55 @@ def test_cq07_disagreements(engines):
               "ppdv:aspect-completion", "completion of a step", "open")
     eismont = ("natalia-eismont", "Natalia Eismont", "ppdv:aspect-name", "name spelling", "settled")
     status = ("release-123-prisoners", "Release of 123 prisoners", "ppdv:aspect-detainee-status", "status of detainees", "open")
-    unranked = (None, None)
-    preferred = ("ppdv:rank-preferred", "preferred")
-    normal = ("ppdv:rank-normal", "normal")
+    unranked, preferred, normal = (None, None), ("ppdv:rank-preferred", "preferred"), ("ppdv:rank-normal", "normal")
     nobody = (None, None)
-
-    def src(source, *quotes):
-        return (source, SOURCE_LABEL[source], S(*quotes))
-
-    assert rows == [
-        # 002 "would be appointed", 000 "announced the appointment", 001 "the potential appointment"
-        (*appointment, "claim-envoy-appointment-future", "announced that he would be appointed", *unranked, *nobody,
-         *src("source-002", "Trump later announced that lawyer John Cole, who helped broker the deal, would be appointed U.S. Special Envoy to Belarus")),
-        (*appointment, "claim-envoy-appointment-announced", "appointment announced", *unranked, *nobody,
-         *src("source-000", "Trump announced the appointment of lawyer John Cole as the U.S. Special Envoy to Belarus")),
-        (*appointment, "claim-envoy-appointment-potential", "potential appointment", *unranked, *nobody,
-         *src("source-001", "the potential appointment of a U.S. Special Envoy to Belarus")),
-        # "reported on Saturday" (000, 002) against "announced the pardons yesterday" (003)
-        (*report_time, "claim-report-time-saturday", "Saturday", *unranked, *nobody,
-         *src("source-000", "This decision, reported on Saturday")),
-        (*report_time, "claim-report-time-saturday", "Saturday", *unranked, *nobody,
-         *src("source-002", "it was reported on Saturday")),
-        (*report_time, "claim-report-time-yesterday", "yesterday", *unranked, *nobody,
-         *src("source-003", "Belta announced the pardons yesterday")),
-        # "U.S. President" (001, 002, "US President" 003), "former U.S. President" (000), not yet in office (003)
-        (*title, "claim-trump-title-president", "U.S. President", *unranked, *nobody,
-         *src("source-001", "agreements reached with U.S. President Donald Trump")),
-        (*title, "claim-trump-title-president", "U.S. President", *unranked, *nobody,
-         *src("source-002", "between Lukashenko and U.S. President Donald Trump")),
-        (*title, "claim-trump-title-president", "U.S. President", *unranked, *nobody,
-         *src("source-003", "agreements reached with US President Donald Trump")),
-        (*title, "claim-trump-title-former-president", "former U.S. President", *unranked, *nobody,
-         *src("source-000", "discussions between Lukashenko and former U.S. President Donald Trump")),
-        (*title, "claim-trump-title-not-yet-in-office", "president-elect, before officially taking office", *unranked, *nobody,
-         *src("source-003", "showing he can negotiate prisoner releases even before officially taking office",
-              "Lukashenko is still cutting deals with the incoming US administration")),
+    # claim -> (what it is about, its rank, to whom the source attributes it, the sources whose passages give the value)
+    expected = {
+        # "Trump later announced that lawyer John Cole ... would be appointed" (002), "Trump announced the appointment of
+        # lawyer John Cole" (000), "the potential appointment of a U.S. Special Envoy to Belarus" (001)
+        "claim-envoy-appointment-future": (appointment, unranked, nobody, {"002"}),
+        "claim-envoy-appointment-announced": (appointment, unranked, nobody, {"000"}),
+        "claim-envoy-appointment-potential": (appointment, unranked, nobody, {"001"}),
+        # "reported on Saturday" (000, 002) against "Belta announced the pardons yesterday" (003)
+        "claim-report-time-saturday": (report_time, unranked, nobody, {"000", "002"}),
+        "claim-report-time-yesterday": (report_time, unranked, nobody, {"003"}),
+        # "U.S. President Donald Trump" (001, 002; "US President" 003), "former U.S. President Donald Trump" (000),
+        # "even before officially taking office" (003)
+        "claim-trump-title-president": (title, unranked, nobody, {"001", "002", "003"}),
+        "claim-trump-title-former-president": (title, unranked, nobody, {"000"}),
+        "claim-trump-title-not-yet-in-office": (title, unranked, nobody, {"003"}),
         # "currently being transferred" (003) against "handed over" (000, 001, 002)
-        (*handover, "claim-handover-31-under-way", "being transferred", *unranked, *nobody,
-         *src("source-003", "The 31 Ukrainians are currently being transferred to Ukrainian authorities")),
-        (*handover, "claim-handover-31-completed", "handed over", *unranked, *nobody,
-         *src("source-000", "those pardoned were subsequently handed over to officials in Kyiv")),
-        (*handover, "claim-handover-31-completed", "handed over", *unranked, *nobody,
-         *src("source-001", "The pardoned individuals have been handed over to Kyiv.")),
-        (*handover, "claim-handover-31-completed", "handed over", *unranked, *nobody,
-         *src("source-002", "Those freed were handed over to Kyiv")),
+        "claim-handover-31-under-way": (handover, unranked, nobody, {"003"}),
+        "claim-handover-31-completed": (handover, unranked, nobody, {"000", "001", "002"}),
         # "John Coale" (004) against "John Cole" (000, 002)
-        (*cole, "claim-name-john-coale", "John Coale", *normal, *nobody, *src("source-004", "US envoy John Coale confirmed")),
-        (*cole, "claim-name-john-cole", "John Cole", *preferred, *nobody,
-         *src("source-000", "lawyer John Cole as the U.S. Special Envoy to Belarus")),
-        (*cole, "claim-name-john-cole", "John Cole", *preferred, *nobody,
-         *src("source-002", "Trump later announced that lawyer John Cole")),
+        "claim-name-john-coale": (cole, normal, nobody, {"004"}),
+        "claim-name-john-cole": (cole, preferred, nobody, {"000", "002"}),
         # source 004 against itself: "follows the lifting" and "would lift"
-        (*potash, "claim-potash-lifting-done", "lifted", *unranked, *nobody,
-         *src("source-004", "This development follows the lifting of US sanctions on Belarusian potash")),
-        (*potash, "claim-potash-lifting-future", "would lift", *unranked, *nobody,
-         *src("source-004", "US envoy John Coale confirmed that the US would lift sanctions on potash")),
+        "claim-potash-lifting-done": (potash, unranked, nobody, {"004"}),
+        "claim-potash-lifting-future": (potash, unranked, nobody, {"004"}),
         # "Natalia Eismont" (002) against "Natalia Ismont" (003)
-        (*eismont, "claim-name-natalia-eismont", "Natalia Eismont", *preferred, *nobody,
-         *src("source-002", "Lukashenko’s spokesperson, Natalia Eismont")),
-        (*eismont, "claim-name-natalia-ismont", "Natalia Ismont", *normal, *nobody,
-         *src("source-003", "presidential spokesperson Natalia Ismont", "according to Ismont")),
-        # Lukashenko "referring to them as 'bandits'" against "the release of political prisoners" (both 004)
-        (*status, "claim-release-123-bandits", "bandits (no political prisoners)", *unranked,
-         "alexander-lukashenko", "Alexander Lukashenko",
-         *src("source-004", "Lukashenko maintains that there are no political prisoners within his jails, referring to them as “bandits.”")),
-        (*status, "claim-release-123-political-prisoners", "political prisoners", *unranked, *nobody,
-         *src("source-004", "The release of political prisoners has been welcomed by Belarusian opposition leaders")),
-    ]
+        "claim-name-natalia-eismont": (eismont, preferred, nobody, {"002"}),
+        "claim-name-natalia-ismont": (eismont, normal, nobody, {"003"}),
+        # Lukashenko "referring to them as “bandits.”" against "The release of political prisoners" (both 004)
+        "claim-release-123-bandits": (status, unranked, ("alexander-lukashenko", "Alexander Lukashenko"), {"004"}),
+        "claim-release-123-political-prisoners": (status, unranked, nobody, {"004"}),
+    }
+    got = {}
+    for r in rows:
+        about = r[:5]
+        got.setdefault(r[5], (about, r[8:10], r[10:12], set()))[3].add(r[12][-3:])
+        assert r[13] == SOURCE_LABEL[r[12]]
+        # each quote is the source's, verbatim, and names the value (punctuation aside: "US President" is 003's "U.S. President")
+        words = {w for w in re.findall(r"\w+", r[7].replace(".", "").lower()) if len(w) > 3}
+        for quote in r[14]:
+            assert normalise(quote) in normalise(SOURCE_TEXTS[r[12][-3:]]), (r[5], quote)
+            assert words & set(re.findall(r"\w+", quote.replace(".", "").lower())) or r[5] == "claim-potash-lifting-done", (r[5], quote)
+    assert got == expected
+    # "Lukashenko is still cutting deals with the incoming US administration" (003) is about the administration, not Trump's title
+    assert not any("incoming US administration" in q for r in rows for q in r[14])
+    # the values are the sources' words
+    for r in rows:
+        assert normalise(r[7].replace(".", "")).lower() in normalise(SOURCE_TEXTS[r[12][-3:]].replace(".", "")).lower(), (r[5], r[7])
 
 
 # --- CQ08 totals ------------------------------------------------------------------------------------------
