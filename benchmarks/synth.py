@@ -254,6 +254,7 @@ def generate(out: Path, *, triples: int, seed: int, violations: float = 0.0) -> 
     params = {
         "cq06-provenance": {"thing": "ppdr:synth-pardon-0"},
         "cq11-name-lookup": {"name": first_envoy},
+        "fact-sources": {"subject": "ppdr:synth-pardon-0", "predicate": "ppd:performedBy"},
         "quotes-of-source": {"source": "ppdr:synth-source-0"},
         "what-happened-to": {"person": "ppdr:synth-person-0"},
     }
