@@ -58,7 +58,7 @@ S000 = "Source 000: AP-datelined report from Tallinn on the pardon of 31 Ukraini
 S001 = "Source 001: briefing 'What's Happening?' on the pardon of 31 Ukrainians"
 S002 = "Source 002: The Washington Times, '31 Ukrainians pardoned in Belarus after Trump deal'"
 S003 = "Source 003: Sara Khaled, 'Belarusian President Grants Pardon to 31 Ukrainian Prisoners, Fostering Diplomatic Ties'"
-S004 = "Source 004: report on the release of 123 prisoners after the US lifted sanctions on potash"
+S004 = "Source 004: report on the release of 123 prisoners and the lifting of US sanctions on potash"
 SOURCE_LABEL = {"source-000": S000, "source-001": S001, "source-002": S002, "source-003": S003, "source-004": S004}
 
 DEAL_31 = "Lukashenko–Trump agreements on the release of 31 Ukrainians"
