@@ -24,8 +24,10 @@ NUMERIC = {
         "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
     )
 }
+# a GROUP_CONCAT projected as is, or as one branch of an IF (..., GROUP_CONCAT(...), ...) AS ?var
 GROUP_CONCAT = re.compile(
-    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)\s*AS\s*\?(\w+)",
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)"
+    r"(?:\s*,(?:[^()]|\([^()]*\))*?\))?\s*AS\s*\?(\w+)",
     re.I | re.S,
 )
 

@@ -51,6 +51,7 @@ CONCAT = {
     "cq12-relations-between-states": {"objects": ", ", "sources": ", "},
     "cq13-assessments": {"text": " | ", "quote": " | "},
     "fact-sources": {"quote": " | "},
+    "what-happened-to": {"statedTime": " | "},
 }
 
 # Labels as data/*.ttl gives them (the source documents' rdfs:label).
@@ -1299,8 +1300,17 @@ def test_what_happened_to_bialiatski(engines):
          *detainee, "ppdv:event-type-designation", "political-prisoner designation", None, None, "2025-12-31", None),
         # among the 123 released (004), no year given: "This development follows the lifting of US sanctions on Belarusian potash"
         (*me, "release-123-prisoners", "Release of 123 prisoners", *detainee, "ppdv:event-type-release", "release of persons",
-         None, None, None, "follows the lifting of US sanctions on Belarusian potash"),
+         None, None, None, S("follows the lifting of US sanctions on Belarusian potash")),
     ]
+
+
+def test_what_happened_to_one_row_per_event_and_involvement(engines):
+    _, rows = answer(engines, "what-happened-to", person="ppdr:alexander-lukashenko")
+    assert len(rows) == len({(r[2], r[4]) for r in rows})
+    times = {r[2]: r[11] for r in rows}
+    # "earlier in the week" (000), "Earlier this week" (002): both wordings, one row
+    assert times["pardon-two-catholic-priests"] == S("earlier in the week", "Earlier this week")
+    assert times["agreement-us-brokered-belavia"] is None
 
 
 def test_what_happened_to_john_cole(engines):
