@@ -108,6 +108,10 @@ CASES = {
                                                 "ranked https://w3id.org/ppdkg/vocab/rank-deprecated without a reason",
                                                 ()),
     "attestation-for-existing-release.ttl": (None, None, None, None, None, "", ()),  # no finding at all
+    # fact-level provenance: a stated fact whose passage does not name its value
+    "stated-fact-without-its-word.ttl": ("quote-shares-no-word-with-value", "warning", PPDR + "release-123-prisoners",
+                                         9, None, 'The passage "releasing 123 prisoners" is said to state '
+                                         "ppd:performedBy ppdr:alexander-lukashenko, but shares no word with it", ()),
     # one finding per mistake
     "ill-typed-latest.ttl": ("LatestIsDate", "violation", PPDR + "x-release", 9, None,
                              "ppd:latest must be a valid xsd:date", ()),
