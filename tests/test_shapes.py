@@ -97,7 +97,7 @@ CASES = [
     # provenance.ttl: fact-level provenance (issue 14)
     Case('TripleIsCovered', 'Violation', 'ppdr:x-triple-is-covered', 'No source states https://w3id.org/ppdkg/ontology#after https://w3id.org/ppdkg/id/election-a of this resource: add ppd:states [ ppd:statedProperty https://w3id.org/ppdkg/ontology#after ; ppd:statedValue https://w3id.org/ppdkg/id/election-a ]'),
     Case('StatedFactExists', 'Violation', 'ppdr:x-stated-fact-exists', 'states https://w3id.org/ppdkg/ontology#statedTime recentl, but the resource has no such triple'),
-    Case('AttestationStatesNothing', 'Warning', 'ppdr:x-attestation-states-nothing', 'This attestation (a passage about something else) states none of the facts of this resource: say which facts this passage states'),
+    Case('AttestationStatesNothing', 'Warning', 'attestation-of ppdr:x-attestation-states-nothing', 'This attestation of https://w3id.org/ppdkg/id/x-attestation-states-nothing (a passage about something else) states none of the facts of its node: say which facts this passage states', also=(('TripleIsCovered', 'ppdr:x-attestation-states-nothing'),)),
     Case('StatedFactHasOneProperty', 'Violation', 'fact-of attestation-of ppdr:x-stated-fact-has-one-property', 'names exactly one predicate', also=(('TripleIsCovered', 'ppdr:x-stated-fact-has-one-property'),)),
     Case('StatedFactPropertyIsIRI', 'Violation', 'fact-of attestation-of ppdr:x-stated-fact-property-is-iri', 'is the IRI of a property', also=(('TripleIsCovered', 'ppdr:x-stated-fact-property-is-iri'),)),
     Case('StatedFactHasOneValue', 'Violation', 'fact-of attestation-of ppdr:x-stated-fact-has-one-value', 'names exactly one value'),
@@ -119,7 +119,7 @@ CASES = [
     Case('DurationValue', 'Violation', 'ppdr:x-duration-value', 'a valid xsd:duration'),
     Case('DateWithinBounds', 'Violation', 'ppdr:x-date-within-bounds', 'The date 2021-07 lies outside its own ppd:earliest bound 2021-08-01'),
     Case('DatedEventHasBounds', 'Warning', 'ppdr:x-dated-event-has-bounds', 'ppd:earliest or ppd:latest is missing'),
-    Case('EventTimeUnknown', 'Info', 'ppdr:x-event-time-unknown', 'No time is known for this event', also=(('AttestationStatesNothing', 'ppdr:x-event-time-unknown'),)),
+    Case('EventTimeUnknown', 'Info', 'ppdr:x-event-time-unknown', 'No time is known for this event', also=(('AttestationStatesNothing', 'attestation-of ppdr:x-event-time-unknown'),)),
     Case('ReleaseNotBeforeDetention', 'Violation', 'ppdr:x-release-not-before-detention', "its latest possible date 2024-12-31 is before the detention's earliest possible date 2025-01-01"),
     Case('EventNotBeforePredecessor', 'Violation', 'ppdr:x-event-not-before-predecessor', "its latest possible date 2025-05-31 is before that event's earliest possible date 2025-06-01"),
     # events.ttl
@@ -182,7 +182,7 @@ CASES = [
     # claims.ttl
     Case('ClaimHasOneSubject', 'Violation', 'ppdr:x-claim-has-one-subject', 'exactly one ppd:claimSubject'),
     Case('ClaimHasOneAspect', 'Violation', 'ppdr:x-claim-has-one-aspect', 'exactly one ppd:aspect'),
-    Case('ClaimHasOneValue', 'Violation', 'ppdr:x-claim-has-one-value', 'exactly one non-empty ppd:claimedValue', also=(('AttestationStatesNothing', 'ppdr:x-claim-has-one-value'),)),
+    Case('ClaimHasOneValue', 'Violation', 'ppdr:x-claim-has-one-value', 'exactly one non-empty ppd:claimedValue', also=(('AttestationStatesNothing', 'attestation-of ppdr:x-claim-has-one-value'),)),
     Case('ClaimRankAtMostOne', 'Violation', 'ppdr:x-claim-rank-at-most-one', 'at most one ppd:rank'),
     Case('RankedClaimHasReason', 'Info', 'ppdr:x-ranked-claim-has-reason', 'ranked https://w3id.org/ppdkg/vocab/rank-preferred without a reason'),
     Case('ClaimConflictUnresolved', 'Warning', 'ppdr:x-claim-conflict-unresolved', "'Jon Smith'"),
