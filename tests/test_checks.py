@@ -82,4 +82,4 @@ def test_misses_are_warned_with_file_and_line(findings):
         assert quote in text[finding.line - 1]  # the line of the quote
     lawyer = next(f for f in findings if f.value == "ppdr:y-lawyer")
     assert 'The passage "under a U.S.-brokered deal" is said to state ppd:brokeredBy ppdr:y-lawyer' in lawyer.message
-    assert "John Cole" in lawyer.message and "hiddenLabel" in lawyer.hint
+    assert "John Cole" in lawyer.message and "SKOS labels" in lawyer.hint

@@ -191,7 +191,7 @@ def stated_fact_findings(
             path=names.iri(_lexical(path)), value=shown,
             file=where.file if where else None, line=where.line if where else None,
             hint="Check that this passage states the fact, and cite the passage that names the value; if it names "
-                 "it in other words, add that word to the value as a skos:hiddenLabel.",
+                 "it in other words, add that word to the value's SKOS labels.",
         ))
     return findings
 

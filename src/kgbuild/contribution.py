@@ -1076,7 +1076,7 @@ class _Checker:
                 f"The passage \"{quote.value}\" is said to state {self.names.iri(path.value)} {self._short(value)}, "
                 f"but shares no word with it ({shown}).",
                 "Check that this passage states the fact, and cite the passage that names the value; if it names "
-                "it in other words, add that word to the value as a skos:hiddenLabel.", line_of=None,
+                "it in other words, add that word to the value's SKOS labels.", line_of=None,
             ))
         return sorted(out, key=lambda f: (f.file or "", f.line or 0, f.path or "", f.value or ""))
 
