@@ -552,8 +552,19 @@ def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):
         "ppd:eventType": {"@id": "ppdv:event-type-release"},
         "ppd:performedBy": {"@id": "ppdr:belarus"},
         "ppd:personCount": {"@value": "-3", "@type": "xsd:integer"},
-        "ppd:statedTime": "in the test",
-        "ppd:attestedBy": {"ppd:source": {"@id": "ppdr:source-004"}, "ppd:quote": "releasing 123 prisoners"},
+        "ppd:statedTime": "towards easing tensions with the West",
+        "ppd:attestedBy": {
+            "ppd:source": {"@id": "ppdr:source-004"},
+            "ppd:quote": "Belarusian President Alexander Lukashenko has taken a significant step towards easing "
+                         "tensions with the West by releasing 123 prisoners",
+            "ppd:states": [
+                {"ppd:statedProperty": {"@id": "ppd:performedBy"}, "ppd:statedValue": {"@id": "ppdr:belarus"}},
+                {"ppd:statedProperty": {"@id": "ppd:personCount"},
+                 "ppd:statedValue": {"@value": "-3", "@type": "xsd:integer"}},
+                {"ppd:statedProperty": {"@id": "ppd:statedTime"},
+                 "ppd:statedValue": "towards easing tensions with the West"},
+            ],
+        },
     }, indent=2), encoding="utf-8")
     result = check_contribution(project, [path])
     assert [(f.rule, f.focus) for f in result.report.findings] == [("PersonCountNotNegative", PPDR + "x-release")]
