@@ -83,3 +83,11 @@ def test_misses_are_warned_with_file_and_line(findings):
     lawyer = next(f for f in findings if f.value == "ppdr:y-lawyer")
     assert 'The passage "under a U.S.-brokered deal" is said to state ppd:brokeredBy ppdr:y-lawyer' in lawyer.message
     assert "John Cole" in lawyer.message and "SKOS labels" in lawyer.hint
+
+
+def test_a_quote_is_located_under_its_node_when_several_nodes_quote_it():
+    text = ('ppdr:a a ppd:Person ;\n    ppd:attestedBy [ ppd:quote "the same passage" ] .\n'
+            'ppdr:b a ppd:Event ;\n    ppd:attestedBy [ ppd:quote "the same passage" ] .\n')
+    locator = Locator((SourceText(file="f.ttl", text=text, prefixes=(("ppdr", PPDR),)),))
+    assert locator.text("the same passage").line == 2
+    assert locator.text("the same passage", after=locator.subject(PPDR + "b")).line == 4

@@ -178,9 +178,8 @@ def stated_fact_findings(
     findings = []
     for node, quote, path, value in sorted(missing, key=lambda k: tuple(str(t) for t in k)):
         focus, quoted, shown = _rdflib_term(node), _lexical(quote), names.short(_rdflib_term(value))
-        where = locator.text(quoted)
-        if where is None and isinstance(focus, URIRef):
-            where = locator.subject(str(focus))
+        subject = locator.subject(str(focus)) if isinstance(focus, URIRef) else None
+        where = locator.text(quoted, after=subject) or subject  # the quote under its node, where it is written
         alternatives = " / ".join(sorted(set(texts[(node, quote, path, value)])))
         findings.append(Finding(
             severity="warning", rule=RULE_NO_SHARED_WORD,
