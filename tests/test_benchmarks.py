@@ -37,10 +37,10 @@ def test_synthetic_project_conforms_with_only_the_open_disagreements_as_warnings
     from kgbuild.checks import validate
     from kgbuild.project import load_project
 
-    report = validate(load_project(_generate(tmp_path / "p", triples=3000, seed=3)))
+    report = validate(load_project(_generate(tmp_path / "p", triples=6350, seed=3)))  # five cases (~1,270 triples each)
     assert report.conforms
     assert {finding.rule for finding in report.findings} == {"ClaimConflictUnresolved"}
-    # cases 0 and 3 of six carry an unranked disagreement on whether the pardon happened
+    # cases 0 and 3 of five carry an unranked disagreement on whether the pardon happened
     assert sorted(finding.focus.rsplit("-", 1)[1] for finding in report.findings) == ["0", "3"]
 
 
@@ -48,7 +48,7 @@ def test_injected_violations_are_found(tmp_path):
     from kgbuild.checks import validate
     from kgbuild.project import load_project
 
-    report = validate(load_project(_generate(tmp_path / "p", triples=3400, seed=3, violations=1.0)))
+    report = validate(load_project(_generate(tmp_path / "p", triples=7620, seed=3, violations=1.0)))  # six cases
     violated = {(finding.rule, finding.focus.rsplit("/", 1)[1] if finding.focus else finding.focus_label)
                 for finding in report.findings if finding.severity == "violation"}
     # six cases, broken in rotation: no label, quote not in source, count not a number, dangling reference

@@ -50,7 +50,9 @@ class Case:
     """Rule ``rule`` fires with ``severity`` on ``focus``, its message containing ``phrase``.
 
     ``focus`` is ``ppdr:<name>`` / ``ppdv:<name>``, ``attestation-of ppdr:<name>``
-    (the blank-node attestation of that resource) or ``literal:<text>``.
+    (the blank-node attestation of that resource), ``inference-of ppdr:<name>`` (its
+    inference), ``fact-of <focus>`` (the one ppd:states object of that node) or
+    ``literal:<text>``.
     ``also`` lists the other (rule, focus) findings the fixture causes.
     """
 
@@ -75,12 +77,12 @@ class Finding:
 
 CASES = [
     # provenance.ttl
-    Case('EventHasSource', 'Violation', 'ppdr:x-event-has-source', 'This event has no source'),
-    Case('ClaimHasSource', 'Violation', 'ppdr:x-claim-has-source', 'This claim has no source'),
-    Case('StateRelationHasSource', 'Violation', 'ppdr:x-state-relation-has-source', 'This relation between states has no source'),
-    Case('RoleHoldingHasSource', 'Violation', 'ppdr:x-role-holding-has-source', 'This role holding has no source'),
-    Case('DealTermHasSource', 'Violation', 'ppdr:x-deal-term-has-source', 'This deal term has no source'),
-    Case('SanctionHasSource', 'Violation', 'ppdr:x-sanction-has-source', 'These sanctions have no source'),
+    Case('EventHasSource', 'Violation', 'ppdr:x-event-has-source', 'This event has no source', also=(('TripleIsCovered', 'ppdr:x-event-has-source'),)),
+    Case('ClaimHasSource', 'Violation', 'ppdr:x-claim-has-source', 'This claim has no source', also=(('TripleIsCovered', 'ppdr:x-claim-has-source'),)),
+    Case('StateRelationHasSource', 'Violation', 'ppdr:x-state-relation-has-source', 'This relation between states has no source', also=(('TripleIsCovered', 'ppdr:x-state-relation-has-source'),)),
+    Case('RoleHoldingHasSource', 'Violation', 'ppdr:x-role-holding-has-source', 'This role holding has no source', also=(('TripleIsCovered', 'ppdr:x-role-holding-has-source'),)),
+    Case('DealTermHasSource', 'Violation', 'ppdr:x-deal-term-has-source', 'This deal term has no source', also=(('TripleIsCovered', 'ppdr:x-deal-term-has-source'),)),
+    Case('SanctionHasSource', 'Violation', 'ppdr:x-sanction-has-source', 'These sanctions have no source', also=(('TripleIsCovered', 'ppdr:x-sanction-has-source'),)),
     Case('AgentHasSource', 'Violation', 'ppdr:x-agent-has-source', 'has no source'),
     Case('AwardHasSource', 'Warning', 'ppdr:x-award-has-source', 'No source names this award'),
     Case('AttestationHasOneSource', 'Violation', 'attestation-of ppdr:x-attestation-has-one-source', 'names exactly one source document'),
@@ -92,6 +94,17 @@ CASES = [
     Case('SourceDocumentDatelineAtMostOne', 'Violation', 'ppdr:x-source-document-dateline-at-most-one', 'at most one ppd:dateline'),
     Case('PublicationYearValue', 'Violation', 'ppdr:x-publication-year-value', 'an xsd:gYear'),
     Case('SourceDocumentIsCited', 'Warning', 'ppdr:x-source-document-is-cited', 'No attestation cites this source document'),
+    # provenance.ttl: fact-level provenance (issue 14)
+    Case('TripleIsCovered', 'Violation', 'ppdr:x-triple-is-covered', 'No source states https://w3id.org/ppdkg/ontology#after https://w3id.org/ppdkg/id/election-a of this resource: add ppd:states [ ppd:statedProperty https://w3id.org/ppdkg/ontology#after ; ppd:statedValue https://w3id.org/ppdkg/id/election-a ]'),
+    Case('StatedFactExists', 'Violation', 'ppdr:x-stated-fact-exists', 'states https://w3id.org/ppdkg/ontology#statedTime recentl, but the resource has no such triple'),
+    Case('AttestationStatesNothing', 'Warning', 'attestation-of ppdr:x-attestation-states-nothing', 'This attestation of https://w3id.org/ppdkg/id/x-attestation-states-nothing (a passage about something else) states none of the facts of its node: say which facts this passage states', also=(('TripleIsCovered', 'ppdr:x-attestation-states-nothing'),)),
+    Case('StatedFactHasOneProperty', 'Violation', 'fact-of attestation-of ppdr:x-stated-fact-has-one-property', 'names exactly one predicate', also=(('TripleIsCovered', 'ppdr:x-stated-fact-has-one-property'),)),
+    Case('StatedFactPropertyIsIRI', 'Violation', 'fact-of attestation-of ppdr:x-stated-fact-property-is-iri', 'is the IRI of a property', also=(('TripleIsCovered', 'ppdr:x-stated-fact-property-is-iri'),)),
+    Case('StatedFactHasOneValue', 'Violation', 'fact-of attestation-of ppdr:x-stated-fact-has-one-value', 'names exactly one value'),
+    Case('InferenceHasOneReasoning', 'Violation', 'ppdr:x-inference-has-one-reasoning', 'exactly one non-empty ppd:reasoning'),
+    Case('InferenceStatesFacts', 'Violation', 'ppdr:x-inference-states-facts', 'concludes at least one fact'),
+    Case('InferenceHasBasis', 'Violation', 'ppdr:x-inference-has-basis', 'rests on at least one attestation'),
+    Case('BasedOnIsAttestation', 'Violation', 'ppdr:x-based-on-is-attestation', 'rests on https://w3id.org/ppdkg/id/person-a, which is not an attestation'),
     Case('SourceDocumentTextFileUnique', 'Violation', 'ppdr:x-source-document-text-file-unique', 'shares its text file data/sources/x-duplicate.txt with https://w3id.org/ppdkg/id/x-source-document-text-file-unique-2', also=(('SourceDocumentTextFileUnique', 'ppdr:x-source-document-text-file-unique-2'),)),
     # dates.ttl
     Case('DateDatatype', 'Violation', 'ppdr:x-date-datatype', 'ppd:date must be a valid xsd:date'),
@@ -106,7 +119,7 @@ CASES = [
     Case('DurationValue', 'Violation', 'ppdr:x-duration-value', 'a valid xsd:duration'),
     Case('DateWithinBounds', 'Violation', 'ppdr:x-date-within-bounds', 'The date 2021-07 lies outside its own ppd:earliest bound 2021-08-01'),
     Case('DatedEventHasBounds', 'Warning', 'ppdr:x-dated-event-has-bounds', 'ppd:earliest or ppd:latest is missing'),
-    Case('EventTimeUnknown', 'Info', 'ppdr:x-event-time-unknown', 'No time is known for this event'),
+    Case('EventTimeUnknown', 'Info', 'ppdr:x-event-time-unknown', 'No time is known for this event', also=(('AttestationStatesNothing', 'attestation-of ppdr:x-event-time-unknown'),)),
     Case('ReleaseNotBeforeDetention', 'Violation', 'ppdr:x-release-not-before-detention', "its latest possible date 2024-12-31 is before the detention's earliest possible date 2025-01-01"),
     Case('EventNotBeforePredecessor', 'Violation', 'ppdr:x-event-not-before-predecessor', "its latest possible date 2025-05-31 is before that event's earliest possible date 2025-06-01"),
     # events.ttl
@@ -169,7 +182,7 @@ CASES = [
     # claims.ttl
     Case('ClaimHasOneSubject', 'Violation', 'ppdr:x-claim-has-one-subject', 'exactly one ppd:claimSubject'),
     Case('ClaimHasOneAspect', 'Violation', 'ppdr:x-claim-has-one-aspect', 'exactly one ppd:aspect'),
-    Case('ClaimHasOneValue', 'Violation', 'ppdr:x-claim-has-one-value', 'exactly one non-empty ppd:claimedValue'),
+    Case('ClaimHasOneValue', 'Violation', 'ppdr:x-claim-has-one-value', 'exactly one non-empty ppd:claimedValue', also=(('AttestationStatesNothing', 'attestation-of ppdr:x-claim-has-one-value'),)),
     Case('ClaimRankAtMostOne', 'Violation', 'ppdr:x-claim-rank-at-most-one', 'at most one ppd:rank'),
     Case('RankedClaimHasReason', 'Info', 'ppdr:x-ranked-claim-has-reason', 'ranked https://w3id.org/ppdkg/vocab/rank-preferred without a reason'),
     Case('ClaimConflictUnresolved', 'Warning', 'ppdr:x-claim-conflict-unresolved', "'Jon Smith'"),
@@ -244,7 +257,10 @@ CASES = [
     Case('AboutIsResource', 'Violation', 'ppdr:x-about-is-resource', 'must be a resource'),
     Case('ClaimSubjectIsResource', 'Violation', 'ppdr:x-claim-subject-is-resource', 'must be the IRI of the thing the claim is about'),
     Case('SanctionTargetIsAgentOrSector', 'Violation', 'ppdr:x-sanction-target-is-agent-or-sector', 'must be what the sanctions hit'),
-    Case('AttestedByIsNode', 'Violation', 'ppdr:x-attested-by-is-node', 'must be an attestation node', also=(('AttestationHasOneSource', 'literal:source 002'), ('AttestationHasOneQuote', 'literal:source 002'),)),
+    Case('AttestedByIsNode', 'Violation', 'ppdr:x-attested-by-is-node', 'must be an attestation node', also=(('AttestationHasOneSource', 'literal:source 002'), ('AttestationHasOneQuote', 'literal:source 002'), ('TripleIsCovered', 'ppdr:x-attested-by-is-node'),)),
+    Case('InferredByIsInference', 'Violation', 'ppdr:x-inferred-by-is-inference', 'must be an inference typed ppd:Inference', also=(('PropertyOutsideDomain', 'inference-of ppdr:x-inferred-by-is-inference'),)),
+    Case('StatesIsNode', 'Violation', 'attestation-of ppdr:x-states-is-node', 'must be a stated-fact node', also=(('StatedFactHasOneProperty', 'literal:the time it happened'), ('StatedFactHasOneValue', 'literal:the time it happened'), ('TripleIsCovered', 'ppdr:x-states-is-node'),)),
+    Case('BasedOnIsIRI', 'Violation', 'ppdr:x-based-on-is-iri', 'must be the IRI of an attestation'),
 ]
 
 
@@ -347,6 +363,12 @@ def findings_for(case: Case, request) -> list[Finding]:
 def resolve(spec: str, fixture: rdflib.Graph) -> rdflib.term.Node:
     if spec.startswith("literal:"):
         return Literal(spec[len("literal:"):])
+    if spec.startswith("fact-of "):  # the one ppd:states object of a node
+        (node,) = fixture.objects(resolve(spec.split(" ", 1)[1], fixture), PPD.states)
+        return node
+    if spec.startswith("inference-of "):
+        (node,) = fixture.objects(resolve(spec.split(" ", 1)[1], fixture), PPD.inferredBy)
+        return node
     if spec.startswith("attestation-of "):
         (node,) = fixture.objects(resolve(spec.split(" ", 1)[1], fixture), PPD.attestedBy)
         assert isinstance(node, BNode)
@@ -376,9 +398,9 @@ def test_rule_fires(case: Case, request, fixture_graphs):
     assert {(f.rule, f.focus) for f in findings} == expected, (
         f"{case.fixture.name} should cause exactly {sorted(map(str, expected))}, got:\n" + show(findings)
     )
-    (finding,) = [f for f in findings if (f.rule, f.focus) == (case.rule, focus)]
-    assert finding.severity == case.severity
-    assert case.phrase in finding.message, finding.message
+    found = [f for f in findings if (f.rule, f.focus) == (case.rule, focus)]  # several: one per triple, say
+    assert {finding.severity for finding in found} == {case.severity}
+    assert any(case.phrase in finding.message for finding in found), [finding.message for finding in found]
 
 
 def test_no_finding_outside_the_fixtures(combined):
@@ -455,3 +477,67 @@ def test_engine_reports_the_same_rules_as_plain_pyshacl(combined):
     }
     assert engine == plain
     assert all(f.message for f in report.findings)
+
+
+def _results(data: rdflib.Graph, shapes: rdflib.Graph, rule: str) -> set[tuple]:
+    """(focus, path, value, message) of each result of ``rule``."""
+    _conforms, report, _text = pyshacl.validate(data_graph=data, shacl_graph=shapes, inference="none",
+                                                advanced=True, allow_warnings=True, meta_shacl=False)
+    return {
+        (report.value(r, SH.focusNode), report.value(r, SH.resultPath), report.value(r, SH.value),
+         str(report.value(r, SH.resultMessage)))
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+        if report.value(r, SH.sourceShape) == URIRef(PPDSH + rule)
+    }
+
+
+def test_coverage_names_each_uncovered_triple(shapes, base):
+    """TripleIsCovered: one result per triple no attestation or inference states — focus = subject,
+    sh:resultPath = predicate, sh:value = object — and none for the stated one."""
+    data = rdflib.Graph()
+    data += base
+    data += parse(FIXTURES / "TripleIsCovered.ttl")
+    node = URIRef(PREFIXES["ppdr"] + "x-triple-is-covered")
+    results = _results(data, shapes, "TripleIsCovered")
+    assert {(f, p, v) for f, p, v, _ in results} == {
+        (node, PPD.after, URIRef(PREFIXES["ppdr"] + "election-a")),
+        (node, PPD.latest, Literal("2025-12-31", datatype=rdflib.XSD.date)),
+    }
+    message = next(m for _, p, _, m in results if p == PPD.latest)
+    assert "add ppd:states [ ppd:statedProperty https://w3id.org/ppdkg/ontology#latest ; ppd:statedValue 2025-12-31 ]" in message
+    assert "ppd:Inference" in message
+
+
+def test_stated_fact_that_is_not_a_triple_is_named(shapes, base):
+    data = rdflib.Graph()
+    data += base
+    data += parse(FIXTURES / "StatedFactExists.ttl")
+    results = _results(data, shapes, "StatedFactExists")
+    assert {(f, p, v) for f, p, v, _ in results} == {
+        (URIRef(PREFIXES["ppdr"] + "x-stated-fact-exists"), PPD.statedTime, Literal("recentl"))}
+
+
+def test_an_inference_covers_what_it_states(shapes, base):
+    """A fact concluded by an inference (ppd:inferredBy) is covered; the valid base has one, shared
+    inferences (an IRI linked from several nodes) cover each node."""
+    data = rdflib.Graph()
+    data += base
+    data.parse(data="""
+        @prefix ppd:  <https://w3id.org/ppdkg/ontology#> .
+        @prefix ppdv: <https://w3id.org/ppdkg/vocab/> .
+        @prefix ppdr: <https://w3id.org/ppdkg/id/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+        ppdr:y-one a ppd:Event ; rdfs:label "One" ; ppd:eventType ppdv:event-type-statement ;
+            ppd:latest "2025-12-31"^^xsd:date ;
+            ppd:attestedBy ppdr:attestation-t1-election-2020 ; ppd:inferredBy ppdr:y-shared .
+        ppdr:y-two a ppd:Event ; rdfs:label "Two" ; ppd:eventType ppdv:event-type-statement ;
+            ppd:latest "2025-12-31"^^xsd:date ; ppd:statedTime "then" ;
+            ppd:attestedBy ppdr:attestation-t1-election-2020 ; ppd:inferredBy ppdr:y-shared .
+        ppdr:y-shared a ppd:Inference ; rdfs:label "Shared" ; ppd:reasoning "Published in 2025." ;
+            ppd:basedOn ppdr:attestation-t1-election-2020 ;
+            ppd:states [ ppd:statedProperty ppd:latest ; ppd:statedValue "2025-12-31"^^xsd:date ] .
+    """, format="turtle")
+    results = _results(data, shapes, "TripleIsCovered")
+    assert {(f, p, v) for f, p, v, _ in results} == {
+        (URIRef(PREFIXES["ppdr"] + "y-two"), PPD.statedTime, Literal("then"))}

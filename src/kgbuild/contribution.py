@@ -69,6 +69,8 @@ RULES: dict[str, tuple[str, str]] = {
     "unregistered-language": ("warning", "a language tag whose language is not in the IANA registry "
                                          "(with the likely intended tag)"),
     "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
+    "quote-shares-no-word-with-value": ("warning", "a stated fact whose quote shares no word with the value's "
+                                                   "names or the literal (probably stated by another passage)"),
     "source-text-missing": ("violation", "a quoted source without an archived text file"),
     "source-text-outside-sources": ("violation", "a source text path outside the sources folder (never read)"),
     "source-text-unusable": ("violation", "a source text that is not a regular UTF-8 file within the size limit"),
@@ -825,6 +827,7 @@ class _Checker:
         out.extend(conflicts)
         out.extend(self._dangling(store))
         out.extend(self._quotes(store))
+        out.extend(self._stated_facts(store))
         out.extend(self._duplicates(store))
         return out
 
@@ -1042,6 +1045,40 @@ class _Checker:
             source = self._file_of(node)
             out.append(self._finding(rule, source, node, "", quote, message, _quote_hint(rule, texts.folders())))
         return out
+
+    def _stated_facts(self, store: ox.Store) -> list[Finding]:
+        """The word-overlap check (``kgbuild.checks``) on the facts the contribution's passages state."""
+        from kgbuild.checks import RULE_NO_SHARED_WORD, STATED_FACT_COLUMNS, shares_a_word
+        from kgbuild.sparqltext import outer_group_start
+
+        if self.project.stated_facts_query is None or not self.subjects:
+            return []
+        file = self.project.rel(self.project.stated_facts_query)
+        text = read_text(self.project.stated_facts_query, file=file)
+        at = outer_group_start(text) + 1
+        focus = " ".join(f"<{s}>" for s in self.subjects)
+        query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+        # the contribution's passages: quotes it writes (a literal of any of its triples)
+        quotes = {t.object.value for _, t in self.triples if isinstance(t.object, ox.Literal)}
+        texts: dict[tuple, list[str]] = {}
+        for row in _select(store, query, file):
+            node, quote, path, value, name = (row.get(c) for c in STATED_FACT_COLUMNS)
+            if None in (node, quote, path, value, name) or quote.value not in quotes:
+                continue  # only the contribution's passages: an existing one was checked when it came
+            texts.setdefault((node, quote, path, value), []).append(name.value)
+        out = []
+        for (node, quote, path, value), names in texts.items():
+            if shares_a_word(quote.value, names) is not False:
+                continue
+            shown = " / ".join(sorted(set(names)))
+            out.append(self._finding(
+                RULE_NO_SHARED_WORD, self._file_of(node), node, path.value, value,
+                f"The passage \"{quote.value}\" is said to state {self.names.iri(path.value)} {self._short(value)}, "
+                f"but shares no word with it ({shown}).",
+                "Check that this passage states the fact, and cite the passage that names the value; if it names "
+                "it in other words, add that word to the value's SKOS labels.", line_of=None,
+            ))
+        return sorted(out, key=lambda f: (f.file or "", f.line or 0, f.path or "", f.value or ""))
 
     def _file_of(self, node) -> ContributionFile:
         given = self.by_subject.get(node.value)

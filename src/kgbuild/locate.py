@@ -65,11 +65,25 @@ class Locator:
                 tokens.append(f"{prefix}:{iri[len(namespace):]}")
         return tokens
 
-    def text(self, value: str) -> Location | None:
-        """The first line where the beginning of ``value`` is written (e.g. inside a literal)."""
+    def text(self, value: str, *, after: Location | None = None) -> Location | None:
+        """The first line where the beginning of ``value`` is written (e.g. inside a literal); with ``after``,
+        the first such line from there on in its file, if any (the same passage may be quoted under several
+        subjects)."""
         snippet = _ESCAPED_IN_TURTLE.split(value[:SNIPPET_LENGTH], maxsplit=1)[0]
         if len(snippet) < min(MIN_SNIPPET, len(value)) or not snippet.strip():
             return None
+        if after is not None:
+            for source in self._sources:
+                if source.file == after.file:
+                    start = 0
+                    for _ in range(after.line - 1):
+                        start = source.text.find("\n", start) + 1
+                        if start == 0:
+                            break
+                    offset = source.text.find(snippet, start) if start or after.line == 1 else -1
+                    if offset >= 0:
+                        return Location(source.file, source.text.count("\n", 0, offset) + 1)
+                    break
         for source in self._sources:
             offset = source.text.find(snippet)
             if offset >= 0:

@@ -25,7 +25,7 @@ _PATH_DEFAULTS = {
     "store": ".kgbuild/store",
 }
 _SOURCES_DEFAULT = "data/sources"  # [paths] sources: the folder(s) of archived source texts
-_CHECK_KEYS = ("quotes", "facts-per-source", "names", "max-contribution-triples")
+_CHECK_KEYS = ("quotes", "facts-per-source", "names", "stated-facts", "max-contribution-triples")
 _BUILD_KEYS = ("sample-query",)
 _CATALOGUE_KEYS = ("questions",)
 _TABLES = {
@@ -61,6 +61,8 @@ class Project:
     # when it resolves inside one of them
     sources_dirs: tuple[Path, ...] = ()
     max_contribution_triples: int | None = None  # a bigger contribution is refused (None: the default limit)
+    # SELECT ?node ?quote ?path ?value ?text: each stated fact with the texts of its value (word-overlap check)
+    stated_facts_query: Path | None = None
 
     @property
     def config_file(self) -> Path:
@@ -212,6 +214,7 @@ class _ConfigReader:
             names_query=self._optional_file("checks", "names"),
             sources_dirs=self._sources(),
             max_contribution_triples=self._optional_count("checks", "max-contribution-triples"),
+            stated_facts_query=self._optional_file("checks", "stated-facts"),
         )
 
     def _sources(self) -> tuple[Path, ...]:
