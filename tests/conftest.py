@@ -462,3 +462,14 @@ def opened():
         yield _OPENED
     finally:
         _OPENED = None
+
+
+# --- The W3C SHACL test suite's pass counts (tests/test_shacl_w3c.py), counted in this run ----------------
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    w3c = sys.modules.get("w3c_shacl")  # imported only when the suite's tests were collected
+    line = None if w3c is None else w3c.summary()
+    if line is not None:
+        terminalreporter.write_sep("-", "W3C SHACL test suite")
+        terminalreporter.write_line(line)
