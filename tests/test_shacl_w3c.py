@@ -33,8 +33,11 @@ from w3c_shacl import (
 
 
 def kgbuild_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: Keys) -> Report:
-    """kgbuild's engine on one entry: the only place that uses its API (the store as the project loads it:
-    literals watched as written, blank nodes as parsed)."""
+    """kgbuild's engine on one entry, the store filled as the project fills it (literals watched as written).
+
+    The only code here that uses the engine's API (its results and its report's ``sh:conforms``): when the
+    engine's modules move, this function is the one to re-point.
+    """
     from kgbuild.errors import InputError
     from kgbuild.locate import Locator
     from kgbuild.shacl import ShapesProgram, WrittenLiterals
