@@ -8,16 +8,14 @@ JSON-LD and TriG), together.ttl (shapes and data in one file), unparsable.ttl, u
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from kgbuild.errors import InputError
 from kgbuild.shaclrun import render_text, report_graph, to_dict, validate_files
-
-from conftest import FIXTURES, run_cli
 
 HERE = FIXTURES / "shaclrun"
 SHAPES = HERE / "shapes.ttl"

@@ -37,10 +37,10 @@ from kgbuild.canon import from_ox, to_ox
 from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
 from kgbuild.rdfio import decode_text, too_long
-from kgbuild.terms import Names, describe
 
-# kgbuild's SHACL engine and its wording of results: the one place this module uses them.
+# kgbuild.shacl (the engine) and kgbuild.validation (its wording of results): only these names, only here
 from kgbuild.shacl import ShapesProgram, WrittenLiterals
+from kgbuild.terms import Names
 from kgbuild.validation import engine_findings, render_path
 
 SUFFIX_FORMATS: dict[str, ox.RdfFormat] = {
@@ -229,8 +229,9 @@ def validate_files(data: Sequence[Path], *, shapes: Sequence[Path] = ()) -> Shac
     raise_collected(errors + shape_errors)
     shapes_graph = Graph(bind_namespaces="none")
     for source in (shapes_files or data_files):
-        for triple in source.triples:
-            shapes_graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        for triple in source.triples:  # no triple terms: read_rdf refuses them
+            shapes_graph.add((from_ox(triple.subject), from_ox(triple.predicate),  # type: ignore[arg-type]
+                              from_ox(triple.object)))  # type: ignore[arg-type]
     prefixes = _merge_prefixes(*(f.prefixes for f in data_files + shapes_files), DEFAULT_PREFIXES)
     for prefix, namespace in prefixes:
         shapes_graph.bind(prefix, namespace, override=True, replace=True)
@@ -311,10 +312,11 @@ def _neighbourhood(store: ox.Store, nodes: Iterable[Node]) -> Graph:
             continue
         seen.add(node)
         term = to_ox(node)
+        assert not isinstance(term, ox.Literal)
         for quad in store.quads_for_pattern(term, None, None, ox.DefaultGraph()):
-            graph.add((node, from_ox(quad.predicate), from_ox(quad.object)))
+            graph.add((node, from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
         for quad in store.quads_for_pattern(None, None, term, ox.DefaultGraph()):
-            subject = from_ox(quad.subject)
+            subject = from_ox(quad.subject)  # type: ignore[arg-type]
             graph.add((subject, from_ox(quad.predicate), node))
             if isinstance(subject, BNode):
                 pending.append(subject)
