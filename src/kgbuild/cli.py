@@ -166,14 +166,19 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
     help="With FILES: refuse a contribution of more triples than this, before checking it "
     "(default: [checks] max-contribution-triples in kgbuild.toml, else 200000).",
 )
+@click.option("--engine", type=click.Choice(("kgbuild", "pyshacl")), default="kgbuild", show_default=True,
+              help="Without FILES: the SHACL engine. pyshacl, the reference implementation, is much slower; "
+              "it is there to cross-check kgbuild's engine (the same findings, report and exit status).")
 @_show_option
 @_handles_errors
 def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str,
-             max_triples: int | None) -> None:
+             max_triples: int | None, engine: str) -> None:
     """Check the project, or contribution FILES in the context of the built graph; write nothing.
 
     Without FILES: the build's checks on the whole project (Turtle syntax,
     quotes against archived source texts, SHACL shapes, stored queries).
+    The shapes run on kgbuild's engine, or with --engine pyshacl on pyshacl
+    (the reference implementation, to cross-check: same report, slower).
 
     With FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld, TriG .trig or
     N-Quads .nq, named graphs read as plain triples; new facts
@@ -191,10 +196,14 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     \b
       kgbuild validate contributions/2025-12-release.ttl
       kgbuild validate new/*.ttl --format json
+      kgbuild validate --engine pyshacl
     """
     from kgbuild.project import load_project
     from kgbuild.report import render_json, render_text, to_json
 
+    if files and engine != "kgbuild":
+        raise click.UsageError("--engine pyshacl validates the whole project; a contribution check (FILES) runs "
+                               "on kgbuild's engine")
     project = load_project(project_dir)
     if files:
         from kgbuild.contribution import check_contribution
@@ -211,7 +220,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     else:
         from kgbuild.checks import validate as run_validate
 
-        report = run_validate(project)
+        report = run_validate(project, engine=engine)
         click.echo(render_json(report) if output_format == "json" else render_text(report, show=show), nl=False)
     sys.exit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
 
