@@ -270,6 +270,16 @@ def test_cli_missing_file_exits_2(monkeypatch):
     assert "no-such-data.ttl: cannot read file" in missing_data.stderr
 
 
+def test_cli_says_when_no_shape_has_a_target(monkeypatch):
+    monkeypatch.chdir(HERE)
+    result = run_cli("shacl", "conforming.ttl")  # --shapes forgotten: the data holds no shapes
+    assert result.exit_code == 0
+    assert result.stderr == ("kgbuild: note: the data (no --shapes given) hold no shape with a target: "
+                             "nothing was checked\n")
+    assert run_cli("shacl", "-s", "shapes.ttl", "conforming.ttl").stderr == ""
+    assert run_cli("shacl", "together.ttl").stderr == ""
+
+
 def test_cli_needs_a_data_file():
     result = run_cli("shacl", "--shapes", str(SHAPES))
     assert result.exit_code == 2

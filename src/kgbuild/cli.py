@@ -286,6 +286,9 @@ def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], output_forma
     from kgbuild.shaclrun import render_text, render_turtle, to_dict, validate_files
 
     run = validate_files(list(data), shapes=list(shapes))
+    if not run.targeted_shapes:
+        where = "the --shapes files" if shapes else "the data (no --shapes given)"
+        click.echo(f"kgbuild: note: {where} hold no shape with a target: nothing was checked", err=True)
     if output_format == "json":
         click.echo(to_json(to_dict(run)), nl=False)
     elif output_format == "ttl":

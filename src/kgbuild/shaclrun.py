@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kgbuild.canon import from_ox, to_ox
@@ -115,6 +115,7 @@ class ShaclRun:
     prefixes: tuple[tuple[str, str], ...]
     data_files: tuple[str, ...]
     shapes_files: tuple[str, ...]  # empty: the data graph was the shapes graph
+    targeted_shapes: int = 0  # shapes with a target of their own: none means nothing was checked
 
     @property
     def conforms(self) -> bool:
@@ -273,7 +274,20 @@ def validate_files(data: Sequence[Path], *, shapes: Sequence[Path] = ()) -> Shac
         prefixes=prefixes,
         data_files=tuple(f.file for f in data_files),
         shapes_files=tuple(f.file for f in shapes_files),
+        targeted_shapes=_targeted_shapes(shapes_graph),
     )
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def _targeted_shapes(shapes: Graph) -> int:
+    """The shapes with a target of their own (explicit, or implicit: a shape that is also a class)."""
+    found = {shape for predicate in _TARGETS for shape in shapes.subjects(predicate, None)}
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        found.update(shape for shape in shapes.subjects(RDF.type, kind)
+                     if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes)
+    return len(found)
 
 
 def _component_iri(component: str) -> URIRef:
