@@ -2,7 +2,8 @@
 
 Fixtures in tests/fixtures/shaclrun/: shapes.ttl (a node shape with property shapes, a shape on blank
 nodes, a warning with its own message), conforming.ttl, violating.* (the same facts in Turtle, N-Triples,
-JSON-LD and TriG), together.ttl (shapes and data in one file), unparsable.ttl, unsupported-shapes.ttl.
+JSON-LD, TriG, N-Quads and RDF/XML), together.ttl (shapes and data in one file), unparsable.ttl and
+unsupported-shapes.ttl.
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ def test_violating_data_gives_each_result():
     assert (warning.file, warning.line) == (str(HERE / "violating.ttl"), 7)  # where ex:bob is written
 
 
-@pytest.mark.parametrize("name", ["violating.nt", "violating.jsonld", "violating.trig"])
+@pytest.mark.parametrize("name", ["violating.nt", "violating.jsonld", "violating.trig", "violating.nq",
+                                  "violating.rdf"])
 def test_every_rdf_syntax_gives_the_same_results(name):
-    """N-Triples, JSON-LD and TriG (bob's triples in a named graph: part of the data graph all the same)."""
+    """N-Triples, JSON-LD, TriG and N-Quads (triples in a named graph: part of the data graph all the same),
+    RDF/XML."""
     assert _keys(validate_files([HERE / name], shapes=[SHAPES])) == EXPECTED
 
 
