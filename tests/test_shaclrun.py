@@ -127,6 +127,21 @@ def test_relative_iris_resolve_against_the_file(tmp_path):
     assert str(result.focus) == (tmp_path / "dora").as_uri()
 
 
+def test_only_the_named_files_are_read_owl_imports_not_followed(tmp_path, opened):
+    imported = tmp_path / "imported.ttl"  # a shape every person fails, if it were read
+    imported.write_text(f"<{EX}Strict> a <{SH}NodeShape> ; <{SH}targetClass> <{EX}Person> ; "
+                        f"<{SH}property> [ <{SH}path> <{EX}passport> ; <{SH}minCount> 1 ] .\n", encoding="utf-8")
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(SHAPES.read_text(encoding="utf-8") + f"\n<> <http://www.w3.org/2002/07/owl#imports> "
+                      f"<{imported.as_uri()}> .\n", encoding="utf-8")
+    opened.clear()  # what the test wrote above
+    run = validate_files([HERE / "conforming.ttl"], shapes=[shapes])
+    assert run.conforms
+    data_opened = {path for path in opened if not path.endswith((".py", ".pyc", ".so")) and "site-packages" not in path
+                   and "/lib/python" not in path}
+    assert data_opened == {str(HERE / "conforming.ttl"), str(shapes)}
+
+
 def test_an_unparsable_file_is_an_error_naming_file_line_and_column():
     with pytest.raises(InputError) as caught:
         validate_files([HERE / "unparsable.ttl"], shapes=[SHAPES])
