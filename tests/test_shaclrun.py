@@ -278,6 +278,16 @@ def test_cli_unsupported_shapes_exit_2_naming_the_feature(monkeypatch):
     assert "sh:target" in result.stderr and f"{EX}FriendsShape" in result.stderr
 
 
+def test_cli_shape_parameter_of_the_wrong_kind_exits_2_without_a_traceback(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(f'<{EX}S> a <{SH}NodeShape> ; <{SH}targetClass> <{EX}Person> ; '
+                      f'<{SH}property> [ <{SH}path> <{EX}name> ; <{SH}minCount> "one" ] .\n', encoding="utf-8")
+    result = run_cli("shacl", "--shapes", str(shapes), str(HERE / "violating.ttl"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kgbuild: error: {shapes}: shapes not usable: ")
+    assert "one" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_cli_missing_file_exits_2(monkeypatch):
     monkeypatch.chdir(HERE)
     result = run_cli("shacl", "--shapes", "no-such-shapes.ttl", "violating.ttl")

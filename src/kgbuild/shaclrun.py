@@ -241,12 +241,16 @@ def validate_files(data: Sequence[Path], *, shapes: Sequence[Path] = ()) -> Shac
     store.bulk_extend(written.watch(
         ox.Quad(t.subject, t.predicate, t.object) for source in data_files for t in source.triples))
     written.settle()
-    shapes_file = shapes_files[0].file if len(shapes_files) == 1 else None
+    shapes_sources = shapes_files or data_files
+    shapes_file = shapes_sources[0].file if len(shapes_sources) == 1 else None
     try:
         results = ShapesProgram(shapes_graph).validate(store, written=written)
     except InputError as exc:
         raise InputError(f"shapes not usable: {exc.message}", file=exc.file or shapes_file,
                          line=exc.line, column=exc.column) from None
+    except (ValueError, TypeError) as exc:  # a parameter the engine does not check before using it (sh:minCount "one")
+        raise InputError(f"shapes not usable: a shape parameter has a value the engine cannot use: {exc}",
+                         file=shapes_file) from None
 
     names = Names(prefixes)
     context = _neighbourhood(store, [node for r in results for node in (r.focus, r.value) if node is not None])
