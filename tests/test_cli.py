@@ -163,3 +163,22 @@ def test_validate_real_project_shows_findings_by_severity():
     strict = run_cli("validate", "--project", root, "--fail-on", "warning", "--show", "violation")
     assert strict.exit_code == 1
     assert "WARNING" not in strict.stdout.replace("6 warnings", "")
+
+
+def test_validate_engine_pyshacl_gives_the_same_report_and_exit_status(mini):
+    append(mini / "data" / "people.ttl", "\nmr:grace a mo:Person .\n")  # a person without a name: a violation
+    ours = run_cli("validate", "--project", str(mini), "--format", "json")
+    reference = run_cli("validate", "--project", str(mini), "--format", "json", "--engine", "pyshacl")
+    assert (ours.exit_code, reference.exit_code) == (1, 1)
+    assert reference.stdout == ours.stdout
+    assert "PersonName" in reference.stdout
+    text = run_cli("validate", "--project", str(mini), "--engine", "pyshacl")
+    assert text.stdout == run_cli("validate", "--project", str(mini)).stdout
+
+
+def test_validate_engine_pyshacl_is_for_the_project_not_a_contribution(mini, tmp_path):
+    contribution = tmp_path / "new.ttl"
+    contribution.write_text("", encoding="utf-8")
+    result = run_cli("validate", str(contribution), "--project", str(mini), "--engine", "pyshacl")
+    assert result.exit_code == 2
+    assert "--engine pyshacl validates the whole project" in result.stderr

@@ -166,3 +166,31 @@ def test_datatype_findings_of_the_project_are_pyshacls_on_the_files_as_written(m
     example = ("Asks-integer/v", "https://example.org/dt#s0", '"1257"^^xsd:nonNegativeInteger')
     assert example in found  # the issue's example
     assert ("Asks-nonNegativeInteger/v", "https://example.org/dt#s0", '"1257"^^xsd:nonNegativeInteger') not in found
+
+
+def test_pyshacl_engine_gives_the_same_report(mini, monkeypatch):
+    """``validate(engine="pyshacl")`` runs pyshacl (the reference) instead of kgbuild's engine: the same findings,
+    on the fixture as it is (one warning) and broken (violations of every kind of shape it has)."""
+    import pyshacl
+
+    calls = []
+    real = pyshacl.validate
+
+    def spy(*args, **options):
+        calls.append(options.get("shacl_graph"))
+        return real(*args, **options)
+
+    monkeypatch.setattr(pyshacl, "validate", spy)
+    assert validate(load_project(mini), engine="pyshacl") == validate(load_project(mini))
+    assert len(calls) == 1  # pyshacl ran once, for the pyshacl engine only
+    broken = _broken(mini)
+    assert len(broken.findings) == 5
+    assert validate(load_project(mini), engine="pyshacl") == broken
+    assert len(calls) == 2
+
+
+def test_an_unknown_engine_is_refused(mini):
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown SHACL engine 'jena'"):
+        validate(load_project(mini), engine="jena")

@@ -33,15 +33,21 @@ class CheckOutcome:
     results_graph: Graph  # SHACL validation report graph, including the non-SHACL findings
 
 
-def run_checks(project: Project, sources: Sources, *, remember: bool = False) -> CheckOutcome:
+SHACL_ENGINES = ("kgbuild", "pyshacl")
+
+
+def run_checks(project: Project, sources: Sources, *, remember: bool = False,
+               engine: str = "kgbuild") -> CheckOutcome:
     """Quote check (if configured) plus SHACL validation of ontology ∪ data, both on the sources' store,
     plus the query catalogue check (``remember``: keep its parser verdicts, see ``check_catalogue``).
 
     SHACL runs on kgbuild's engine (kgbuild.shacl), tested to give the same
     results as pyshacl; findings are named from the triples around them.
+    ``engine="pyshacl"`` runs pyshacl (the reference) instead, on an rdflib
+    copy of the graph, for cross-checking: the same findings, more slowly.
     """
-    from kgbuild.shacl import ShapesProgram
-
+    if engine not in SHACL_ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r} (known: {', '.join(SHACL_ENGINES)})")
     names = sources.names()
     locator = sources.locator()
     problems: tuple[QuoteProblem, ...] = ()
@@ -53,12 +59,11 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
             select_store_terms(sources.store, query), root=project.root, sources=project.sources_dirs, names=names,
             locator=locator, context=sources.neighbourhood,
         )
-    try:
-        results = ShapesProgram(sources.shapes).validate(sources.store, written=sources.written)
-    except InputError as exc:
-        raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
-    context = sources.neighbourhood([node for result in results for node in (result.focus, result.value)])
-    shacl = engine_outcome(results, data_graph=context, shapes_graph=sources.shapes, names=names, locator=locator)
+    if engine == "pyshacl":
+        shacl = run_shacl(data_graph=sources.graph, shapes_graph=sources.shapes, names=names, locator=locator,
+                          shapes_file=project.rel(project.shapes_dir))
+    else:
+        shacl = _engine_shacl(project, sources, names=names, locator=locator)
     from kgbuild.catalogue import check_catalogue
 
     catalogue = check_catalogue(project, remember=remember)
@@ -74,6 +79,17 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
     results_graph = shacl.results_graph
     _add_quote_problems(results_graph, problems, conforms=report.conforms)
     return CheckOutcome(report=report, results_graph=results_graph)
+
+
+def _engine_shacl(project: Project, sources: Sources, *, names, locator: Locator):
+    from kgbuild.shacl import ShapesProgram
+
+    try:
+        results = ShapesProgram(sources.shapes).validate(sources.store, written=sources.written)
+    except InputError as exc:
+        raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
+    context = sources.neighbourhood([node for result in results for node in (result.focus, result.value)])
+    return engine_outcome(results, data_graph=context, shapes_graph=sources.shapes, names=names, locator=locator)
 
 
 def language_tag_findings(sources: Sources, *, names, locator: Locator) -> list[Finding]:
@@ -223,9 +239,9 @@ def _add_quote_problems(graph: Graph, problems: tuple[QuoteProblem, ...], *, con
         graph.add((result, SH.value, problem.quote))
 
 
-def validate(project: Project) -> Report:
-    """Parse the project and run every check; write nothing."""
-    return run_checks(project, load_sources(project)).report
+def validate(project: Project, *, engine: str = "kgbuild") -> Report:
+    """Parse the project and run every check; write nothing. ``engine``: see ``run_checks``."""
+    return run_checks(project, load_sources(project), engine=engine).report
 
 
 def validate_data(project: Project, *, turtle: str) -> Report:

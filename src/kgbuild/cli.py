@@ -166,14 +166,19 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
     help="With FILES: refuse a contribution of more triples than this, before checking it "
     "(default: [checks] max-contribution-triples in kgbuild.toml, else 200000).",
 )
+@click.option("--engine", type=click.Choice(("kgbuild", "pyshacl")), default="kgbuild", show_default=True,
+              help="Without FILES: the SHACL engine. pyshacl, the reference implementation, is much slower; "
+              "it is there to cross-check kgbuild's engine (the same findings, report and exit status).")
 @_show_option
 @_handles_errors
 def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str,
-             max_triples: int | None) -> None:
+             max_triples: int | None, engine: str) -> None:
     """Check the project, or contribution FILES in the context of the built graph; write nothing.
 
     Without FILES: the build's checks on the whole project (Turtle syntax,
     quotes against archived source texts, SHACL shapes, stored queries).
+    The shapes run on kgbuild's engine, or with --engine pyshacl on pyshacl
+    (the reference implementation, to cross-check: same report, slower).
 
     With FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld, TriG .trig or
     N-Quads .nq, named graphs read as plain triples; new facts
@@ -191,10 +196,14 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     \b
       kgbuild validate contributions/2025-12-release.ttl
       kgbuild validate new/*.ttl --format json
+      kgbuild validate --engine pyshacl
     """
     from kgbuild.project import load_project
     from kgbuild.report import render_json, render_text, to_json
 
+    if files and engine != "kgbuild":
+        raise click.UsageError("--engine pyshacl validates the whole project; a contribution check (FILES) runs "
+                               "on kgbuild's engine")
     project = load_project(project_dir)
     if files:
         from kgbuild.contribution import check_contribution
@@ -211,7 +220,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     else:
         from kgbuild.checks import validate as run_validate
 
-        report = run_validate(project)
+        report = run_validate(project, engine=engine)
         click.echo(render_json(report) if output_format == "json" else render_text(report, show=show), nl=False)
     sys.exit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
 
@@ -222,6 +231,71 @@ _COLOURS = {"violation": "red", "warning": "yellow", "info": "cyan"}
 def _severity_style(text: str, severity: str) -> str:
     """Colour for terminals; click.echo drops it when stdout is not one."""
     return click.style(text, fg=_COLOURS.get(severity), bold=severity == "violation")
+
+
+@cli.command("shacl")
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-s", "--shapes", "shapes", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="A shapes file (repeatable); together they are the shapes graph. "
+              "Default: the data graph is also the shapes graph.")
+@click.option("--format", "output_format", type=click.Choice(("text", "json", "ttl")), default="text",
+              show_default=True, help="text for people; json for programs; ttl: the sh:ValidationReport as Turtle.")
+@_handles_errors
+def shacl_command(data: tuple[Path, ...], shapes: tuple[Path, ...], output_format: str) -> None:
+    """Validate RDF files DATA against SHACL shapes with kgbuild's engine; no project needed.
+
+    DATA and the --shapes files may be Turtle (.ttl, and any other
+    suffix), N-Triples (.nt), TriG (.trig), N-Quads (.nq), JSON-LD
+    (.jsonld, .json) or RDF/XML (.rdf, .owl). All DATA files together are
+    the data graph (triples of named graphs included, their graph names
+    ignored); all --shapes files the shapes graph. Without --shapes the
+    data graph is also the shapes graph (as pyshacl does): a file holding
+    shapes and data validates on its own. Only the named files are read:
+    owl:imports is not followed, JSON-LD contexts must be inline, nothing
+    is fetched and no SERVICE call is sent.
+
+    The report conforms iff there is no result, whatever its severity
+    (SHACL 3.6.1.1). Output: text (one line per result: FILE:LINE where
+    the focus node is written, SEVERITY, focus node, path, value, message,
+    constraint component and shape, with the files' prefixes; then a
+    summary), json (conforms, counts and results, terms in N-Triples
+    syntax; see kgbuild.shaclrun.to_dict), or ttl (a sh:ValidationReport).
+
+    Exit status: 0 conforms, 1 results (of any severity), 2 unusable input:
+    a missing, unreadable or unparsable file (file:line:column), or shapes
+    kgbuild's engine does not support (the feature and the shape named).
+
+    \b
+      kgbuild shacl --shapes shapes.ttl data.ttl
+      kgbuild shacl -s a.ttl -s b.ttl data.ttl more.jsonld --format json
+      kgbuild shacl shapes-and-data.ttl --format ttl > report.ttl
+
+    \b
+    For example, with shapes.ttl
+      ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+          sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+    and data.ttl
+      ex:bob a ex:Person .
+    `kgbuild shacl --shapes shapes.ttl data.ttl` prints
+      data.ttl:3: VIOLATION ex:bob path ex:name: needs at least 1 value(s)
+        (sh:MinCountConstraintComponent, shape [sh:path ex:name] of ex:PersonShape)
+      does not conform: 1 result (1 violation; 1 data file, 1 shapes file)
+    and exits 1.
+    """
+    from kgbuild.report import to_json
+    from kgbuild.shaclrun import render_text, render_turtle, to_dict, validate_files
+
+    run = validate_files(list(data), shapes=list(shapes))
+    if not run.targeted_shapes:
+        where = "the --shapes files" if shapes else "the data (no --shapes given)"
+        click.echo(f"kgbuild: note: {where} hold no shape with a target: nothing was checked", err=True)
+    if output_format == "json":
+        click.echo(to_json(to_dict(run)), nl=False)
+    elif output_format == "ttl":
+        click.echo(render_turtle(run), nl=False)
+    else:
+        click.echo(render_text(run), nl=False)
+    sys.exit(EXIT_OK if run.conforms else EXIT_FINDINGS)
 
 
 @cli.command()
