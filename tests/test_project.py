@@ -63,7 +63,7 @@ def test_unknown_key_is_reported_with_its_line(tmp_path):
     _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[checks]\nquote = "q.rq"\n')
     with pytest.raises(ConfigError) as caught:
         load_project(tmp_path)
-    assert caught.value.message == "unknown key checks.quote (known: quotes, facts-per-source, names, max-contribution-triples)"
+    assert caught.value.message == "unknown key checks.quote (known: quotes, facts-per-source, names, stated-facts, max-contribution-triples)"
     assert (caught.value.file, caught.value.line) == ("kgbuild.toml", 3)
 
 
