@@ -13,7 +13,7 @@ from kgbuild.catalogue import load_catalogue
 from kgbuild.errors import ParameterError
 from kgbuild.project import load_project
 from kgbuild.querying import run_query
-from kgbuild.results import XSD, Term
+from kgbuild.results import XSD, Rows, Term
 from rowcompare import cell, concat_separators, normalised
 from rowcompare import example_params as query_example_params
 

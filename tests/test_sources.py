@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import rdflib
 from rdflib import Graph
 from rdflib.compare import isomorphic
