@@ -21,11 +21,12 @@ from conftest import append
 ALL_FILES = sorted(REPORT_FILES + GRAPH_FILES)
 
 
-def test_conforming_build_writes_every_file(mini):
+def test_build_with_only_a_warning_writes_every_file(mini):
     result = build(load_project(mini))
     dist = mini / "dist"
     assert result.out_dir == dist
-    assert result.report.conforms and result.graph_written
+    assert result.report.counts == {"violation": 0, "warning": 1, "info": 0}
+    assert not result.report.conforms and result.graph_written  # published under the default fail_on="violation"
     assert sorted(p.name for p in dist.iterdir()) == ALL_FILES
     assert json.loads((dist / "validation-report.json").read_text("utf-8")) == result.report.to_dict()
     assert json.loads((dist / "stats.json").read_text("utf-8"))["triples"] == 72
@@ -44,8 +45,9 @@ def test_conforming_build_writes_every_file(mini):
 
     report = rdflib.Graph().parse(dist / "validation-report.ttl", format="turtle")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    assert [o.toPython() for o in report.objects(None, sh.conforms)] == [True]
+    assert [o.toPython() for o in report.objects(None, sh.conforms)] == [False]  # a result: SHACL 3.6.1.1
     assert len(list(report.subjects(rdflib.RDF.type, sh.ValidationResult))) == 1
+    assert json.loads((dist / "validation-report.json").read_text("utf-8"))["conforms"] is False
 
 
 def test_sample_answer(mini):
@@ -65,9 +67,20 @@ def test_violations_withhold_the_graph_and_remove_an_old_one(mini):
     text = mini / "data" / "events" / "meetings.ttl"
     text.write_text(text.read_text("utf-8").replace("at a party in 1833", "at a ball in 1833"), "utf-8")
     result = build(project)
-    assert not result.report.conforms and not result.graph_written
+    assert result.report.fails("violation") and not result.graph_written
     assert [f.rule for f in result.report.findings if f.severity == "violation"] == ["quote-not-in-source"]
     assert sorted(p.name for p in (mini / "dist").iterdir()) == sorted(REPORT_FILES)
+
+
+def test_fail_on_decides_publishing_not_conforms(mini):
+    project = load_project(mini)
+    strict = build(project, fail_on="warning")  # the fixture's one warning
+    assert strict.report.fails("warning") and not strict.graph_written and strict.store is None
+    assert sorted(p.name for p in (mini / "dist").iterdir()) == sorted(REPORT_FILES)
+    default = build(project)
+    assert not default.report.conforms and default.graph_written and default.store is not None
+    with pytest.raises(ValueError, match="unknown severity 'warnings'"):
+        build(project, fail_on="warnings")
 
 
 def test_unusable_input_leaves_previous_output_untouched(mini):

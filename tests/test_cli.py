@@ -21,7 +21,7 @@ def test_version():
 @pytest.mark.parametrize(
     ("command", "phrase"),
     [
-        ("build", "graph.ttl, graph.nt and graph.nq only when there is no violation"),
+        ("build", "graph.ttl, graph.nt and graph.nq only when no finding is at the --fail-on level"),
         ("validate", "write nothing"),
         ("stats", "entities per class"),
     ],
@@ -33,12 +33,12 @@ def test_every_command_explains_itself(command, phrase):
     assert "--project" in result.stdout and "--format" in result.stdout
 
 
-def test_build_conforming_project(mini):
+def test_build_project_with_a_warning(mini):
     result = run_cli("build", "--project", str(mini))
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "WARNING MeetingHasDate" in out
-    assert "0 violations, 1 warning, 0 info — conforms" in out
+    assert "0 violations, 1 warning, 0 info — does not conform (warnings only: passes --fail-on violation)" in out
     assert "triples: 72 (ontology 44, data 28)" in out
     assert "sample answer (queries/sample.rq):" in out
     assert "Party at Babbage's house        Charles Babbage" in out
@@ -91,7 +91,8 @@ def test_validate_writes_nothing(mini):
     before = snapshot(mini)
     result = run_cli("validate", "--project", str(mini))
     assert result.exit_code == 0
-    assert result.stdout.endswith("0 violations, 1 warning, 0 info — conforms\n")
+    assert result.stdout.endswith("0 violations, 1 warning, 0 info — does not conform "
+                                  "(warnings only: passes --fail-on violation)\n")
     assert snapshot(mini) == before
 
 
@@ -104,6 +105,29 @@ def test_validate_json_equals_the_report(mini):
 @pytest.mark.parametrize(("fail_on", "code"), [("violation", 0), ("warning", 1), ("info", 1)])
 def test_validate_fail_on(mini, fail_on, code):
     assert run_cli("validate", "--project", str(mini), "--fail-on", fail_on).exit_code == code
+
+
+def test_validate_with_only_a_warning_does_not_conform_but_passes_the_default_fail_on(mini):
+    default = run_cli("validate", "--project", str(mini), "--format", "json")
+    assert default.exit_code == 0
+    data = json.loads(default.stdout)
+    assert data["conforms"] is False and data["counts"] == {"violation": 0, "warning": 1, "info": 0}
+    strict = run_cli("validate", "--project", str(mini), "--fail-on", "warning")
+    assert strict.exit_code == 1
+    assert strict.stdout.endswith("0 violations, 1 warning, 0 info — does not conform (fails --fail-on warning)\n")
+
+
+def test_build_fail_on_warning_withholds_the_graph(mini):
+    result = run_cli("build", "--project", str(mini), "--fail-on", "warning")
+    assert result.exit_code == 1
+    assert "0 violations, 1 warning, 0 info — does not conform (fails --fail-on warning)" in result.stdout
+    assert "kgbuild: graph not published: fix the violations and warnings first (--fail-on warning)" in result.stderr
+    assert sorted(p.name for p in (mini / "dist").iterdir()) == [
+        "stats.json", "validation-report.json", "validation-report.ttl"
+    ]
+    assert run_cli("build", "--project", str(mini), "--fail-on", "info").exit_code == 1
+    assert run_cli("build", "--project", str(mini)).exit_code == 0  # the default, --fail-on violation
+    assert (mini / "dist" / "graph.nt").is_file()
 
 
 def test_validate_finds_current_directory_project(mini, monkeypatch):

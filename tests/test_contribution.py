@@ -413,7 +413,7 @@ def test_text_output_groups_findings_by_file_with_hints(built_project):
     assert any(line.strip() == "hint: Replace it with ppd:performedBy." for line in lines[first:second])
     assert "\x1b[" not in result.stdout  # no colour when stdout is not a terminal
     # the misspelled property leaves the release without its only count, hence the warning
-    assert lines[-1] == "2 violations, 1 warning, 0 info — does not conform"
+    assert lines[-1] == "2 violations, 1 warning, 0 info — does not conform (fails --fail-on violation)"
     assert "in the context of the embedded store" in result.stderr
 
 
@@ -639,7 +639,7 @@ def test_a_passing_contribution_keeps_the_merged_project_valid(built_project, pa
     assert check.exit_code == 0, check.stdout
     merged = _merged_validation(built_project, path, tmp_path)
     assert merged.exit_code == 0, merged.stdout[:3000]
-    assert json.loads(merged.stdout)["conforms"]
+    assert json.loads(merged.stdout)["counts"]["violation"] == 0
 
 
 REACHED = ["second-preferred-claim.ttl", "preferred-ranks-on-existing-claims.ttl", "term-in-second-agreement.ttl",

@@ -28,7 +28,8 @@ def test_report_sorts_by_severity_then_rule_and_drops_duplicates():
 
 def test_counts_conforms_worst():
     assert Report.of([WARNING, INFO]).counts == {"violation": 0, "warning": 1, "info": 1}
-    assert Report.of([WARNING, INFO]).conforms
+    assert not Report.of([WARNING, INFO]).conforms  # SHACL 3.6.1.1: any result, whatever its severity
+    assert not Report.of([INFO]).conforms
     assert Report.of([WARNING, INFO]).worst == "warning"
     assert not Report.of([VIOLATION]).conforms
     assert Report().worst is None and Report().conforms
@@ -64,3 +65,19 @@ def test_json_schema_and_round_trip():
     assert data["counts"] == {"violation": 1, "warning": 1, "info": 0}
     assert [tuple(item) for item in data["findings"]] == [FINDING_FIELDS, FINDING_FIELDS]
     assert Report.of(Finding(**item) for item in data["findings"]) == report
+
+
+@pytest.mark.parametrize(("findings", "fail_on", "verdict"), [
+    ([], "violation", "conforms"),
+    ([], None, "conforms"),
+    ([WARNING, INFO], None, "does not conform"),
+    ([WARNING, INFO], "violation", "does not conform (warnings and info only: passes --fail-on violation)"),
+    ([INFO], "warning", "does not conform (info only: passes --fail-on warning)"),
+    ([WARNING, INFO], "warning", "does not conform (fails --fail-on warning)"),
+    ([VIOLATION], "violation", "does not conform (fails --fail-on violation)"),
+])
+def test_summary_says_whether_the_graph_conforms_and_whether_it_passes_fail_on(findings, fail_on, verdict):
+    report = Report.of(findings)
+    line = render_text(report, show="violation", fail_on=fail_on).splitlines()[-1]
+    assert line.split(" — ", 1)[1] == verdict
+    assert verdict.startswith("conforms") is report.conforms

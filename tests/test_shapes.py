@@ -541,3 +541,64 @@ def test_an_inference_covers_what_it_states(shapes, base):
     results = _results(data, shapes, "TripleIsCovered")
     assert {(f, p, v) for f, p, v, _ in results} == {
         (URIRef(PREFIXES["ppdr"] + "y-two"), PPD.statedTime, Literal("then"))}
+
+
+# --- portability: SHACL-AF as written, no engine's extensions ---------------------------------------
+
+STANDARD_NAMESPACES = (str(SH), str(RDF), "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#")
+
+
+def _sparql_prefixes(shapes) -> str:
+    return "".join(f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+                   for d in shapes.objects(URIRef(PPDSH), SH.declare))
+
+
+def _sparql_targets(shapes) -> list:
+    return sorted({t for t in shapes.objects(None, SH.target) if (t, SH.select, None) in shapes}
+                  | set(shapes.subjects(RDF.type, SH.SPARQLTarget)), key=str)
+
+
+def _where_part(select: str) -> str:
+    """The text of a SELECT from its WHERE keyword on, spaces normalised."""
+    return " ".join(select[select.index("WHERE"):].split())
+
+
+def test_every_sparql_target_selects_only_this(shapes):
+    """SHACL-AF 5.1: a SPARQL target's sh:select has the single result variable `this` (Apache Jena refuses the
+    whole shapes graph otherwise); and a target is not also a constraint."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    targets = _sparql_targets(shapes)
+    assert len(targets) >= 20
+    for target in targets:
+        query = translateQuery(parseQuery(_sparql_prefixes(shapes) + str(shapes.value(target, SH.select))))
+        assert [str(v) for v in query.algebra["PV"]] == ["this"], f"{target} selects {query.algebra['PV']}"
+        assert (None, SH.sparql, target) not in shapes and (target, RDF.type, SH.SPARQLConstraint) not in shapes, (
+            f"{target} is both a target and a constraint")
+
+
+def test_sparql_target_selects_what_its_constraint_reports(shapes):
+    """The convention of prefixes.ttl: a SPARQL-based shape's target has its constraint's WHERE clause, so the
+    target's focus nodes are exactly those the constraint reports (and nothing is reported twice or missed)."""
+    paired = 0
+    for shape in set(shapes.subjects(SH.sparql, None)):
+        (constraint,) = shapes.objects(shape, SH.sparql)
+        targets = [t for t in shapes.objects(shape, SH.target) if (t, SH.select, None) in shapes]
+        if not targets:
+            continue
+        (target,) = targets
+        assert str(target) == str(constraint).removesuffix("Query") + "Target", (shape, target)
+        target_select, constraint_select = str(shapes.value(target, SH.select)), str(shapes.value(constraint, SH.select))
+        assert " ".join(target_select.split()).startswith("SELECT DISTINCT $this WHERE"), target
+        assert _where_part(target_select) == _where_part(constraint_select), f"{target} and {constraint} differ"
+        paired += 1
+    assert paired >= 20
+
+
+def test_shapes_use_only_standard_vocabulary(shapes):
+    """The shapes run on any SHACL-AF engine: every predicate and type is SHACL's, RDF's, RDFS's or OWL's. An
+    extension of kgbuild's engine would have to be declared, and marked, in shapes/prefixes.ttl first."""
+    terms = set(shapes.predicates()) | set(shapes.objects(None, RDF.type))
+    foreign = sorted(str(t) for t in terms if not str(t).startswith(STANDARD_NAMESPACES))
+    assert foreign == []

@@ -16,9 +16,9 @@ MO = "https://example.org/mini/ontology#"
 MR = "https://example.org/mini/id/"
 
 
-def test_fixture_conforms_with_one_warning():
+def test_fixture_has_one_warning_and_so_does_not_conform():
     report = validate(load_project(MINI))
-    assert report.conforms
+    assert not report.conforms and not report.fails("violation")  # sh:conforms is false with any result
     (warning,) = report.findings
     assert warning.severity == "warning"
     assert warning.rule == "MeetingHasDate"
@@ -122,7 +122,7 @@ def test_language_tags_of_the_project_need_a_registered_language(mini):
         "the likely intended tag is @ja (Japanese)",
         'Write the literal as "..."@ja.',
     )]
-    assert report.conforms  # a warning
+    assert not report.fails("violation")  # a warning
 
 
 def test_datatype_findings_of_the_project_are_pyshacls_on_the_files_as_written(mini):
@@ -194,3 +194,19 @@ def test_an_unknown_engine_is_refused(mini):
 
     with pytest.raises(ValueError, match="unknown SHACL engine 'jena'"):
         validate(load_project(mini), engine="jena")
+
+
+def test_engine_report_graph_conforms_only_without_any_result():
+    """SHACL 3.6.1.1: sh:conforms is true iff there is no validation result, whatever the results' severity."""
+    from kgbuild.locate import Locator
+    from kgbuild.shacl import ShapesProgram
+    from kgbuild.sources import load_sources
+    from kgbuild.validation import engine_outcome
+
+    sources = load_sources(load_project(MINI))
+    results = ShapesProgram(sources.shapes).validate(sources.store)
+    assert [result.severity for result in results] == [SH.Warning]  # the fixture's one warning
+    for given, conforms in ((results, False), ([], True)):
+        outcome = engine_outcome(given, data_graph=sources.ontology, shapes_graph=sources.shapes,
+                                 names=sources.names(), locator=Locator(()))
+        assert [o.toPython() for o in outcome.results_graph.objects(None, SH.conforms)] == [conforms]

@@ -4,7 +4,8 @@ Output (``dist/`` or ``--out``), replaced as a whole on every build:
 
 - always: ``validation-report.json`` (Report JSON), ``validation-report.ttl``
   (the SHACL report graph, quote findings included), ``stats.json``;
-- only when there is no violation (and then also the embedded Oxigraph
+- only when no finding is at least as severe as ``fail_on`` (default
+  ``violation``: warnings and info do not stop it; and then also the embedded Oxigraph
   store at ``[paths] store``, outside the output directory): ``graph.ttl`` (ontology ∪ data),
   ``graph.nt`` (sorted N-Triples) and ``graph.nq`` (sorted N-Quads; ontology
   in graph ``<namespace>graph/ontology``, data in ``<namespace>graph/data``).
@@ -30,7 +31,7 @@ from rdflib.namespace import SH
 
 from kgbuild.canon import canonical_graph
 from kgbuild.checks import run_checks
-from kgbuild.findings import Report
+from kgbuild.findings import Report, severity_rank
 from kgbuild.graphstats import Stats, compute_stats
 from kgbuild.output import replace_directory
 from kgbuild.project import Project
@@ -50,7 +51,8 @@ class BuildResult:
     sample: Table | None
     out_dir: Path
     files: tuple[str, ...]  # names of the files written to out_dir
-    store: Path | None = None  # the embedded store, written only for a conforming graph
+    store: Path | None = None  # the embedded store, written only for a graph that passes ``fail_on``
+    fail_on: str = "violation"  # the policy the build published by (``Report.fails``)
 
     @property
     def graph_written(self) -> bool:
@@ -96,22 +98,26 @@ def _return_freed_memory() -> None:
 
 
 def build(project: Project, *, out: Path | None = None, wait: float | None = None,
-          on_wait: Callable[[int | None], None] | None = None) -> BuildResult:
+          on_wait: Callable[[int | None], None] | None = None, fail_on: str = "violation") -> BuildResult:
     """Build the project into ``out`` (default: the configured dist directory).
 
     Raises ``KgbuildError`` subclasses for unusable input; findings (even
-    violations) are returned in the result's report. While another build of
+    violations) are returned in the result's report. The graph and the store
+    are published only when no finding is at least as severe as ``fail_on``
+    (``violation``, ``warning`` or ``info``); whether the graph *conforms*
+    (no finding at all, SHACL's sh:conforms) does not decide it. While another build of
     the same project runs, waits for it up to ``wait`` seconds (default
     ``workspace.DEFAULT_WAIT``; 0: not at all), calling ``on_wait(pid)`` when
     it starts waiting, then raises BuildRunningError.
     """
     from kgbuild.workspace import DEFAULT_WAIT, BuildLock
 
+    severity_rank(fail_on)  # an unknown level is refused before anything is read
     with BuildLock(project, wait=DEFAULT_WAIT if wait is None else wait, on_wait=on_wait):
-        return _build(project, out=out)
+        return _build(project, out=out, fail_on=fail_on)
 
 
-def _build(project: Project, *, out: Path | None) -> BuildResult:
+def _build(project: Project, *, out: Path | None, fail_on: str) -> BuildResult:
     from kgbuild.store import discard_version, file_stats, fingerprint, publish_store, stage_store
 
     out_dir = (out if out is not None else project.dist_dir).resolve()
@@ -129,15 +135,16 @@ def _build(project: Project, *, out: Path | None) -> BuildResult:
         "stats.json": to_json(stats.to_dict()).encode("utf-8"),
     }
     _return_freed_memory()  # what the checks freed, before the dumps need room
-    if checked.report.conforms:
+    publish = not checked.report.fails(fail_on)
+    if publish:
         files["graph.nt"], files["graph.nq"] = sources.dumps()
     prefixes = sources.prefixes
     del sources  # the in-memory store is the biggest thing held: free it before writing
     _return_freed_memory()
-    if checked.report.conforms:
+    if publish:
         files["graph.ttl"] = turtle(files["graph.nt"], prefixes=prefixes)
     store = None
-    if checked.report.conforms:  # the new store first, beside the current one: readers keep that one meanwhile
+    if publish:  # the new store first, beside the current one: readers keep that one meanwhile
         store = stage_store(project, files["graph.nt"])
     try:
         if store is not None:
@@ -160,4 +167,5 @@ def _build(project: Project, *, out: Path | None) -> BuildResult:
         out_dir=out_dir,
         files=tuple(sorted(files)),
         store=store,
+        fail_on=fail_on,
     )

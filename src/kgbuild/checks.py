@@ -222,7 +222,8 @@ def _rdflib_term(term: object):
 
 
 def _add_quote_problems(graph: Graph, problems: tuple[QuoteProblem, ...], *, conforms: bool) -> None:
-    """Record quote-check findings as sh:ValidationResult and make sh:conforms agree with the Report."""
+    """Record quote-check findings as sh:ValidationResult and make sh:conforms agree with the Report (true only
+    when there is no finding at all, of any severity)."""
     reports = list(graph.subjects(RDF.type, SH.ValidationReport))
     report_node = reports[0] if reports else BNode()
     graph.add((report_node, RDF.type, SH.ValidationReport))

@@ -53,6 +53,17 @@ def _show_option(command: F) -> F:
     )(command)
 
 
+def _fail_on_option(command: F) -> F:
+    return click.option(
+        "--fail-on",
+        type=click.Choice(SEVERITY_CHOICES),
+        default="violation",
+        show_default=True,
+        help="Exit 1 when a finding is at least this severe (build: and do not publish the graph). Whether the "
+        "graph conforms (no finding at all, SHACL's sh:conforms) is reported apart from this.",
+    )(command)
+
+
 def _project_option(command: F) -> F:
     return click.option(
         "--project",
@@ -99,17 +110,21 @@ def cli() -> None:
 @click.option("--wait-timeout", type=click.FloatRange(min=0), default=1800.0, show_default=True, metavar="SECONDS",
               help="With --wait, give up (exit 2) when the other build still runs after this long.")
 @_format_option
+@_fail_on_option
 @_show_option
 @_handles_errors
 def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: float, output_format: str,
-          show: str) -> None:
+          fail_on: str, show: str) -> None:
     """Check the graph and publish it.
 
     Parses ontology, shapes and data, checks every quote against its
     archived source text, validates with SHACL, and writes the output
     directory: validation-report.json/.ttl and stats.json always; graph.ttl,
-    graph.nt and graph.nq only when there is no violation. Prints the
-    findings, a summary and one sample answer. Exits 1 on violations.
+    graph.nt and graph.nq only when no finding is at the --fail-on level
+    (default: no violation; warnings and info are published). Prints the
+    findings, a summary and one sample answer. Exits 1 when findings are at
+    the --fail-on level. The reports say the graph conforms only when there
+    is no finding at all (SHACL's sh:conforms).
 
     One build at a time per checkout: a second one waits for the first
     (--wait, the default, up to --wait-timeout) or stops with exit 2
@@ -128,11 +143,11 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
         click.echo(f"kgbuild: waiting for the build running in this checkout{who}…", err=True)
 
     project = load_project(project_dir)
-    result = run_build(project, out=out, wait=wait_timeout if wait else 0, on_wait=waiting)
+    result = run_build(project, out=out, wait=wait_timeout if wait else 0, on_wait=waiting, fail_on=fail_on)
     if output_format == "json":
         click.echo(to_json(result.to_dict()), nl=False)
     else:
-        click.echo(render_text(result.report, show=show), nl=False)
+        click.echo(render_text(result.report, show=show, fail_on=fail_on), nl=False)
         click.echo()
         click.echo(render_stats(result.stats, top=10), nl=False)
         if result.sample is not None:
@@ -144,21 +159,16 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
     if result.store is not None:
         click.echo(f"kgbuild: wrote the embedded store {result.store} (used by kgbuild query)", err=True)
     if not result.graph_written:
-        click.echo("kgbuild: graph not published: fix the violations first", err=True)
-    sys.exit(EXIT_OK if result.report.conforms else EXIT_FINDINGS)
+        levels = {"violation": "violations", "warning": "violations and warnings", "info": "findings"}[fail_on]
+        click.echo(f"kgbuild: graph not published: fix the {levels} first (--fail-on {fail_on})", err=True)
+    sys.exit(EXIT_FINDINGS if result.report.fails(fail_on) else EXIT_OK)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @_project_option
 @_format_option
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITY_CHOICES),
-    default="violation",
-    show_default=True,
-    help="Exit 1 when a finding is at least this severe.",
-)
+@_fail_on_option
 @click.option(
     "--max-triples",
     type=click.IntRange(min=1),
@@ -214,14 +224,16 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         if output_format == "json":
             click.echo(to_json(result.to_dict()), nl=False)
         else:
-            click.echo(render_grouped(report, files=result.files, show=show, style=_severity_style), nl=False)
+            click.echo(render_grouped(report, files=result.files, show=show, style=_severity_style, fail_on=fail_on),
+                       nl=False)
             click.echo(f"kgbuild: checked {len(result.files)} file(s) in the context of the {result.context}",
                        err=True)
     else:
         from kgbuild.checks import validate as run_validate
 
         report = run_validate(project, engine=engine)
-        click.echo(render_json(report) if output_format == "json" else render_text(report, show=show), nl=False)
+        click.echo(render_json(report) if output_format == "json" else render_text(report, show=show, fail_on=fail_on),
+                   nl=False)
     sys.exit(EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK)
 
 
@@ -353,7 +365,7 @@ def queries_command(project_dir: Path | None, output_format: str, check: bool) -
 
             click.echo()
             click.echo(render_text(report), nl=False)
-    if report is not None and not report.conforms:
+    if report is not None and report.fails("violation"):  # a warning (a query calling SERVICE) does not fail it
         sys.exit(EXIT_FINDINGS)
 
 

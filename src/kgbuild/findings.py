@@ -85,8 +85,11 @@ class Report:
 
     @property
     def conforms(self) -> bool:
-        """True when there is no violation (warnings and info allowed)."""
-        return self.counts["violation"] == 0
+        """True when there is no finding at all, of any severity: SHACL's ``sh:conforms`` (SHACL 3.6.1.1).
+
+        Whether findings *fail* a run (exit status, publishing the graph) is a separate policy: ``fails``.
+        """
+        return not self.findings
 
     @property
     def worst(self) -> str | None:
@@ -95,12 +98,12 @@ class Report:
         return next((severity for severity in SEVERITIES if severity in present), None)
 
     def fails(self, threshold: str) -> bool:
-        """True when some finding is at least as severe as ``threshold``."""
+        """True when some finding is at least as severe as ``threshold`` (the ``--fail-on`` policy)."""
         limit = severity_rank(threshold)
         return any(severity_rank(finding.severity) <= limit for finding in self.findings)
 
     def to_dict(self) -> dict:
-        """The JSON form: ``{"conforms", "counts", "findings": [Finding fields...]}``."""
+        """The JSON form: ``{"conforms", "counts", "findings": [Finding fields...]}`` (``conforms``: no finding)."""
         return {
             "conforms": self.conforms,
             "counts": self.counts,

@@ -3,7 +3,8 @@
 JSON schema (stable)::
 
     {
-      "conforms": bool,                      # no violation
+      "conforms": bool,                      # no finding at all (SHACL's sh:conforms); exit status and
+                                             # publishing follow --fail-on instead (counts tell which)
       "counts": {"violation": int, "warning": int, "info": int},
       "findings": [                          # sorted: severity, rule, file, line, ...
         {"severity": "violation" | "warning" | "info",
@@ -29,11 +30,12 @@ from kgbuild.findings import SEVERITIES, Finding, Report, severity_rank
 MAX_VALUE = 100
 
 
-def render_text(report: Report, *, show: str = "info") -> str:
+def render_text(report: Report, *, show: str = "info", fail_on: str | None = None) -> str:
     """One line per finding (``file:line: SEVERITY rule — focus — path — value — message``) and a summary.
 
     Findings less severe than ``show`` are only counted, in a line that says
-    how many were left out.
+    how many were left out. ``fail_on``: the summary also says whether the
+    findings pass that ``--fail-on`` level (see ``summary_line``).
     """
     limit = severity_rank(show)
     shown = [f for f in report.findings if severity_rank(f.severity) <= limit]
@@ -41,7 +43,7 @@ def render_text(report: Report, *, show: str = "info") -> str:
     hidden = len(report.findings) - len(shown)
     if hidden:
         lines.append(f"({hidden} findings less severe than {show} not shown: --show info lists them)")
-    lines.append(summary_line(report))
+    lines.append(summary_line(report, fail_on=fail_on))
     return "\n".join(lines) + "\n"
 
 
@@ -66,9 +68,11 @@ def render_finding(finding: Finding) -> str:
     return where + " — ".join(parts)
 
 
-def render_grouped(report: Report, *, files: Sequence[str], show: str = "info", style=None) -> str:
+def render_grouped(report: Report, *, files: Sequence[str], show: str = "info", style=None,
+                   fail_on: str | None = None) -> str:
     """Findings grouped by file (in the order ``files`` gives, then any other), each with its hint, a
-    count per file and a summary line. ``style(text, severity)`` may colour the severity words."""
+    count per file and a summary line (``fail_on`` as in ``render_text``). ``style(text, severity)`` may colour
+    the severity words."""
     limit = severity_rank(show)
     paint = style or (lambda text, _severity: text)
     groups: dict[str | None, list[Finding]] = {file: [] for file in files}
@@ -92,7 +96,7 @@ def render_grouped(report: Report, *, files: Sequence[str], show: str = "info", 
         lines.append("  " + ("no findings" if not findings else _tally(counts)))
     if hidden:
         lines.append(f"({hidden} findings less severe than {show} not shown: --show info lists them)")
-    lines.append(summary_line(report))
+    lines.append(summary_line(report, fail_on=fail_on))
     return "\n".join(lines) + "\n"
 
 
@@ -101,10 +105,24 @@ def _tally(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[s]} {words[s] if counts[s] != 1 or s == 'info' else s}" for s in SEVERITIES)
 
 
-def summary_line(report: Report) -> str:
+def summary_line(report: Report, *, fail_on: str | None = None) -> str:
+    """The counts and SHACL's verdict: the graph *conforms* only when there is no finding at all.
+
+    With ``fail_on`` (the ``--fail-on`` level that decides the exit status),
+    a graph that does not conform also says whether it passes that level,
+    e.g. ``0 violations, 6 warnings, 21 info — does not conform (warnings and
+    info only: passes --fail-on violation)``.
+    """
     tally = _tally(report.counts)
-    verdict = "conforms" if report.conforms else "does not conform"
-    return f"{tally} — {verdict}"
+    if report.conforms:
+        return f"{tally} — conforms"
+    if fail_on is None:
+        return f"{tally} — does not conform"
+    if report.fails(fail_on):
+        return f"{tally} — does not conform (fails --fail-on {fail_on})"
+    words = {"violation": "violations", "warning": "warnings", "info": "info"}
+    present = [words[severity] for severity in SEVERITIES if report.counts[severity]]
+    return f"{tally} — does not conform ({' and '.join(present)} only: passes --fail-on {fail_on})"
 
 
 def render_json(report: Report) -> str:

@@ -295,7 +295,6 @@ def engine_outcome(
     graph = Graph()
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
-    conforms = True
     for result in results:
         node = BNode()
         graph.add((report, SH.result, node))
@@ -312,8 +311,7 @@ def engine_outcome(
             graph.add((node, SH.sourceConstraint, result.constraint))
         for message in result.messages:
             graph.add((node, SH.resultMessage, message))
-        conforms = conforms and result.severity != SH.Violation
-    graph.add((report, SH.conforms, Literal(conforms)))
+    graph.add((report, SH.conforms, Literal(not results)))  # any result, even sh:Info: SHACL 3.6.1.1
     reader = _ResultReader(data_graph, shapes_graph, graph, names, locator)
     findings = tuple(reader.finding(result) for result in reader.results())
     return ShaclOutcome(findings=findings, results_graph=graph)
