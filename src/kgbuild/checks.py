@@ -40,6 +40,7 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
     SHACL runs on kgbuild's engine (kgbuild.shacl), tested to give the same
     results as pyshacl; findings are named from the triples around them.
     """
+    from kgbuild.federation import refuse_service_in_shapes
     from kgbuild.shacl import ShapesProgram
 
     names = sources.names()
@@ -54,7 +55,7 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
             locator=locator, context=sources.neighbourhood,
         )
     try:
-        results = ShapesProgram(sources.shapes).validate(sources.store, written=sources.written)
+        results = ShapesProgram(sources.shapes, refuse_service=refuse_service_in_shapes).validate(sources.store, written=sources.written)
     except InputError as exc:
         raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
     context = sources.neighbourhood([node for result in results for node in (result.focus, result.value)])
