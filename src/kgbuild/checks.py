@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -30,7 +31,12 @@ _SEVERITY_IRIS = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.I
 @dataclass(frozen=True)
 class CheckOutcome:
     report: Report
-    results_graph: Graph  # SHACL validation report graph, including the non-SHACL findings
+    make_graph: Callable[[], Graph] = field(repr=False, compare=False)
+
+    @cached_property
+    def results_graph(self) -> Graph:
+        """The SHACL validation report graph, including the non-SHACL findings (made when first asked)."""
+        return self.make_graph()
 
 
 def run_checks(project: Project, sources: Sources, *, remember: bool = False) -> CheckOutcome:
@@ -72,9 +78,13 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False) ->
                                        context=sources.neighbourhood)
     report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *overlap, *catalogue,
                         *languages])
-    results_graph = shacl.results_graph
-    _add_quote_problems(results_graph, problems, conforms=report.conforms)
-    return CheckOutcome(report=report, results_graph=results_graph)
+
+    def results_graph() -> Graph:
+        graph = shacl.results_graph
+        _add_quote_problems(graph, problems, conforms=report.conforms)
+        return graph
+
+    return CheckOutcome(report=report, make_graph=results_graph)
 
 
 def language_tag_findings(sources: Sources, *, names, locator: Locator) -> list[Finding]:
