@@ -416,3 +416,117 @@ def test_many_focus_nodes_give_the_results_of_restricting_to_them(program, sourc
     assert any(isinstance(r.focus, BNode) for r in restricted)
     assert {str(r.focus) for r in whole if not isinstance(r.focus, BNode)} < {str(r.focus) for r in program.validate(store)
                                                                            if not isinstance(r.focus, BNode)}
+
+
+# --- the shapes read and checked up front; the table of supported components ------------------------------
+
+PARAMETERS = ROOT / "tests" / "fixtures" / "engine" / "parameters"
+_NOT_NON_NEGATIVE = "is not a non-negative integer"
+
+
+@pytest.mark.parametrize(("fixture", "message"), [
+    ("min-count-one", f'ex:EventShape → property ex:date → sh:minCount: "one" {_NOT_NON_NEGATIVE}'),
+    ("max-count-negative", f'ex:EventShape → property ex:date → sh:maxCount: "-1"^^xsd:integer {_NOT_NON_NEGATIVE}'),
+    ("min-count-without-path", "ex:EventShape → sh:minCount: needs sh:path (it counts a property's values)"),
+    ("pattern-not-a-regex", 'ex:PersonShape → property ex:name → sh:pattern: "(Ada" is not a valid regular expression'),
+    ("pattern-bad-flags",
+     'ex:PersonShape → property ex:name → sh:pattern: "^A" with sh:flags "g" is not a valid regular expression'),
+    ("datatype-not-an-iri", 'ex:PersonShape → property ex:name → sh:datatype: "xsd:string" is not an IRI'),
+    ("in-not-a-list", "ex:StatusShape → property ex:status → sh:in: ex:open is not an RDF list"),
+    ("or-list-malformed", "ex:AgentShape → sh:or: the list is not a well-formed RDF list (each cell needs one "
+                          "rdf:first and one rdf:rest, the last rdf:rest rdf:nil)"),
+    ("node-kind-in-or-member", "ex:AgentShape → property ex:name → sh:or member 2 → sh:nodeKind: sh:Text is not one "
+                               "of sh:IRI, sh:BlankNode, sh:Literal, sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, "
+                               "sh:IRIOrLiteral"),
+    ("path-not-a-path", "ex:PersonShape → property [not a path] → sh:path: the value is not a SHACL property path (an "
+                        "IRI, a list of paths, or a node with one of sh:inversePath, sh:alternativePath, "
+                        "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath)"),
+    ("unsupported-min-length", "shape ex:PersonShape → property ex:name uses sh:minLength "
+                               "(sh:MinLengthConstraintComponent), which kgbuild's SHACL engine does not support"),
+])
+def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
+    """Checked when the shapes are read, before any query: the message names the shape by the path to it from a
+    named shape (never a blank-node id), the parameter and what is wrong with its value."""
+    shapes = Graph().parse(PARAMETERS / f"{fixture}.ttl", format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == message
+
+
+def test_validate_reports_a_bad_parameter_of_the_project_shapes_in_one_line(mini):
+    from conftest import append, run_cli
+
+    append(mini / "shapes" / "shapes.ttl", "\nms:MeetingShape a sh:NodeShape ; sh:targetClass mo:Meeting ;\n"
+                                           '    sh:property [ sh:path mo:date ; sh:maxCount "one" ] .\n')
+    result = run_cli("validate", "--project", str(mini))
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        'SHACL shapes unusable: ms:MeetingShape → property mo:date → sh:maxCount: "one" is not a non-negative integer')
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def _shacl_vocabulary() -> dict[URIRef, set[URIRef]]:
+    """SHACL's constraint components and their parameters, as the SHACL vocabulary (pyshacl ships it) declares."""
+    from importlib.resources import files
+
+    graph = Graph().parse(data=files("pyshacl").joinpath("assets/shacl.ttl").read_text(encoding="utf-8"),
+                          format="turtle")
+    return {component: {graph.value(p, SH.path) for p in graph.objects(component, SH.parameter)}  # type: ignore[misc]
+            for component in graph.subjects(RDF.type, SH.ConstraintComponent) if isinstance(component, URIRef)}
+
+
+def test_the_component_table_is_the_list_of_supported_components():
+    """Each entry is a SHACL constraint component by the parameter SHACL gives it; the constraint parameters the
+    engine's docstring says it implements are exactly the table's; every SHACL parameter has its component named
+    for a refusal."""
+    import re
+
+    import kgbuild.shacl as engine
+    from kgbuild.shacl.components import CORE_PARAMETERS
+
+    vocabulary = _shacl_vocabulary()
+    for parameter, component in engine.COMPONENTS.items():
+        assert component.parameter == parameter and parameter in vocabulary[component.iri]
+    parameters = set().union(*vocabulary.values()) - {SH.property}  # sh:property: structure, not a constraint
+    claimed = {URIRef(str(SH) + name) for name in re.findall(r"``(?:sh:)?(\w+)``", engine.__doc__ or "")} & parameters
+    assert claimed == set(engine.COMPONENTS)
+    for component, own in vocabulary.items():
+        for parameter in own - {SH.property, SH.qualifiedValueShapesDisjoint}:
+            assert str(component).removeprefix(str(SH)).removesuffix("ConstraintComponent") \
+                in CORE_PARAMETERS[parameter]  # type: ignore[index]
+
+
+_UNSUPPORTED = sorted(
+    (component, sorted(own, key=str)[0]) for component, own in _shacl_vocabulary().items()
+    if own.isdisjoint(__import__("kgbuild.shacl", fromlist=["COMPONENTS"]).COMPONENTS) and SH.property not in own)
+
+
+@pytest.mark.parametrize(("component", "parameter"), _UNSUPPORTED, ids=[str(c).rsplit("#")[1] for c, _ in _UNSUPPORTED])
+def test_a_component_outside_the_table_is_refused_naming_it_and_the_shape(component, parameter):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; <{parameter}> ex:x ] .
+    """, format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    name = parameter.n3(shapes.namespace_manager)
+    assert str(raised.value).startswith(f"shape ex:S → property ex:p uses {name} (")
+    assert f"sh:{str(component).rsplit('#')[1]}" in str(raised.value)
+    assert str(raised.value).endswith("which kgbuild's SHACL engine does not support")
+
+
+def test_the_engine_imports_only_its_shared_base_from_kgbuild():
+    """kgbuild.shacl stands alone: of kgbuild it imports only errors and the SPARQL text helpers (sparqltext)."""
+    import ast
+
+    package = ROOT / "src" / "kgbuild" / "shacl"
+    imported = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    outside = {name for name in imported if name.split(".")[0] == "kgbuild" and not name.startswith("kgbuild.shacl")}
+    assert outside == {"kgbuild.errors", "kgbuild.sparqltext"}

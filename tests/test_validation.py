@@ -171,7 +171,7 @@ def test_datatype_findings_of_the_project_are_pyshacls_on_the_files_as_written(m
 def test_engine_findings_come_from_its_results_and_the_report_graph_only_when_asked(mini, monkeypatch):
     """The engine's results become findings without a report graph read back (``_ResultReader.finding`` is the
     read-back route, pyshacl's); the graph is made when asked for, and read back it gives the same findings."""
-    import kgbuild.validation as validation
+    from kgbuild import validation
     from kgbuild.checks import run_checks
     from kgbuild.sources import load_sources
 

@@ -383,7 +383,7 @@ NOT_CONSTRAINTS = frozenset({
     SH.qualifiedValueShapesDisjoint,
 })
 
-# every parameter of SHACL Core's constraint components (SHACL §4) and SHACL-SPARQL's, with its components:
+# every parameter of SHACL's constraint components (Core §4, SPARQL §6, AF, JS), with its components:
 # how a refusal names what the engine does not support
 CORE_PARAMETERS: dict[URIRef, tuple[str, ...]] = {
     **{c.parameter: (c.name,) for c in COMPONENTS.values()},
@@ -393,6 +393,7 @@ CORE_PARAMETERS: dict[URIRef, tuple[str, ...]] = {
     SH.qualifiedValueShape: ("QualifiedMinCount", "QualifiedMaxCount"),
     SH.qualifiedMinCount: ("QualifiedMinCount",), SH.qualifiedMaxCount: ("QualifiedMaxCount",),
     SH.closed: ("Closed",), SH.ignoredProperties: ("Closed",),
+    SH.expression: ("Expression",), SH["js"]: ("JS",),  # SHACL-AF node expressions, SHACL-JS
 }
 
 

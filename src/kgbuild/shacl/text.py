@@ -70,16 +70,22 @@ def rdf_list(graph: Graph, head: Node) -> list[Node]:
     node = head
     while node != RDF.nil:
         if isinstance(node, Literal) or node in seen:
-            raise ValueError(f"{show(head, graph)} is not a well-formed RDF list")
+            raise ValueError(_not_a_list(graph, head, "a literal or a cycle in it"))
         seen.add(node)
         firsts = list(graph.objects(node, RDF.first))
         rests = list(graph.objects(node, RDF.rest))
         if len(firsts) != 1 or len(rests) != 1:
-            raise ValueError(f"{show(head, graph)} is not a well-formed RDF list (each cell needs one rdf:first "
-                             "and one rdf:rest, the last rdf:rest rdf:nil)")
+            raise ValueError(_not_a_list(graph, head, "each cell needs one rdf:first and one rdf:rest, the last "
+                                                      "rdf:rest rdf:nil"))
         members.append(firsts[0])
         node = rests[0]
     return members
+
+
+def _not_a_list(graph: Graph, head: Node, why: str) -> str:
+    if isinstance(head, BNode):
+        return f"the list is not a well-formed RDF list ({why})"
+    return f"{show(head, graph)} is not an RDF list"
 
 
 def path(graph: Graph, node: Node) -> str:
@@ -98,7 +104,9 @@ def path(graph: Graph, node: Node) -> str:
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
         return "(" + "|".join(path(graph, step) for step in rdf_list(graph, alternatives)) + ")"
-    raise ValueError(f"{show(node, graph)} is not a SHACL property path")
+    raise ValueError(f"{'the value' if isinstance(node, BNode) else show(node, graph)} is not a SHACL property "
+                     "path (an IRI, a list of paths, or a node with one of sh:inversePath, sh:alternativePath, "
+                     "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath)")
 
 
 def readable_path(graph: Graph, node: Node) -> str:
@@ -117,7 +125,7 @@ def readable_path(graph: Graph, node: Node) -> str:
             return "(" + "|".join(readable_path(graph, step) for step in rdf_list(graph, alternatives)) + ")"
     except ValueError:
         pass
-    return "[a path]"
+    return "[not a path]"
 
 
 def show(node: Node, graph: Graph | None = None) -> str:
