@@ -7,6 +7,7 @@ blank-node id.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -77,10 +78,10 @@ class Shapes:
                 shape = self.shape(child, name=self._child_name(parent, child))
                 self._shapes.setdefault(child, shape)
                 shape.parents.append(parent)
-        pending = list(self._reached.values())
+        pending = deque(self._reached.values())  # in the order read: the first problem is the first reported
         checked: set[Node] = set()
         while pending:
-            shape = pending.pop()
+            shape = pending.popleft()
             if shape.node in checked or shape.deactivated:
                 continue
             checked.add(shape.node)
