@@ -530,3 +530,19 @@ def test_the_engine_imports_only_its_shared_base_from_kgbuild():
                 imported.update(alias.name for alias in node.names)
     outside = {name for name in imported if name.split(".")[0] == "kgbuild" and not name.startswith("kgbuild.shacl")}
     assert outside == {"kgbuild.errors", "kgbuild.sparqltext"}
+
+
+def test_a_service_call_in_the_shapes_is_refused_before_anything_else_is_read():
+    """The check passed in runs first: of shapes that would send requests, a bad parameter elsewhere is not the
+    news."""
+    from kgbuild.errors import ServiceRefusedError
+
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount "one" ] .
+        ex:B a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://127.0.0.1:9/> { $this ?p ?o } }" ] .
+    """, format="turtle")
+    with pytest.raises(ServiceRefusedError, match="calls SERVICE <http://127.0.0.1:9/>"):
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)

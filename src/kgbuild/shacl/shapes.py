@@ -70,6 +70,7 @@ class Shapes:
         self._shapes: dict[Node, Shape] = {}  # the shapes validated with their targets (and parents')
         self._reached: dict[Node, Shape] = {}  # every shape read
         self._prefixes: dict[Node, dict[str, str]] = {}
+        refuse_service(graph)  # first: of a shapes graph that would send requests, nothing else matters
         for node in self._top_level():
             self._shapes[node] = self.shape(node, name=show(node, graph))
         for node in list(self._shapes):
@@ -93,7 +94,6 @@ class Shapes:
                     label = _NAMED_BY[parameter] + (f" member {i}" if parameter in (SH["or"], SH["and"], SH.xone)
                                                     else "")
                     pending.append(self.shape(member, name=f"{shape.name} → {label}"))
-        refuse_service(graph)
 
     def validated(self) -> list[Shape]:
         """The shapes run on the data, in order: not deactivated, with targets (their own or a parent's)."""
