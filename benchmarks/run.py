@@ -176,10 +176,11 @@ from pathlib import Path
 import rdflib
 from kgbuild.project import load_project
 from kgbuild.sources import load_sources
+from kgbuild.federation import refuse_service_in_shapes
 from kgbuild.shacl import ShapesProgram
 sources = load_sources(load_project(Path(sys.argv[1])))
 found = []
-for r in ShapesProgram(sources.shapes).validate(sources.store):
+for r in ShapesProgram(sources.shapes, refuse_service=refuse_service_in_shapes).validate(sources.store):
     found.append([str(r.shape) if isinstance(r.shape, rdflib.URIRef) else "_",
                   str(r.focus) if isinstance(r.focus, rdflib.URIRef) else "_",
                   str(r.path or ""), str(r.severity)])
@@ -339,18 +340,16 @@ def profile_largest(run: Run, project: Path) -> None:
     shapes = """
     import sys, time
     from pathlib import Path
-    from rdflib import Literal
-    from rdflib.namespace import SH
+    from kgbuild.federation import refuse_service_in_shapes
     from kgbuild.project import load_project
-    from kgbuild.shacl import ShapesProgram, _Run
+    from kgbuild.shacl import ShapesProgram
+    from kgbuild.shacl.evaluator import _Run
     from kgbuild.sources import load_sources
     sources = load_sources(load_project(Path(sys.argv[1])))
-    program = ShapesProgram(sources.shapes)
+    program = ShapesProgram(sources.shapes, refuse_service=refuse_service_in_shapes)
     engine = _Run(program, sources.store, None)
     times = []
-    for shape in list(program._shapes.values()):
-        if (shape.node, SH.deactivated, Literal(True)) in program.graph or not program._all_targets(shape):
-            continue
+    for shape in program.shapes.validated():
         started = time.perf_counter()
         engine.shape_results(shape)
         times.append((time.perf_counter() - started, str(shape.node).rsplit("#", 1)[-1]))

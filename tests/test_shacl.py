@@ -17,9 +17,10 @@ from rdflib.namespace import RDF, SH, XSD
 
 from kgbuild.canon import from_ox
 from kgbuild.errors import InputError
+from kgbuild.federation import refuse_service_in_shapes
 from kgbuild.locate import Locator
 from kgbuild.project import load_project
-from kgbuild.shacl import SKOLEM, ShapesProgram
+from kgbuild.shacl import COMPONENTS, SKOLEM, ShapesProgram
 from kgbuild.sources import load_sources
 from kgbuild.validation import engine_outcome, render_path, run_shacl
 
@@ -34,7 +35,7 @@ def sources():
 
 @pytest.fixture(scope="module")
 def program(sources):
-    return ShapesProgram(sources.shapes)
+    return ShapesProgram(sources.shapes, refuse_service=refuse_service_in_shapes)
 
 
 def _parse(path: Path, *, skolem: bool):
@@ -167,9 +168,9 @@ def test_unsupported_constraint_is_an_error_naming_the_shape():
         @prefix ex: <https://example.org/> .
         ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .
     """, format="turtle")
-    program = ShapesProgram(shapes)
-    with pytest.raises(InputError, match=r"shape <https://example.org/S> uses the constraint .*closed"):
-        program.validate(ox.Store())
+    with pytest.raises(InputError, match=r"^shape ex:S uses sh:closed \(sh:ClosedConstraintComponent\), which "
+                                         r"kgbuild's SHACL engine does not support$"):
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
 
 
 def test_focus_restriction_limits_results_to_those_nodes(program, sources):
@@ -188,7 +189,7 @@ def test_same_results_as_pyshacl_on_generic_shapes_whole_and_per_node():
     restricted to each focus node in turn."""
     shapes = Graph().parse(ROOT / "tests" / "fixtures" / "engine" / "shapes.ttl", format="turtle")
     graph, store, subjects = _graph_and_store([ROOT / "tests" / "fixtures" / "engine" / "data.ttl"])
-    program = ShapesProgram(shapes)
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
     expected = _pyshacl_results(graph, shapes)
     got = _engine_results(program, store, shapes)
     # by hand from data.ttl, as (shape, focus, path, value) keys: bob knows dan (no Person), "Dan" (no Person,
@@ -228,7 +229,7 @@ def test_threads_give_the_results_of_one_thread_in_the_same_order(sources, progr
         ex:B a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { BROKEN" ] .
     """, format="turtle")
     with pytest.raises(InputError, match="SHACL engine query failed"):
-        ShapesProgram(shapes).validate(ox.Store(), workers=2)
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(ox.Store(), workers=2)
 
 
 def test_garbage_made_before_the_threads_is_freed_on_the_calling_thread(program):
@@ -372,7 +373,7 @@ def test_datatype_findings_are_pyshacls_for_every_xsd_type_as_written(tmp_path):
     shapes_file.write_text(_datatype_shapes(), encoding="utf-8")
     shapes = Graph().parse(shapes_file, format="turtle")
     graph, store, written = _written_store(data)
-    program = ShapesProgram(shapes)
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
     expected = _pyshacl_results(graph, shapes, details=False)  # kgbuild reports sh:node's result, not its details
     got = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
            for r in program.validate(store, written=written)}
@@ -396,15 +397,15 @@ def test_datatype_findings_are_pyshacls_for_every_xsd_type_as_written(tmp_path):
 def test_many_focus_nodes_give_the_results_of_restricting_to_them(program, sources, monkeypatch):
     """With more focus nodes than restricting the queries to them pays for, the engine checks the whole
     store and keeps their results: the same as the restricted run, blank (skolemised) focus nodes included."""
-    import kgbuild.shacl as engine
+    import kgbuild.shacl.evaluator as engine
 
     files = _ontology_files() + sorted(FIXTURES.glob("*.ttl"))
     _, store, subjects = _graph_and_store(files, skolem=True)
     focus = sorted(set().union(*(subjects[f] for f in files if f.parent == FIXTURES)))
     # every blank (skolemised) node and every other IRI: the blank nodes' labels differ from parse to parse,
     # so taking every other node of the sorted list would take a different set each run
-    half = sorted({node for node in focus if node.startswith(engine.SKOLEM)}
-                  | set([node for node in focus if not node.startswith(engine.SKOLEM)][::2]))
+    half = sorted({node for node in focus if node.startswith(SKOLEM)}
+                  | set([node for node in focus if not node.startswith(SKOLEM)][::2]))
     assert len(half) >= engine._FOCUS_CHECKED
     key = lambda r: (r.shape, r.component, r.severity, r.focus, r.path, r.value, r.messages, r.constraint)  # noqa: E731
     monkeypatch.setattr(engine, "_FOCUS_COST", 10**9)  # every focus list is too long to restrict to
@@ -415,3 +416,133 @@ def test_many_focus_nodes_give_the_results_of_restricting_to_them(program, sourc
     assert any(isinstance(r.focus, BNode) for r in restricted)
     assert {str(r.focus) for r in whole if not isinstance(r.focus, BNode)} < {str(r.focus) for r in program.validate(store)
                                                                            if not isinstance(r.focus, BNode)}
+
+
+# --- the shapes read and checked up front; the table of supported components ------------------------------
+
+PARAMETERS = ROOT / "tests" / "fixtures" / "engine" / "parameters"
+_NOT_NON_NEGATIVE = "is not a non-negative integer"
+
+
+@pytest.mark.parametrize(("fixture", "message"), [
+    ("min-count-one", f'ex:EventShape → property ex:date → sh:minCount: "one" {_NOT_NON_NEGATIVE}'),
+    ("max-count-negative", f'ex:EventShape → property ex:date → sh:maxCount: "-1"^^xsd:integer {_NOT_NON_NEGATIVE}'),
+    ("min-count-without-path", "ex:EventShape → sh:minCount: needs sh:path (it counts a property's values)"),
+    ("pattern-not-a-regex", 'ex:PersonShape → property ex:name → sh:pattern: "(Ada" is not a valid regular expression'),
+    ("pattern-bad-flags",
+     'ex:PersonShape → property ex:name → sh:pattern: "^A" with sh:flags "g" is not a valid regular expression'),
+    ("datatype-not-an-iri", 'ex:PersonShape → property ex:name → sh:datatype: "xsd:string" is not an IRI'),
+    ("in-not-a-list", "ex:StatusShape → property ex:status → sh:in: ex:open is not an RDF list"),
+    ("or-list-malformed", ("ex:AgentShape → sh:or: the list is not a well-formed RDF list (each cell needs one "
+                           "rdf:first and one rdf:rest, the last rdf:rest rdf:nil)")),
+    ("node-kind-in-or-member", ("ex:AgentShape → property ex:name → sh:or member 2 → sh:nodeKind: sh:Text is not one "
+                                "of sh:IRI, sh:BlankNode, sh:Literal, sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, "
+                                "sh:IRIOrLiteral")),
+    ("path-not-a-path", ("ex:PersonShape → property [not a path] → sh:path: the value is not a SHACL property path (an "
+                         "IRI, a list of paths, or a node with one of sh:inversePath, sh:alternativePath, "
+                         "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath)")),
+    ("unsupported-min-length", ("shape ex:PersonShape → property ex:name uses sh:minLength "
+                                "(sh:MinLengthConstraintComponent), which kgbuild's SHACL engine does not support")),
+])
+def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
+    """Checked when the shapes are read, before any query: the message names the shape by the path to it from a
+    named shape (never a blank-node id), the parameter and what is wrong with its value."""
+    shapes = Graph().parse(PARAMETERS / f"{fixture}.ttl", format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == message
+
+
+def test_validate_reports_a_bad_parameter_of_the_project_shapes_in_one_line(mini):
+    from conftest import append, run_cli
+
+    append(mini / "shapes" / "shapes.ttl", "\nms:MeetingShape a sh:NodeShape ; sh:targetClass mo:Meeting ;\n"
+                                           '    sh:property [ sh:path mo:date ; sh:maxCount "one" ] .\n')
+    result = run_cli("validate", "--project", str(mini))
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        'SHACL shapes unusable: ms:MeetingShape → property mo:date → sh:maxCount: "one" is not a non-negative integer')
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def _shacl_vocabulary() -> dict[URIRef, set[URIRef]]:
+    """SHACL's constraint components and their parameters, as the SHACL vocabulary (pyshacl ships it) declares."""
+    from importlib.resources import files
+
+    graph = Graph().parse(data=files("pyshacl").joinpath("assets/shacl.ttl").read_text(encoding="utf-8"),
+                          format="turtle")
+    return {component: {graph.value(p, SH.path) for p in graph.objects(component, SH.parameter)}  # type: ignore[misc]
+            for component in graph.subjects(RDF.type, SH.ConstraintComponent) if isinstance(component, URIRef)}
+
+
+def test_the_component_table_is_the_list_of_supported_components():
+    """Each entry is a SHACL constraint component by the parameter SHACL gives it; the constraint parameters the
+    engine's docstring says it implements are exactly the table's; every SHACL parameter has its component named
+    for a refusal."""
+    import re
+
+    import kgbuild.shacl as engine
+    from kgbuild.shacl.components import CORE_PARAMETERS
+
+    vocabulary = _shacl_vocabulary()
+    for parameter, component in engine.COMPONENTS.items():
+        assert component.parameter == parameter and parameter in vocabulary[component.iri]
+    parameters = set().union(*vocabulary.values()) - {SH.property}  # sh:property: structure, not a constraint
+    claimed = {URIRef(str(SH) + name) for name in re.findall(r"``(?:sh:)?(\w+)``", engine.__doc__ or "")} & parameters
+    assert claimed == set(engine.COMPONENTS)
+    for component, own in vocabulary.items():
+        for parameter in own - {SH.property, SH.qualifiedValueShapesDisjoint}:
+            assert str(component).removeprefix(str(SH)).removesuffix("ConstraintComponent") \
+                in CORE_PARAMETERS[parameter]  # type: ignore[index]
+
+
+_UNSUPPORTED = sorted(
+    (component, min(own, key=str)) for component, own in _shacl_vocabulary().items()
+    if own.isdisjoint(COMPONENTS) and SH.property not in own)
+
+
+@pytest.mark.parametrize(("component", "parameter"), _UNSUPPORTED, ids=[str(c).rsplit("#")[1] for c, _ in _UNSUPPORTED])
+def test_a_component_outside_the_table_is_refused_naming_it_and_the_shape(component, parameter):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; <{parameter}> ex:x ] .
+    """, format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    name = parameter.n3(shapes.namespace_manager)
+    assert str(raised.value).startswith(f"shape ex:S → property ex:p uses {name} (")
+    assert f"sh:{str(component).rsplit('#')[1]}" in str(raised.value)
+    assert str(raised.value).endswith("which kgbuild's SHACL engine does not support")
+
+
+def test_the_engine_imports_only_its_shared_base_from_kgbuild():
+    """kgbuild.shacl stands alone: of kgbuild it imports only errors and the SPARQL text helpers (sparqltext)."""
+    import ast
+
+    package = ROOT / "src" / "kgbuild" / "shacl"
+    imported = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    outside = {name for name in imported if name.split(".")[0] == "kgbuild" and not name.startswith("kgbuild.shacl")}
+    assert outside == {"kgbuild.errors", "kgbuild.sparqltext"}
+
+
+def test_a_service_call_in_the_shapes_is_refused_before_anything_else_is_read():
+    """The check passed in runs first: of shapes that would send requests, a bad parameter elsewhere is not the
+    news."""
+    from kgbuild.errors import ServiceRefusedError
+
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:A a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount "one" ] .
+        ex:B a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://127.0.0.1:9/> { $this ?p ?o } }" ] .
+    """, format="turtle")
+    with pytest.raises(ServiceRefusedError, match="calls SERVICE <http://127.0.0.1:9/>"):
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)

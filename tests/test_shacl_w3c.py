@@ -39,6 +39,7 @@ def kgbuild_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: K
     engine's modules move, this function is the one to re-point.
     """
     from kgbuild.errors import InputError
+    from kgbuild.federation import refuse_service_in_shapes
     from kgbuild.locate import Locator
     from kgbuild.shacl import ShapesProgram, WrittenLiterals
     from kgbuild.terms import Names
@@ -48,7 +49,7 @@ def kgbuild_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: K
     store.bulk_extend(written.watch(ox.Quad(t.subject, t.predicate, t.object) for t in triples))
     written.settle()
     try:
-        results = ShapesProgram(shapes).validate(store, workers=1, written=written)
+        results = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(store, workers=1, written=written)
     except InputError as exc:
         return Report(conforms=None, refused=exc.message)
     graph = engine_outcome(results, data_graph=data, shapes_graph=shapes, names=Names(()),

@@ -204,9 +204,41 @@ def test_engine_report_graph_conforms_only_without_any_result():
     from kgbuild.validation import engine_outcome
 
     sources = load_sources(load_project(MINI))
-    results = ShapesProgram(sources.shapes).validate(sources.store)
+    from kgbuild.federation import refuse_service_in_shapes
+
+    results = ShapesProgram(sources.shapes, refuse_service=refuse_service_in_shapes).validate(sources.store)
     assert [result.severity for result in results] == [SH.Warning]  # the fixture's one warning
     for given, conforms in ((results, False), ([], True)):
         outcome = engine_outcome(given, data_graph=sources.ontology, shapes_graph=sources.shapes,
                                  names=sources.names(), locator=Locator(()))
         assert [o.toPython() for o in outcome.results_graph.objects(None, SH.conforms)] == [conforms]
+
+
+def test_engine_findings_come_from_its_results_and_the_report_graph_only_when_asked(mini, monkeypatch):
+    """The engine's results become findings without a report graph read back (``_ResultReader.finding`` is the
+    read-back route, pyshacl's); the graph is made when asked for, and read back it gives the same findings."""
+    from kgbuild import validation
+    from kgbuild.checks import run_checks
+    from kgbuild.sources import load_sources
+
+    _broken(mini)
+    project = load_project(mini)
+    sources = load_sources(project)
+    read_back = validation._ResultReader.finding
+
+    def refused(self, result):
+        raise AssertionError("a finding read back from a report graph")
+
+    monkeypatch.setattr(validation._ResultReader, "finding", refused)
+    outcome = run_checks(project, sources)
+    assert {f.rule for f in outcome.report.findings} >= {"AttestationShape/source", "PersonName", "UndefinedTerm"}
+    assert "results_graph" not in outcome.__dict__  # not made: nobody asked
+    graph = outcome.results_graph
+    monkeypatch.setattr(validation._ResultReader, "finding", read_back)
+    nodes = [*graph.objects(None, SH.focusNode), *graph.objects(None, SH.value)]
+    reader = validation._ResultReader(sources.neighbourhood(nodes), sources.shapes, graph, sources.names(),
+                                      sources.locator())
+    shacl = [f for f in outcome.report.findings if f.rule != "source-text-missing"]
+    again = [reader.finding(result) for result in reader.results()
+             if str(graph.value(result, SH.sourceConstraintComponent)).startswith(str(SH))]
+    assert len(shacl) == 4 and sorted(again, key=str) == sorted(shacl, key=str)  # kgbuild's wording included

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -30,7 +31,12 @@ _SEVERITY_IRIS = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.I
 @dataclass(frozen=True)
 class CheckOutcome:
     report: Report
-    results_graph: Graph  # SHACL validation report graph, including the non-SHACL findings
+    make_graph: Callable[[], Graph] = field(repr=False, compare=False)
+
+    @cached_property
+    def results_graph(self) -> Graph:
+        """The SHACL validation report graph, including the non-SHACL findings (made when first asked)."""
+        return self.make_graph()
 
 
 SHACL_ENGINES = ("kgbuild", "pyshacl")
@@ -76,16 +82,22 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False,
                                        context=sources.neighbourhood)
     report = Report.of([*(problem.finding for problem in problems), *shacl.findings, *overlap, *catalogue,
                         *languages])
-    results_graph = shacl.results_graph
-    _add_quote_problems(results_graph, problems, conforms=report.conforms)
-    return CheckOutcome(report=report, results_graph=results_graph)
+
+    def results_graph() -> Graph:
+        graph = shacl.results_graph
+        _add_quote_problems(graph, problems, conforms=report.conforms)
+        return graph
+
+    return CheckOutcome(report=report, make_graph=results_graph)
 
 
 def _engine_shacl(project: Project, sources: Sources, *, names, locator: Locator):
+    from kgbuild.federation import refuse_service_in_shapes
     from kgbuild.shacl import ShapesProgram
 
     try:
-        results = ShapesProgram(sources.shapes).validate(sources.store, written=sources.written)
+        results = ShapesProgram(sources.shapes, refuse_service=refuse_service_in_shapes).validate(
+            sources.store, written=sources.written)
     except InputError as exc:
         raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
     context = sources.neighbourhood([node for result in results for node in (result.focus, result.value)])

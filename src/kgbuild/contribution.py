@@ -800,7 +800,9 @@ class _Checker:
 
     def _in_context(self, store: ox.Store) -> list[Finding]:
         focus = self._focus(store)
-        program = ShapesProgram(self.shapes)
+        from kgbuild.federation import refuse_service_in_shapes
+
+        program = ShapesProgram(self.shapes, refuse_service=refuse_service_in_shapes)
         conflicts = self._conflicts(store)
         existed = {node for node in focus if not node.startswith(SKOLEM) and _existed(store, node)}
         # the contribution's IRIs the graph already describes (for the duplicate check): read before adding

@@ -39,6 +39,7 @@ from kgbuild.locate import Locator, SourceText
 from kgbuild.rdfio import decode_text, too_long
 
 # kgbuild.shacl (the engine) and kgbuild.validation (its wording of results): only these names, only here
+from kgbuild.federation import refuse_service_in_shapes
 from kgbuild.shacl import ShapesProgram, WrittenLiterals
 from kgbuild.terms import Names
 from kgbuild.validation import engine_findings, render_path
@@ -244,7 +245,8 @@ def validate_files(data: Sequence[Path], *, shapes: Sequence[Path] = ()) -> Shac
     shapes_sources = shapes_files or data_files
     shapes_file = shapes_sources[0].file if len(shapes_sources) == 1 else None
     try:
-        results = ShapesProgram(shapes_graph).validate(store, written=written)
+        # shapes from anywhere: a SPARQL constraint calling SERVICE would send a request nobody asked for
+        results = ShapesProgram(shapes_graph, refuse_service=refuse_service_in_shapes).validate(store, written=written)
     except InputError as exc:
         raise InputError(f"shapes not usable: {exc.message}", file=exc.file or shapes_file,
                          line=exc.line, column=exc.column) from None

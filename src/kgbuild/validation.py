@@ -14,7 +14,9 @@ the results graph, so both report forms agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -66,7 +68,13 @@ _WORDING: dict[str, tuple[str | None, str]] = {
 @dataclass(frozen=True)
 class ShaclOutcome:
     findings: tuple[Finding, ...]
-    results_graph: Graph  # pyshacl's report graph, messages made deterministic
+    make_graph: Callable[[], Graph] = field(repr=False, compare=False)
+
+    @cached_property
+    def results_graph(self) -> Graph:
+        """The SHACL report graph (pyshacl's, or made of the engine's results when first asked), messages made
+        deterministic."""
+        return self.make_graph()
 
 
 def run_shacl(
@@ -103,7 +111,7 @@ def run_shacl(
         raise InputError(f"SHACL shapes unusable: {message}", file=shapes_file) from exc
     reader = _ResultReader(data_graph, shapes_graph, results_graph, names, locator)
     findings = tuple(reader.finding(result) for result in reader.results())
-    return ShaclOutcome(findings=findings, results_graph=results_graph)
+    return ShaclOutcome(findings=findings, make_graph=lambda: results_graph)
 
 
 class _ResultReader:
@@ -137,10 +145,15 @@ class _ResultReader:
     def finding_of(self, result) -> Finding:
         """The finding of a ``kgbuild.shacl.Result``, read from it directly (the same as through a report graph)."""
         shape = result.shape
-        component = SH[f"{_component_name(result.component)}ConstraintComponent"]
-        message, _ = self._pick_message(shape, component, result.messages)
+        message, _ = self._pick_message(shape, result.component_iri, result.messages)
         severity = SEVERITY_NAMES.get(result.severity, "violation")
         return self._finding(shape, result.focus, result.path, result.value, severity, message)
+
+    def messages_of(self, result) -> tuple[Literal, ...]:
+        """The sh:resultMessage of a ``kgbuild.shacl.Result`` in the report graph: the shape's own messages, else
+        kgbuild's wording (as ``finding_of`` picks)."""
+        message, own = self._pick_message(result.shape, result.component_iri, result.messages)
+        return tuple(result.messages) if own else (Literal(message),)
 
     def _finding(self, shape, focus, path, value, severity: str, message: str) -> Finding:
         where = None
@@ -262,10 +275,6 @@ def render_path(path: Node, graph: Graph, names: Names) -> str:
     return "[]"
 
 
-def _component_name(component: str) -> str:
-    return "SPARQL" if component == "Sparql" else component
-
-
 def engine_findings(
     results: list,
     *,
@@ -291,27 +300,10 @@ def engine_outcome(
     names: Names,
     locator: Locator,
 ) -> ShaclOutcome:
-    """Findings and a pyshacl-style report graph from kgbuild's SHACL engine (``kgbuild.shacl``) results."""
-    graph = Graph()
-    report = BNode()
-    graph.add((report, RDF.type, SH.ValidationReport))
-    for result in results:
-        node = BNode()
-        graph.add((report, SH.result, node))
-        graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.sourceShape, result.shape))
-        graph.add((node, SH.focusNode, result.focus))
-        graph.add((node, SH.resultSeverity, result.severity))
-        graph.add((node, SH.sourceConstraintComponent, SH[f"{_component_name(result.component)}ConstraintComponent"]))
-        if result.path is not None:
-            graph.add((node, SH.resultPath, result.path))
-        if result.value is not None:
-            graph.add((node, SH.value, result.value))
-        if result.constraint is not None:
-            graph.add((node, SH.sourceConstraint, result.constraint))
-        for message in result.messages:
-            graph.add((node, SH.resultMessage, message))
-    graph.add((report, SH.conforms, Literal(not results)))  # any result, even sh:Info: SHACL 3.6.1.1
-    reader = _ResultReader(data_graph, shapes_graph, graph, names, locator)
-    findings = tuple(reader.finding(result) for result in reader.results())
-    return ShaclOutcome(findings=findings, results_graph=graph)
+    """Findings of kgbuild's SHACL engine (``kgbuild.shacl``) results, read from them directly, and the
+    pyshacl-style report graph, made of them only when someone asks for it (to write it)."""
+    from kgbuild.shacl import report_graph
+
+    reader = _ResultReader(data_graph, shapes_graph, Graph(), names, locator)
+    findings = tuple(reader.finding_of(result) for result in results)
+    return ShaclOutcome(findings=findings, make_graph=lambda: report_graph(results, messages=reader.messages_of))

@@ -1,0 +1,49 @@
+"""kgbuild's SHACL engine: shapes evaluated as set-oriented SPARQL on an Oxigraph store.
+
+pyshacl evaluates shapes node by node with rdflib, which takes seconds even
+on a small graph (every SPARQL-based rule is parsed and run per focus node).
+This engine compiles each constraint into one SPARQL query over all focus
+nodes at once and runs it on pyoxigraph; restricted to a few focus nodes
+(a contribution) it is a ``VALUES`` block at the start of each query.
+
+It implements the part of SHACL the project's shapes use, with pyshacl's
+semantics (tests compare the two on every shape fixture and on the real
+data): targets ``sh:targetClass`` (with subclasses), ``sh:targetNode``,
+``sh:targetSubjectsOf``, ``sh:targetObjectsOf`` and SHACL-AF SPARQL targets;
+property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
+``?``); ``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype``,
+``sh:nodeKind``, ``sh:pattern``, ``sh:minInclusive``/``minExclusive``/
+``maxInclusive``/``maxExclusive``, ``sh:lessThan``/``lessThanOrEquals``,
+``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
+``sh:xone``, ``sh:not``, ``sh:sparql`` (SELECT, with ``sh:prefixes``).
+Anything else in the shapes raises ``InputError`` naming the shape, so a
+rule is never silently skipped.
+
+The modules, by what they own:
+
+- ``shapes``: the shapes graph read into shape objects, every parameter checked up front (a problem names the
+  shape by a readable path, e.g. ``ex:S → property ex:p → sh:minCount``);
+- ``components``: one compiler per supported constraint component, in the table ``COMPONENTS`` (what is not
+  in it is refused, naming the component and the shape);
+- ``evaluator``: ``ShapesProgram``, which runs the compiled queries on a store;
+- ``report``: ``Result`` values made straight from the query rows, and the SHACL report graph made of them
+  (``report_graph``) for whoever writes one;
+- ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);
+- ``text``: terms and paths as SPARQL text.
+
+It imports nothing of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
+the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).
+
+Blank nodes cannot be named in a query, so focus nodes to restrict to must
+be IRIs; a caller that needs blank-node focus nodes skolemises them into
+``SKOLEM`` IRIs first. Node-kind checks treat those IRIs as blank nodes.
+"""
+
+from kgbuild.shacl.components import COMPONENTS, Component
+from kgbuild.shacl.evaluator import ShapesProgram, restricting_pays
+from kgbuild.shacl.literals import WrittenLiterals
+from kgbuild.shacl.report import Result, report_graph
+from kgbuild.shacl.text import SKOLEM
+
+__all__ = ["COMPONENTS", "SKOLEM", "Component", "Result", "ShapesProgram", "WrittenLiterals", "report_graph",
+           "restricting_pays"]

@@ -1,0 +1,415 @@
+"""The constraint components kgbuild's SHACL engine supports: one entry each in ``COMPONENTS``.
+
+An entry checks its parameter's value when the shapes are read (``check``: what is wrong with it, or None) and
+compiles it into one set-oriented SPARQL query (``compile``): a ``Check`` of (component name, query, mapper),
+the mapper turning the query's rows into ``(focus, value, path, bound)`` rows of failing values. A shape that
+uses a parameter not in the table is refused, naming the component (``CORE_PARAMETERS``) and the shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, XSD
+from rdflib.term import Node
+
+from kgbuild.shacl.literals import Forms, has_datatype
+from kgbuild.shacl.text import (
+    RDF_TYPE,
+    SKOLEM,
+    SUBCLASS,
+    iri,
+    rdf_list,
+    show,
+    string,
+    term,
+)
+
+if TYPE_CHECKING:
+    from kgbuild.shacl.shapes import Shape
+
+Check = tuple[str, str, Callable[[Any], Iterator[tuple]]]  # (component name, query, mapper)
+
+NODE_KINDS = {
+    SH.IRI: "isIRI({v}) && !STRSTARTS(STR({v}), '" + SKOLEM + "')",
+    SH.BlankNode: "isBlank({v}) || STRSTARTS(STR({v}), '" + SKOLEM + "')",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "!isLiteral({v})",
+    SH.BlankNodeOrLiteral: "isBlank({v}) || isLiteral({v}) || STRSTARTS(STR({v}), '" + SKOLEM + "')",
+    SH.IRIOrLiteral: "(isIRI({v}) && !STRSTARTS(STR({v}), '" + SKOLEM + "')) || isLiteral({v})",
+}
+
+
+@dataclass
+class Context:
+    """What a compiler needs of the shape being compiled and of the run."""
+
+    run: Any  # the evaluator's run: head, violators, written_forms, shapes
+    shape: Shape
+    f: str  # the focus variable
+    v: str  # the value variable
+    depth: int  # 0 at the top, one more inside each logical constraint
+    prefixes: dict[str, str]  # may grow while compiling (SPARQL targets of member shapes)
+    where: str  # the group binding the focus nodes
+    value_where: str  # the same, or nothing where every value implies a focus node
+    path: str | None  # the shape's path as SPARQL
+    values: str  # the pattern binding the values
+    all_values: str  # a SELECT of every (focus, value)
+
+    def head(self) -> str:
+        return self.run.head(self.prefixes)
+
+    def rows(self, solutions) -> Iterator[tuple]:
+        f, v = self.f[1:], self.v[1:]
+        for s in solutions:
+            yield s[f], s[v], None, None
+
+    def focus_rows(self, solutions) -> Iterator[tuple]:
+        f = self.f[1:]
+        for s in solutions:
+            yield s[f], None, None, None
+
+    def forms(self) -> Forms | None:
+        """How a check sees a value as written, or None if the store gave every literal as written."""
+        return self.run.written_forms(self.shape, self.depth)
+
+
+# --- checking parameter values -------------------------------------------------------------------------------
+
+def _count(graph: Graph, shape: Shape, value: Node) -> str | None:
+    if shape.path is None:
+        return "needs sh:path (it counts a property's values)"
+    number = value.toPython() if isinstance(value, Literal) else None
+    if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+        return f"{show(value, graph)} is not a non-negative integer"
+    return None
+
+
+def _an_iri(graph: Graph, shape: Shape, value: Node) -> str | None:
+    return None if isinstance(value, URIRef) else f"{show(value, graph)} is not an IRI"
+
+
+def _a_literal(graph: Graph, shape: Shape, value: Node) -> str | None:
+    return None if isinstance(value, Literal) else f"{show(value, graph)} is not a literal"
+
+
+def _a_value(graph: Graph, shape: Shape, value: Node) -> str | None:
+    return None if not isinstance(value, BNode) else "a blank node cannot be matched in the data"
+
+
+def _node_kind(graph: Graph, shape: Shape, value: Node) -> str | None:
+    if value in NODE_KINDS:
+        return None
+    return f"{show(value, graph)} is not one of {', '.join(show(k, graph) for k in NODE_KINDS)}"
+
+
+_SCRATCH = ox.Store()  # empty: only asks Oxigraph whether it can compile a regular expression
+
+
+def _pattern(graph: Graph, shape: Shape, value: Node) -> str | None:
+    if not isinstance(value, Literal):
+        return f"{show(value, graph)} is not a string"
+    flags = list(graph.objects(shape.node, SH.flags))
+    if len(flags) > 1 or (flags and not isinstance(flags[0], Literal)):
+        return "sh:flags needs one string"
+    flag_text = f", {string(str(flags[0]))}" if flags else ""
+    # the regular expression dialect is Oxigraph's: an expression it cannot compile makes REGEX an error,
+    # which a FILTER takes for false (every value would pass), so it is asked here
+    query = f"SELECT (REGEX(\"\", {string(str(value))}{flag_text}) AS ?ok) WHERE {{}}"
+    solutions = list(_SCRATCH.query(query))  # type: ignore[arg-type]
+    if solutions[0]["ok"] is None:
+        what = f"{show(value, graph)}{' with sh:flags ' + show(flags[0], graph) if flags else ''}"
+        return f"{what} is not a valid regular expression"
+    return None
+
+
+def _pair(graph: Graph, shape: Shape, value: Node) -> str | None:
+    if shape.path is None:
+        return "needs sh:path (it compares a property's values)"
+    return _an_iri(graph, shape, value)
+
+
+def _boolean(graph: Graph, shape: Shape, value: Node) -> str | None:
+    if isinstance(value, Literal) and value.datatype == XSD.boolean and isinstance(value.toPython(), bool):
+        return None
+    return f"{show(value, graph)} is not true or false"
+
+
+def _list_of_values(graph: Graph, shape: Shape, value: Node) -> str | None:
+    try:
+        members = rdf_list(graph, value)
+    except ValueError as exc:
+        return str(exc)
+    if any(isinstance(member, BNode) for member in members):
+        return "a blank node in the list cannot be matched in the data"
+    return None
+
+
+def _a_shape(graph: Graph, shape: Shape, value: Node) -> str | None:
+    return f"{show(value, graph)} is not a shape (an IRI or blank node)" if isinstance(value, Literal) else None
+
+
+def _list_of_shapes(graph: Graph, shape: Shape, value: Node) -> str | None:
+    try:
+        members = rdf_list(graph, value)
+    except ValueError as exc:
+        return str(exc)
+    for member in members:
+        problem = _a_shape(graph, shape, member)
+        if problem:
+            return problem
+    return None
+
+
+def _sparql(graph: Graph, shape: Shape, value: Node) -> str | None:
+    if isinstance(value, Literal):
+        return f"{show(value, graph)} is not a SPARQL constraint (a node with sh:select)"
+    selects = list(graph.objects(value, SH.select))
+    if len(selects) != 1 or not isinstance(selects[0], Literal):
+        return "a SPARQL constraint needs one sh:select (a string); kgbuild's SHACL engine supports no other form"
+    for variable in ("$PATH", "?PATH", "$shapesGraph", "$currentShape"):
+        if variable in str(selects[0]):
+            return f"the pre-bound variable {variable} is not supported by kgbuild's SHACL engine"
+    return None
+
+
+def shape_members(graph: Graph, parameter: Node, value: Node) -> list[Node]:
+    """The shapes a logical constraint's value names (its list, or the one shape of sh:not and sh:node)."""
+    if parameter in (SH["not"], SH.node):
+        return [value]
+    if parameter in (SH["or"], SH["and"], SH.xone):
+        return rdf_list(graph, value)
+    return []
+
+
+# --- compilers -----------------------------------------------------------------------------------------------
+
+def _min_count(c: Context, value: Node) -> Check:
+    f, v, count = c.f, c.v, int(value)  # type: ignore[call-overload]
+    if count == 1:  # "no value": a join, not a GROUP BY
+        query = f"{c.head()}SELECT DISTINCT {f} WHERE {{ {c.where} OPTIONAL {{ {c.values} }} FILTER (!BOUND({v})) }}"
+    else:
+        query = (f"{c.head()}SELECT {f} WHERE {{ {c.where} OPTIONAL {{ {c.values} }} }} GROUP BY {f} "
+                 f"HAVING (COUNT(DISTINCT {v}) < {count})")
+    return "MinCount", query, c.focus_rows
+
+
+def _max_count(c: Context, value: Node) -> Check:
+    query = (f"{c.head()}SELECT {c.f} WHERE {{ {c.value_where} {c.values} }} GROUP BY {c.f} "
+             f"HAVING (COUNT(DISTINCT {c.v}) > {int(value)})")  # type: ignore[call-overload]
+    return "MaxCount", query, c.focus_rows
+
+
+def _class(c: Context, value: Node) -> Check:
+    # "not an instance", as OPTIONAL + !BOUND: Oxigraph joins this (3× faster than NOT EXISTS)
+    kind = f"?_c{c.depth}"
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+             f"OPTIONAL {{ {c.v} {RDF_TYPE} {kind} . {kind} {SUBCLASS}* {iri(value)} }} "
+             f"FILTER (!BOUND({kind})) }}")
+    return "Class", query, c.rows
+
+
+def _datatype(c: Context, value: Node) -> Check:
+    return "Datatype", c.head() + c.all_values, _datatype_filter(value, c.f, c.v, c.forms())
+
+
+def _nodekind(c: Context, value: Node) -> Check:
+    test = NODE_KINDS[value].format(v=c.v)  # type: ignore[index]
+    query = f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} FILTER (!({test})) }}"
+    return "NodeKind", query, c.rows
+
+
+def _regex(c: Context, value: Node) -> Check:
+    flags = c.run.graph.value(c.shape.node, SH.flags)
+    flag_text = f", {string(str(flags))}" if flags is not None else ""
+    blank = NODE_KINDS[SH.BlankNode].format(v=c.v)
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+             f"FILTER ({blank} || !REGEX(STR({c.v}), {string(str(value))}{flag_text})) }}")
+    return "Pattern", query, c.rows
+
+
+def _comparison(name: str, op: str) -> Callable[[Context, Node], Check]:
+    def compile(c: Context, value: Node) -> Check:
+        query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+                 f"FILTER (!COALESCE({c.v} {op} {term(value)}, false)) }}")
+        return name, query, c.rows
+    return compile
+
+
+def _property_pair(name: str, op: str) -> Callable[[Context, Node], Check]:
+    def compile(c: Context, value: Node) -> Check:
+        other = f"?_o{c.depth}"
+        query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} {c.f} {iri(value)} "
+                 f"{other} FILTER (!COALESCE({c.v} {op} {other}, false)) }}")
+        return name, query, c.rows
+    return compile
+
+
+def _unique_lang(c: Context, value: Node) -> Check | None:
+    if c.path is None or not (isinstance(value, Literal) and value.toPython() is True):
+        return None
+    f, a, b = c.f, f"?_a{c.depth}", f"?_b{c.depth}"
+    query = (f"{c.head()}SELECT DISTINCT {f} (LCASE(LANG({a})) AS ?_lang) WHERE {{ {c.value_where} "
+             f"{f} {c.path} {a} . {f} {c.path} {b} FILTER ({a} != {b} && LANG({a}) != '' "
+             f"&& LCASE(LANG({a})) = LCASE(LANG({b}))) }}")
+    return "UniqueLang", query, c.focus_rows
+
+
+def _in(c: Context, value: Node) -> Check:
+    members = ", ".join(term(m) for m in rdf_list(c.run.graph, value))
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+             f"FILTER (!({c.v} IN ({members}))) }}")
+    return "In", query, c.rows
+
+
+def _has_value(c: Context, value: Node) -> Check:
+    f = c.f
+    query = (f"{c.head()}SELECT DISTINCT {f} WHERE {{ {c.where} "
+             f"FILTER NOT EXISTS {{ {c.values.replace(c.v, term(value)) if c.path else ''} "
+             f"{'' if c.path else f'FILTER ({f} = {term(value)})'} }} }}")
+    return "HasValue", query, c.focus_rows
+
+
+def _logical_constraint(name: str, parameter: URIRef) -> Callable[[Context, Node], Check]:
+    def compile(c: Context, value: Node) -> Check:
+        f, v, depth = c.f, c.v, c.depth
+        members = shape_members(c.run.graph, parameter, value)
+        paths = [c.run.shapes.required_path(member) for member in members]
+        if name in ("Or", "And") and all(paths):
+            # Members that only ask for some value on a path ("has a label or a name"): one query
+            # with a NOT EXISTS per member, instead of each member's target and values in Python.
+            missing = [f"NOT EXISTS {{ {v} {path_text} ?_m{depth}_{i} }}" for i, path_text in enumerate(paths)]
+            test = (" && " if name == "Or" else " || ").join(missing)
+            query = f"{c.head()}SELECT DISTINCT {f} {v} WHERE {{ {c.value_where} {c.values} FILTER ({test}) }}"
+            return name, query, c.rows
+        inner_f = f"?_f{depth + 1}"
+        inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {c.value_where} {c.values} BIND({v} AS {inner_f}) }} }}"
+        violators = [
+            c.run.violators(c.run.shapes.shape(member), inner_f, inner_target, c.prefixes, depth=depth + 1)
+            for member in members
+        ]
+        return name, c.head() + c.all_values, _logical(name, violators, f, v, c.forms())
+    return compile
+
+
+def _datatype_filter(datatype: Node, f: str, v: str, forms: Forms | None = None):
+    def mapper(solutions):
+        known: dict = {}  # the same literal recurs (dates, counts): judge each once
+        for s in solutions:
+            focus, value = s[f[1:]], s[v[1:]]
+            for form in ((value,) if forms is None else forms.of(focus, value)):
+                verdict = known.get(form)
+                if verdict is None:
+                    verdict = known[form] = has_datatype(form, datatype)
+                if not verdict:
+                    yield (focus if forms is None else forms.focus(focus, value, form)), form, None, None
+    return mapper
+
+
+def _logical(name: str, violators: list[set], f: str, v: str, forms: Forms | None = None):
+    def mapper(solutions):
+        for s in solutions:
+            focus, value = s[f[1:]], s[v[1:]]
+            for form in ((value,) if forms is None else forms.of(focus, value)):
+                if forms is None:
+                    passing = sum(1 for failing in violators if value not in failing)
+                else:
+                    passing = sum(1 for failing in violators if not forms.fails(value, form, failing))
+                if name == "Or":
+                    bad = passing == 0
+                elif name in ("And", "Node"):
+                    bad = passing < len(violators)
+                elif name == "Xone":
+                    bad = passing != 1
+                else:  # Not
+                    bad = passing == 1
+                if bad:
+                    yield (focus if forms is None else forms.focus(focus, value, form)), form, None, None
+    return mapper
+
+
+# --- the table -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Component:
+    """A supported constraint component, by the parameter that triggers it."""
+
+    name: str  # the component's local name without "ConstraintComponent": "MinCount"
+    parameter: URIRef  # sh:minCount
+    check: Callable[[Graph, Shape, Node], str | None]  # what is wrong with a value of the parameter, or None
+    compile: Callable[[Context, Node], Check | None] | None  # None: evaluated on its own (sh:sparql)
+
+    @property
+    def iri(self) -> URIRef:
+        return SH[f"{self.name}ConstraintComponent"]
+
+
+COMPONENTS: dict[URIRef, Component] = {c.parameter: c for c in (
+    Component("MinCount", SH.minCount, _count, _min_count),
+    Component("MaxCount", SH.maxCount, _count, _max_count),
+    Component("Class", SH["class"], _an_iri, _class),
+    Component("Datatype", SH.datatype, _an_iri, _datatype),
+    Component("NodeKind", SH.nodeKind, _node_kind, _nodekind),
+    Component("Pattern", SH.pattern, _pattern, _regex),
+    Component("MinInclusive", SH.minInclusive, _a_literal, _comparison("MinInclusive", ">=")),
+    Component("MinExclusive", SH.minExclusive, _a_literal, _comparison("MinExclusive", ">")),
+    Component("MaxInclusive", SH.maxInclusive, _a_literal, _comparison("MaxInclusive", "<=")),
+    Component("MaxExclusive", SH.maxExclusive, _a_literal, _comparison("MaxExclusive", "<")),
+    Component("LessThan", SH.lessThan, _pair, _property_pair("LessThan", "<")),
+    Component("LessThanOrEquals", SH.lessThanOrEquals, _pair, _property_pair("LessThanOrEquals", "<=")),
+    Component("UniqueLang", SH.uniqueLang, _boolean, _unique_lang),
+    Component("In", SH["in"], _list_of_values, _in),
+    Component("HasValue", SH.hasValue, _a_value, _has_value),
+    Component("Node", SH.node, _a_shape, _logical_constraint("Node", SH.node)),
+    Component("Or", SH["or"], _list_of_shapes, _logical_constraint("Or", SH["or"])),
+    Component("And", SH["and"], _list_of_shapes, _logical_constraint("And", SH["and"])),
+    Component("Xone", SH.xone, _list_of_shapes, _logical_constraint("Xone", SH.xone)),
+    Component("Not", SH["not"], _a_shape, _logical_constraint("Not", SH["not"])),
+    Component("SPARQL", SH.sparql, _sparql, None),
+)}
+
+# parameters read by another parameter's component (sh:flags by sh:pattern's)
+SECONDARY = frozenset({SH.flags})
+
+# shape metadata and structure: not constraints
+NOT_CONSTRAINTS = frozenset({
+    SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+    SH.deactivated, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+    SH.target, SH.path, SH.property, SH.prefixes, SH.declare, SH.select,
+    SH.qualifiedValueShapesDisjoint,
+})
+
+# every parameter of SHACL's constraint components (Core §4, SPARQL §6, AF, JS), with its components:
+# how a refusal names what the engine does not support
+CORE_PARAMETERS: dict[URIRef, tuple[str, ...]] = {
+    **{c.parameter: (c.name,) for c in COMPONENTS.values()},
+    SH.flags: ("Pattern",),
+    SH.minLength: ("MinLength",), SH.maxLength: ("MaxLength",), SH.languageIn: ("LanguageIn",),
+    SH.equals: ("Equals",), SH.disjoint: ("Disjoint",),
+    SH.qualifiedValueShape: ("QualifiedMinCount", "QualifiedMaxCount"),
+    SH.qualifiedMinCount: ("QualifiedMinCount",), SH.qualifiedMaxCount: ("QualifiedMaxCount",),
+    SH.closed: ("Closed",), SH.ignoredProperties: ("Closed",),
+    SH.expression: ("Expression",), SH["js"]: ("JS",),  # SHACL-AF node expressions, SHACL-JS
+}
+
+
+def refusal(parameter: Node, graph: Graph) -> str:
+    """What a parameter outside the table asks for: the parameter and its constraint component(s)."""
+    components = CORE_PARAMETERS.get(parameter)  # type: ignore[call-overload]
+    if components is None:
+        return f"{show(parameter, graph)}, which is not a SHACL constraint parameter,"
+    return f"{show(parameter, graph)} ({' / '.join(f'sh:{name}ConstraintComponent' for name in components)})"
+
+
+def core_parameters(graph: Graph, node: Node) -> list[tuple[Node, Node]]:
+    """The (parameter, value) pairs of the shape's core constraints, sorted (not sh:sparql, sh:property)."""
+    return sorted(
+        ((p, o) for p, o in graph.predicate_objects(node)
+         if p not in NOT_CONSTRAINTS and p != SH.sparql and str(p).startswith(str(SH))),
+        key=lambda pv: (str(pv[0]), str(pv[1])),
+    )
+

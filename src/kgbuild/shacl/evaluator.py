@@ -1,0 +1,295 @@
+"""The evaluator: a shapes program's queries run on a pyoxigraph store, shape by shape, on worker threads.
+
+SPARQL-based constraints run once with ``$this`` free, joined with the
+shape's targets (or, when target and constraint are the same query, alone):
+the project's convention (shapes/prefixes.ttl) is that such queries are
+correct with ``$this`` unbound. GROUP_CONCAT order inside messages may differ
+from pyshacl's, which depends on rdflib's storage order.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kgbuild.errors import InputError
+from kgbuild.shacl.components import COMPONENTS, Check, Context
+from kgbuild.shacl.literals import Forms, WrittenLiterals
+from kgbuild.shacl.report import Result
+from kgbuild.shacl.shapes import Shape, Shapes
+from kgbuild.shacl.text import focus_iri, to_rdflib
+from kgbuild.sparqltext import optional_group_starts, outer_group_start
+
+
+class ShapesProgram:
+    """The shapes graph, read (and checked) once; ``validate`` runs it on a store.
+
+    ``refuse_service(shapes)`` raises if a SPARQL text of the shapes calls SERVICE (kgbuild passes
+    ``kgbuild.federation.refuse_service_in_shapes``): Oxigraph would send the requests of such a call, and the
+    engine takes the shapes' sh:select texts as they are. Other problems of the shapes are ``InputError``s.
+    """
+
+    def __init__(self, shapes: Graph, *, refuse_service: Callable[[Graph], None]) -> None:
+        self.graph = shapes
+        self.shapes = Shapes(shapes, refuse_service=refuse_service)
+
+    def validate(self, store: ox.Store, *, focus: Iterable[str] | None = None,
+                 workers: int | None = None, written: WrittenLiterals | None = None) -> list[Result]:
+        """Every result of every shape, in shape order; with ``focus`` (IRIs), only for those focus nodes.
+
+        ``written``: the literals as written where the store changed them (see ``WrittenLiterals``), so that
+        ``sh:datatype`` judges and reports them as written; without it, as the store gives them.
+
+        Shapes are evaluated by ``workers`` threads (default: one per usable CPU): Oxigraph releases the GIL
+        while it evaluates a query, so the shapes' queries run side by side.
+        """
+        focus = None if focus is None else sorted(set(focus))
+        if focus is not None and not restricting_pays(store, len(focus)):
+            # Restricting every query to many focus nodes (VALUES) costs more than checking the whole store
+            # and keeping the results about them: the answers are the same, the time linear in the store.
+            wanted = set(focus)
+            return [result for result in self.validate(store, workers=workers, written=written)
+                    if focus_iri(result.focus) in wanted]
+        run = _Run(self, store, focus, written or None)
+        shapes = self.shapes.validated()
+        workers = min(len(shapes), _usable_cpus()) if workers is None else workers
+        results: list[Result] = []
+        if workers <= 1:
+            for shape in shapes:
+                results.extend(run.shape_results(shape))
+            return results
+        # A pyoxigraph result may only be freed on the thread that made it. Garbage cycles this thread
+        # made so far (one can hold a result: a frame kept by a cached exception, say) are collected
+        # here, not by whichever worker happens to trigger the collector.
+        gc.collect()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kgbuild-shacl") as pool:
+            try:
+                for found in pool.map(run.shape_results, shapes):  # in order; the first failure is raised
+                    results.extend(found)
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # the shapes not started yet are not run
+                raise
+        return results
+
+
+# Restricted to focus nodes, a shape's queries cost about this many times more per focus node than per
+# triple of the store unrestricted (measured on pyoxigraph 0.5: VALUES rows are joined one by one); the store
+# is only counted (a scan) when there are at least _FOCUS_CHECKED focus nodes.
+_FOCUS_COST = 20
+_FOCUS_CHECKED = 64
+
+
+def restricting_pays(store: ox.Store, count: int) -> bool:
+    """Whether a query restricted by VALUES to ``count`` nodes is cheaper than one over the whole store."""
+    return count < _FOCUS_CHECKED or count * _FOCUS_COST <= len(store)
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the OS says), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every OS
+        return os.cpu_count() or 1
+
+
+class _Run:
+    def __init__(self, program: ShapesProgram, store: ox.Store, focus: list[str] | None,
+                 written: WrittenLiterals | None = None) -> None:
+        self.written = written
+        self.shapes = program.shapes
+        self.graph = program.graph
+        self.store = store
+        self.focus = focus
+        self.focus_values = None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
+
+    # --- targets -----------------------------------------------------------------
+
+    def target(self, shape: Shape, prefixes: dict[str, str]) -> str:
+        """A group pattern binding ?this to the shape's focus nodes (own targets and parents')."""
+        parts: list[str] = list(shape.targets)
+        for node in shape.sparql_targets:
+            text = str(self.graph.value(node, SH.select))
+            prefixes.update(self.shapes.prefixes_of(node))
+            parts.append("{ SELECT DISTINCT ?this WHERE { { " + self._restricted(text) + " } } }")
+        for parent in shape.parents:
+            parent_target = self.target(parent, prefixes)
+            if parent_target:
+                parts.append(parent_target)
+        if not parts:
+            return ""
+        return "{ " + " UNION ".join(parts) + " }"
+
+    def _restricted(self, select: str) -> str:
+        """A SELECT's text with the focus restriction at the start of its outer group."""
+        if self.focus_values is None:
+            return select
+        at = outer_group_start(select) + 1
+        return select[:at] + " " + self.focus_values + " " + select[at:]
+
+    def head(self, prefixes: dict[str, str]) -> str:
+        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+
+    def where(self, target: str) -> str:
+        return (self.focus_values + " " if self.focus_values else "") + target
+
+    # --- evaluation ----------------------------------------------------------------
+
+    def select(self, query: str) -> list[ox.QuerySolution]:
+        return self.solutions(query)[1]
+
+    def solutions(self, query: str) -> tuple[list[str], list[ox.QuerySolution]]:
+        """The query's variable names and all its rows, read at once."""
+        result = None
+        try:
+            result = self.store.query(query)
+            return [variable.value for variable in result.variables], list(result)  # type: ignore[union-attr]
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
+        finally:
+            # a pyoxigraph result may only be freed on the thread that made it (workers run this): no
+            # frame keeps it, lest an exception or a kept traceback carry the frame to another thread
+            result = None
+
+    def shape_results(self, shape: Shape) -> list[Result]:
+        prefixes: dict[str, str] = {}
+        target = self.target(shape, prefixes)
+        out: list[Result] = []
+        for component, query, mapper in self.checks(shape, "?this", "?value", target, prefixes, depth=0):
+            for row in mapper(self.select(query) if query else []):
+                focus, value, path, _bound = row
+                out.append(self._result(shape, component, focus, value, path))
+        for constraint in shape.sparql:
+            out.extend(self.sparql_results(shape, constraint, target, prefixes))
+        return out
+
+    def _result(self, shape: Shape, component: str, focus, value, path) -> Result:
+        return Result(
+            shape=shape.node,
+            component=component,
+            severity=shape.severity,
+            focus=to_rdflib(focus),
+            path=path if path is not None else shape.path,
+            value=None if value is None else to_rdflib(value),
+            messages=shape.messages,
+        )
+
+    def checks(self, shape: Shape, f: str, v: str, target: str, prefixes: dict[str, str], *,
+               depth: int) -> list[Check]:
+        """(component, query, mapper) per core constraint of ``shape``; mapper yields (focus, value, path, bound)."""
+        if shape.deactivated:  # not checked when read: a deactivated shape is only ever a member of another
+            self.shapes.check(shape)
+        where = self.where(target) if depth == 0 else target
+        # Constraints on values need no target pattern when the target is "subjects of the path":
+        # joining the two (equal) sets cost more than the check itself.
+        value_where = self.where("") if depth == 0 and shape.targets_only_subjects_of_path() else where
+        path = shape.path_text
+        values = f"{f} {path} {v} ." if path else f"BIND({f} AS {v})"
+        context = Context(
+            run=self, shape=shape, f=f, v=v, depth=depth, prefixes=prefixes, where=where, value_where=value_where,
+            path=path, values=values, all_values=f"SELECT DISTINCT {f} {v} WHERE {{ {value_where} {values} }}",
+        )
+        checks: list[Check] = []
+        for parameter, value in shape.parameters:
+            component = COMPONENTS.get(parameter)  # type: ignore[call-overload]
+            if component is None or component.compile is None:  # a secondary parameter (sh:flags)
+                continue
+            check = component.compile(context, value)
+            if check is not None:
+                checks.append(check)
+        return checks
+
+    def written_forms(self, shape: Shape, depth: int) -> Forms | None:
+        """How a check of ``shape`` sees a value as written, or None if the store gave every literal as written."""
+        return None if self.written is None else Forms(self.store, self.graph, self.written, shape, depth)
+
+    def violators(self, shape: Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
+        """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""
+        bad: set = set()
+        v = f"?_v{depth}"
+        for _component, query, mapper in self.checks(shape, f, v, target, prefixes, depth=depth):
+            bad.update(row[0] for row in mapper(self.select(query)))
+        for child in shape.properties:
+            bad |= self.violators(self.shapes.shape(child), f, target, prefixes, depth=depth)
+        for constraint in shape.sparql:
+            renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
+            query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
+            bad.update(s["this"] for s in self.select(query))
+        return bad
+
+    # --- SPARQL-based constraints ----------------------------------------------------
+
+    def _sparql_query(self, shape, constraint, target, prefixes, *, restrict: bool) -> tuple[str, dict]:
+        text = str(self.graph.value(constraint, SH.select))  # there is one (checked when the shapes were read)
+        own = dict(prefixes)
+        own.update(self.shapes.prefixes_of(constraint))
+        same = (
+            [str(self.graph.value(t, SH.select)) for t in shape.sparql_targets] == [text]
+            and not shape.targets
+            and not shape.parents
+        )
+        at = outer_group_start(text) + 1
+        if same:
+            inserted = self.focus_values if (restrict and self.focus_values) else ""
+        else:
+            inserted = (self.focus_values + " " if (restrict and self.focus_values) else "") + target
+        query = text[:at] + " " + inserted + " " + text[at:]
+        if restrict and self.focus_values:
+            # Oxigraph evaluates an OPTIONAL group of several patterns on its own, over the whole graph,
+            # then joins; restricted here too (where it uses ?this), it only looks at the focus nodes.
+            # The same answers: every row of the outer group already has ?this among them.
+            for start in reversed(optional_group_starts(query, mentioning="this")):
+                query = query[:start + 1] + " " + self.focus_values + " " + query[start + 1:]
+        return self.head(own) + query, own
+
+    def sparql_results(self, shape: Shape, constraint: Node, target: str, prefixes: dict[str, str]) -> list[Result]:
+        query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=True)
+        messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
+        out: list[Result] = []
+        seen: set = set()
+        names, solutions = self.solutions(query)
+        for solution in solutions:
+            bound = {}
+            for variable in names:
+                term = solution[variable]
+                if term is not None:
+                    bound[variable] = to_rdflib(term)
+            this = bound.pop("this", None)
+            path = bound.pop("path", None)
+            value = bound.pop("value", None)
+            bound.pop("failure", None)
+            if this is None:
+                continue
+            if value is None and shape.path is None:
+                value = this
+            key = (this, path, value, tuple(sorted(bound.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            variables = {"this": this, **({"path": path} if path is not None else {}),
+                         **({"value": value} if value is not None else {}), **bound}
+            formatted = tuple(Literal(_format(str(m), variables)) for m in (*shape.messages, *messages))
+            out.append(Result(
+                shape=shape.node,
+                component="Sparql",
+                severity=shape.severity,
+                focus=this,
+                path=path if path is not None else shape.path,
+                value=value,
+                messages=formatted,
+                constraint=constraint,
+            ))
+        return out
+
+
+def _format(message: str, variables: dict[str, Node]) -> str:
+    for name, value in variables.items():
+        message = re.sub("{[?$]" + re.escape(name) + "}", lambda _m, text=str(value): text, message)
+    return message

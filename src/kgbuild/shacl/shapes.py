@@ -1,0 +1,207 @@
+"""Reading the shapes graph into shape objects, every parameter checked before anything runs.
+
+A problem is an ``InputError`` naming the shape by a readable path from a shape with a name, e.g.
+``ppdsh:EventShape → property ppd:date → sh:minCount: "one" is not a non-negative integer`` — never by a
+blank-node id.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
+
+from kgbuild.errors import InputError
+from kgbuild.shacl.components import (
+    COMPONENTS,
+    SECONDARY,
+    core_parameters,
+    refusal,
+    shape_members,
+)
+from kgbuild.shacl.text import RDF_TYPE, SUBCLASS, readable_path, show, term
+from kgbuild.shacl.text import path as sparql_path
+
+_NAMED_BY: dict[Node, str] = {SH["or"]: "sh:or", SH["and"]: "sh:and", SH.xone: "sh:xone", SH["not"]: "sh:not", SH.node: "sh:node"}
+
+
+@dataclass(eq=False)
+class Shape:
+    node: Node
+    name: str  # readable: the shape's name, or the path to it from a named shape
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: Node | None
+    path_text: str | None  # its path as SPARQL
+    deactivated: bool
+    parameters: list[tuple[Node, Node]]  # (parameter, value) of its core constraints, sorted
+    properties: list[Node]  # its sh:property shapes, as the graph lists them
+    sparql: list[Node]  # its sh:sparql constraints, sorted
+    targets: list[str] = field(default_factory=list)  # SPARQL group patterns binding ?this
+    sparql_targets: list[Node] = field(default_factory=list)  # SHACL-AF SPARQL targets (their sh:select)
+    parents: list[Shape] = field(default_factory=list)
+    subjects_of: list[Node] = field(default_factory=list)  # the predicates of its sh:targetSubjectsOf
+    objects_of: list[Node] = field(default_factory=list)  # the predicates of its sh:targetObjectsOf
+
+    def targets_only_subjects_of_path(self) -> bool:
+        """Its focus nodes are exactly the subjects of its (predicate) path: a value implies the target."""
+        return (
+            isinstance(self.path, URIRef)
+            and len(self.targets) == 1
+            and self.subjects_of == [self.path]
+            and not self.sparql_targets
+            and not self.parents
+        )
+
+
+class Shapes:
+    """The shapes of a shapes graph: those validated (``validated``), and every shape they reach, checked.
+
+    ``refuse_service(graph)`` raises if a SPARQL text of the shapes calls SERVICE (Oxigraph would send its
+    requests); the engine takes the sh:select texts from the shapes as they are, so they are checked once here.
+    """
+
+    def __init__(self, graph: Graph, *, refuse_service: Callable[[Graph], None]) -> None:
+        self.graph = graph
+        self._shapes: dict[Node, Shape] = {}  # the shapes validated with their targets (and parents')
+        self._reached: dict[Node, Shape] = {}  # every shape read
+        self._prefixes: dict[Node, dict[str, str]] = {}
+        refuse_service(graph)  # first: of a shapes graph that would send requests, nothing else matters
+        for node in self._top_level():
+            self._shapes[node] = self.shape(node, name=show(node, graph))
+        for node in list(self._shapes):
+            parent = self._shapes[node]
+            for child in graph.objects(node, SH.property):
+                shape = self.shape(child, name=self._child_name(parent, child))
+                self._shapes.setdefault(child, shape)
+                shape.parents.append(parent)
+        pending = deque(self._reached.values())  # in the order read: the first problem is the first reported
+        checked: set[Node] = set()
+        while pending:
+            shape = pending.popleft()
+            if shape.node in checked or shape.deactivated:
+                continue
+            checked.add(shape.node)
+            self.check(shape)
+            for child in shape.properties:
+                pending.append(self.shape(child, name=self._child_name(shape, child)))
+            for parameter, value in shape.parameters:
+                for i, member in enumerate(shape_members(graph, parameter, value), start=1):
+                    label = _NAMED_BY[parameter] + (f" member {i}" if parameter in (SH["or"], SH["and"], SH.xone)
+                                                    else "")
+                    pending.append(self.shape(member, name=f"{shape.name} → {label}"))
+
+    def validated(self) -> list[Shape]:
+        """The shapes run on the data, in order: not deactivated, with targets (their own or a parent's)."""
+        return [shape for shape in self._shapes.values() if not shape.deactivated and self._all_targets(shape)]
+
+    def _all_targets(self, shape: Shape) -> bool:
+        return bool(shape.targets or shape.sparql_targets) or any(self._all_targets(parent) for parent in shape.parents)
+
+    def _top_level(self) -> list[Node]:
+        g = self.graph
+        found: set[Node] = set()
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
+            found.update(g.subjects(predicate, None))
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            for shape in g.subjects(RDF.type, kind):
+                if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
+                    found.add(shape)
+        return sorted(found, key=str)
+
+    def _child_name(self, parent: Shape, child: Node) -> str:
+        if isinstance(child, URIRef):
+            return show(child, self.graph)
+        path = self.graph.value(child, SH.path)
+        return f"{parent.name} → property {'[no path]' if path is None else readable_path(self.graph, path)}"
+
+    def shape(self, node: Node, *, name: str | None = None) -> Shape:
+        """The shape at ``node``, read on first use."""
+        found = self._reached.get(node)
+        if found is not None:
+            return found
+        g = self.graph
+        name = name or show(node, g)
+        severity = g.value(node, SH.severity) or SH.Violation
+        messages = tuple(m for m in g.objects(node, SH.message) if isinstance(m, Literal))
+        path = g.value(node, SH.path)
+        path_text = None
+        if path is not None:
+            try:
+                path_text = sparql_path(g, path)
+            except ValueError as exc:
+                raise InputError(f"{name} → sh:path: {exc}") from None
+        shape = Shape(
+            node=node, name=name, severity=severity, messages=messages, path=path, path_text=path_text,  # type: ignore[arg-type]
+            deactivated=(node, SH.deactivated, Literal(True)) in g,
+            parameters=core_parameters(g, node), properties=list(g.objects(node, SH.property)),
+            sparql=sorted(g.objects(node, SH.sparql), key=str),
+        )
+        for cls in g.objects(node, SH.targetClass):
+            shape.targets.append(f"{{ ?this {RDF_TYPE}/{SUBCLASS}* {self._iri(shape, SH.targetClass, cls)} }}")
+        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, OWL.Class) in g:
+            shape.targets.append(f"{{ ?this {RDF_TYPE}/{SUBCLASS}* {self._iri(shape, RDF.type, node)} }}")
+        for target in g.objects(node, SH.targetNode):
+            if not isinstance(target, (URIRef, Literal)):
+                raise InputError(f"{name} → sh:targetNode: a blank node cannot be matched in the data")
+            shape.targets.append(f"{{ VALUES ?this {{ {term(target)} }} }}")
+        for predicate in g.objects(node, SH.targetSubjectsOf):
+            shape.targets.append(f"{{ ?this {self._iri(shape, SH.targetSubjectsOf, predicate)} ?_t }}")
+            shape.subjects_of.append(predicate)
+        for predicate in g.objects(node, SH.targetObjectsOf):
+            shape.targets.append(f"{{ ?_t {self._iri(shape, SH.targetObjectsOf, predicate)} ?this }}")
+            shape.objects_of.append(predicate)
+        for target in sorted(g.objects(node, SH.target), key=str):
+            if g.value(target, SH.select) is None:
+                raise self.unsupported(shape, "an sh:target other than a SPARQL target (sh:select)")
+            shape.sparql_targets.append(target)
+        self._reached[node] = shape
+        return shape
+
+    def _iri(self, shape: Shape, parameter: Node, value: Node) -> str:
+        if not isinstance(value, URIRef):
+            raise InputError(f"{shape.name} → {show(parameter, self.graph)}: {show(value, self.graph)} is not an IRI")
+        return f"<{value}>"
+
+    def check(self, shape: Shape) -> None:
+        """Every parameter of the shape has a value its component can use, and every component is supported."""
+        g = self.graph
+        values = [*shape.parameters, *((SH.sparql, constraint) for constraint in shape.sparql)]
+        for parameter, value in values:
+            if parameter in SECONDARY:
+                continue
+            component = COMPONENTS.get(parameter)  # type: ignore[call-overload]
+            if component is None:
+                raise self.unsupported(shape, refusal(parameter, g))
+            problem = component.check(g, shape, value)
+            if problem:
+                raise InputError(f"{shape.name} → {show(parameter, g)}: {problem}")
+
+    def unsupported(self, shape: Shape, what: str) -> InputError:
+        return InputError(f"shape {shape.name} uses {what}, which kgbuild's SHACL engine does not support")
+
+    def prefixes_of(self, node: Node) -> dict[str, str]:
+        """The sh:prefixes declarations of a SPARQL target or constraint node."""
+        if node not in self._prefixes:
+            found: dict[str, str] = {}
+            for owner in self.graph.objects(node, SH.prefixes):
+                for declaration in self.graph.objects(owner, SH.declare):
+                    prefix = self.graph.value(declaration, SH.prefix)
+                    namespace = self.graph.value(declaration, SH.namespace)
+                    if prefix is not None and namespace is not None:
+                        found[str(prefix)] = str(namespace)
+            self._prefixes[node] = found
+        return self._prefixes[node]
+
+    def required_path(self, member: Node) -> str | None:
+        """The SPARQL path of a member shape whose only constraint is ``sh:minCount 1`` on it, else None."""
+        shape = self.shape(member)
+        if shape.path_text is None or shape.deactivated or shape.properties or shape.sparql:
+            return None
+        if shape.parameters != [(SH.minCount, Literal(1))]:
+            return None
+        return shape.path_text
