@@ -1,7 +1,8 @@
 """The evaluator: a shapes program's queries run on a pyoxigraph store, shape by shape, on worker threads.
 
 SPARQL-based constraints run once with ``$this`` free, joined with the
-shape's targets (or, when target and constraint are the same query, alone):
+shape's targets (or alone, when the target selects exactly the $this values of the
+constraint's rows: the same query, or its WHERE clause under SELECT $this):
 the project's convention (shapes/prefixes.ttl) is that such queries are
 correct with ``$this`` unbound. GROUP_CONCAT order inside messages may differ
 from pyshacl's, which depends on rdflib's storage order.
@@ -230,8 +231,11 @@ class _Run:
         text = str(self.graph.value(constraint, SH.select))  # there is one (checked when the shapes were read)
         own = dict(prefixes)
         own.update(self.shapes.prefixes_of(constraint))
+        targets = list(shape.sparql_targets)
         same = (
-            [str(self.graph.value(t, SH.select)) for t in shape.sparql_targets] == [text]
+            len(targets) == 1
+            and _selects_the_focus_of(str(self.graph.value(targets[0], SH.select)), text)
+            and self.shapes.prefixes_of(targets[0]) == self.shapes.prefixes_of(constraint)
             and not shape.targets
             and not shape.parents
         )
@@ -293,3 +297,23 @@ def _format(message: str, variables: dict[str, Node]) -> str:
     for name, value in variables.items():
         message = re.sub("{[?$]" + re.escape(name) + "}", lambda _m, text=str(value): text, message)
     return message
+
+
+_THIS_ONLY = re.compile(r"\s*SELECT\s+(?:DISTINCT\s+)?[?$]this\s+(?=WHERE\b)", re.IGNORECASE)
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
+_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\b", re.IGNORECASE)
+
+
+def _selects_the_focus_of(target: str, constraint: str) -> bool:
+    """Whether the SPARQL target selects exactly the ``$this`` values the constraint's rows have: the same
+    query, or ``SELECT [DISTINCT] $this`` followed word for word by the constraint's WHERE clause (and its
+    GROUP BY / HAVING) — the SHACL-AF form of a target split from its constraint (shapes/prefixes.ttl). Then
+    the constraint needs no join with the target. LIMIT/OFFSET would cut the two differently: never the same.
+    A miss only costs time (the join is made), so the test may be strict."""
+    if target == constraint:
+        return True
+    head = _THIS_ONLY.match(target)
+    where = _WHERE.search(constraint)
+    if head is None or where is None or _SLICE.search(constraint):
+        return False
+    return target[head.end():].split() == constraint[where.start():].split()
