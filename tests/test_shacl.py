@@ -212,6 +212,32 @@ def test_same_results_as_pyshacl_on_generic_shapes_whole_and_per_node():
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
 
 
+def test_string_length_language_and_property_comparisons_are_pyshacls_whole_and_per_node():
+    """sh:minLength / sh:maxLength (a literal's lexical form, an IRI's IRI, a blank node always fails),
+    sh:languageIn (langMatches: "en" takes "en-NZ"), sh:equals (differences both ways) and sh:disjoint, on node
+    and property shapes, inside sh:not too: pyshacl's results, whole graph and restricted to each focus node."""
+    fixture = ROOT / "tests" / "fixtures" / "engine" / "strings"
+    shapes = Graph().parse(fixture / "shapes.ttl", format="turtle")
+    graph, store, subjects = _graph_and_store([fixture / "data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    expected = _pyshacl_results(graph, shapes)
+    got = _engine_results(program, store, shapes)
+    ex = "https://example.org/strings#"
+    values = {(str(focus).removeprefix(ex), str(value).removeprefix(ex)) for _shape, focus, _path, value, _ in got
+              if isinstance(focus, URIRef) and not isinstance(value, BNode)}
+    # by hand from data.ttl: lengths (12345, "ab", an IRI of 25 characters, ex:bartholomew's own IRI), languageIn
+    # ("Bart", ex:bart, "Barthel"@de), equals both ways ("Bartholomew" not a label, ex:bart not a name), disjoint
+    # ("Bart" also a nick, ex:bartholomew knows itself), and sh:not [ sh:languageIn ( "de" ) ] on "Barthel"@de
+    assert {("ann", "12345"), ("bartholomew", "ab"), ("bartholomew", "https://example.org/s#b"),
+            ("bartholomew", "bartholomew"), ("bartholomew", "Bart"), ("bartholomew", "bart"),
+            ("bartholomew", "Barthel"), ("bartholomew", "Bartholomew")} <= values
+    assert ("ann", "Ana") not in values and ("ann", "abcd") not in values
+    assert any(isinstance(value, BNode) for *_, value, _severity in got)
+    assert got == expected
+    for node in sorted(subjects[fixture / "data.ttl"]):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
+
+
 def test_threads_give_the_results_of_one_thread_in_the_same_order(sources, program):
     """Shapes run on several threads: the results (every field) and their order are those of one thread,
     and a shape that fails still fails the whole run."""
@@ -441,8 +467,16 @@ _NOT_NON_NEGATIVE = "is not a non-negative integer"
     ("path-not-a-path", ("ex:PersonShape → property [not a path] → sh:path: the value is not a SHACL property path (an "
                          "IRI, a list of paths, or a node with one of sh:inversePath, sh:alternativePath, "
                          "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath)")),
-    ("unsupported-min-length", ("shape ex:PersonShape → property ex:name uses sh:minLength "
-                                "(sh:MinLengthConstraintComponent), which kgbuild's SHACL engine does not support")),
+    ("min-length-not-an-integer", f'ex:PersonShape → property ex:name → sh:minLength: "two" {_NOT_NON_NEGATIVE}'),
+    ("max-length-a-decimal",
+     f'ex:PersonShape → property ex:name → sh:maxLength: "2.5"^^xsd:decimal {_NOT_NON_NEGATIVE}'),
+    ("language-in-not-strings", ('ex:PersonShape → property ex:name → sh:languageIn: "fr"@fr in the list is not a '
+                                 'string (a language range such as "en")')),
+    ("language-in-not-a-list", 'ex:PersonShape → property ex:name → sh:languageIn: "en" is not an RDF list'),
+    ("equals-not-an-iri", 'ex:PersonShape → property ex:name → sh:equals: "ex:label" is not an IRI'),
+    ("disjoint-not-an-iri", "ex:PersonShape → sh:disjoint: [] is not an IRI"),
+    ("unsupported-js", ("shape ex:PersonShape → property ex:name uses sh:js (sh:JSConstraintComponent), which "
+                        "kgbuild's SHACL engine does not support")),
 ])
 def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
     """Checked when the shapes are read, before any query: the message names the shape by the path to it from a

@@ -149,6 +149,24 @@ def _list_of_values(graph: Graph, shape: Shape, value: Node) -> str | None:
     return None
 
 
+def _length(graph: Graph, shape: Shape, value: Node) -> str | None:
+    number = value.toPython() if isinstance(value, Literal) else None
+    if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+        return f"{show(value, graph)} is not a non-negative integer"
+    return None
+
+
+def _list_of_language_tags(graph: Graph, shape: Shape, value: Node) -> str | None:
+    try:
+        members = rdf_list(graph, value)
+    except ValueError as exc:
+        return str(exc)
+    for member in members:
+        if not isinstance(member, Literal) or member.language or member.datatype not in (None, XSD.string):
+            return f"{show(member, graph)} in the list is not a string (a language range such as \"en\")"
+    return None
+
+
 def _a_shape(graph: Graph, shape: Shape, value: Node) -> str | None:
     return f"{show(value, graph)} is not a shape (an IRI or blank node)" if isinstance(value, Literal) else None
 
@@ -259,6 +277,46 @@ def _unique_lang(c: Context, value: Node) -> Check | None:
     return "UniqueLang", query, c.focus_rows
 
 
+def _length_limit(name: str, op: str) -> Callable[[Context, Node], Check]:
+    """sh:minLength / sh:maxLength: STRLEN of a value's string form (an IRI's IRI, a literal's lexical form, as
+    the store gives it); a blank node always fails (SHACL 4.4.1, 4.4.2)."""
+    def compile(c: Context, value: Node) -> Check:
+        blank = NODE_KINDS[SH.BlankNode].format(v=c.v)
+        query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+                 f"FILTER ({blank} || !(STRLEN(STR({c.v})) {op} {int(value)})) }}")  # type: ignore[call-overload]
+        return name, query, c.rows
+    return compile
+
+
+def _language_in(c: Context, value: Node) -> Check:
+    """A value fails unless it is a literal whose language tag matches a range of the list (SPARQL langMatches)."""
+    ranges = " || ".join(f"langMatches(LANG({c.v}), {string(str(r))})" for r in rdf_list(c.run.graph, value))
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+             f"FILTER (!isLiteral({c.v}) || !({ranges or 'false'})) }}")
+    return "LanguageIn", query, c.rows
+
+
+def _is_value(c: Context) -> str:
+    """A test that the bound ``c.v`` is one of the focus's values (on the shape's path; the focus itself without)."""
+    return f"EXISTS {{ {c.f} {c.path} {c.v} }}" if c.path else f"sameTerm({c.f}, {c.v})"
+
+
+def _equals(c: Context, value: Node) -> Check:
+    """Each value the focus has on the path but not on the property, and each it has on the property but not on
+    the path (SHACL 4.5.1): the result's value is the one missing on the other side."""
+    other = iri(value)
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ "
+             f"{{ {c.value_where} {c.values} FILTER NOT EXISTS {{ {c.f} {other} {c.v} }} }} UNION "
+             f"{{ {c.where} {c.f} {other} {c.v} FILTER (!{_is_value(c)}) }} }}")
+    return "Equals", query, c.rows
+
+
+def _disjoint(c: Context, value: Node) -> Check:
+    """Each value the focus has both on the path and on the property (SHACL 4.5.2)."""
+    query = f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} {c.f} {iri(value)} {c.v} }}"
+    return "Disjoint", query, c.rows
+
+
 def _in(c: Context, value: Node) -> Check:
     members = ", ".join(term(m) for m in rdf_list(c.run.graph, value))
     query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
@@ -355,10 +413,15 @@ COMPONENTS: dict[URIRef, Component] = {c.parameter: c for c in (
     Component("Datatype", SH.datatype, _an_iri, _datatype),
     Component("NodeKind", SH.nodeKind, _node_kind, _nodekind),
     Component("Pattern", SH.pattern, _pattern, _regex),
+    Component("MinLength", SH.minLength, _length, _length_limit("MinLength", ">=")),
+    Component("MaxLength", SH.maxLength, _length, _length_limit("MaxLength", "<=")),
+    Component("LanguageIn", SH.languageIn, _list_of_language_tags, _language_in),
     Component("MinInclusive", SH.minInclusive, _a_literal, _comparison("MinInclusive", ">=")),
     Component("MinExclusive", SH.minExclusive, _a_literal, _comparison("MinExclusive", ">")),
     Component("MaxInclusive", SH.maxInclusive, _a_literal, _comparison("MaxInclusive", "<=")),
     Component("MaxExclusive", SH.maxExclusive, _a_literal, _comparison("MaxExclusive", "<")),
+    Component("Equals", SH.equals, _an_iri, _equals),
+    Component("Disjoint", SH.disjoint, _an_iri, _disjoint),
     Component("LessThan", SH.lessThan, _pair, _property_pair("LessThan", "<")),
     Component("LessThanOrEquals", SH.lessThanOrEquals, _pair, _property_pair("LessThanOrEquals", "<=")),
     Component("UniqueLang", SH.uniqueLang, _boolean, _unique_lang),
