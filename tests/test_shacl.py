@@ -238,6 +238,26 @@ def test_string_length_language_and_property_comparisons_are_pyshacls_whole_and_
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
 
 
+@pytest.mark.parametrize(("written", "results"), [("true", 1), ("1", 0), ("false", 0), ("0", 0)])
+def test_unique_lang_is_switched_on_by_the_literal_true_only(written, results):
+    """SHACL names the value true; "1"^^xsd:boolean (the same value, which pyshacl takes as true) leaves the
+    constraint off, as the W3C suite's uniqueLang-002 expects. The shapes as written: parsed by pyoxigraph, whose
+    terms keep their lexical form (rdflib's own parser would make "1" "true")."""
+    text = f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:i ; sh:property [ sh:path ex:m ; sh:uniqueLang "{written}"^^xsd:boolean ] .
+    """
+    shapes = Graph()
+    for quad in ox.parse(text, format=ox.RdfFormat.TURTLE):
+        shapes.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+    store = ox.Store()
+    store.load('<https://example.org/i> <https://example.org/m> "HI"@en, "Hi"@en .', format=ox.RdfFormat.TURTLE)
+    found = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(store, workers=1)
+    assert [(str(r.focus), r.component) for r in found] == [("https://example.org/i", "UniqueLang")] * results
+
+
 def test_threads_give_the_results_of_one_thread_in_the_same_order(sources, program):
     """Shapes run on several threads: the results (every field) and their order are those of one thread,
     and a shape that fails still fails the whole run."""
