@@ -238,6 +238,31 @@ def test_string_length_language_and_property_comparisons_are_pyshacls_whole_and_
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
 
 
+def test_string_length_is_the_lexical_form_as_written(tmp_path):
+    """"0001"^^xsd:integer has four characters though the store keeps "1": as a value on a path, as a focus
+    node, and inside sh:not, judged as written (as pyshacl on the parsed text)."""
+    path = tmp_path / "data.ttl"
+    path.write_text(f"""@prefix ex: <{_EX}> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:code "0001"^^xsd:integer, "12"^^xsd:integer, "1.50"^^xsd:decimal, "abc" .
+""", encoding="utf-8")
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <{_EX}> .
+        ex:Long a sh:NodeShape ; sh:targetSubjectsOf ex:code ; sh:property [ sh:path ex:code ; sh:minLength 3 ] .
+        ex:Short a sh:NodeShape ; sh:targetObjectsOf ex:code ; sh:maxLength 3 .
+        ex:NotShort a sh:NodeShape ; sh:targetSubjectsOf ex:code ;
+            sh:property [ sh:path ex:code ; sh:not [ sh:maxLength 2 ] ] .
+    """, format="turtle")
+    graph, store, written = _written_store(path)
+    assert written  # the store changed some literal: what this test is about
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    got = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+           for r in program.validate(store, written=written)}
+    assert {str(value) for *_, value, _ in got} == {"12", "0001", "1.50"}
+    assert got == _pyshacl_results(graph, shapes)
+
+
 @pytest.mark.parametrize(("written", "results"), [("true", 1), ("1", 0), ("false", 0), ("0", 0)])
 def test_unique_lang_is_switched_on_by_the_literal_true_only(written, results):
     """SHACL names the value true; "1"^^xsd:boolean (the same value, which pyshacl takes as true) leaves the

@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from kgbuild.shacl.literals import Forms, has_datatype
+from kgbuild.shacl.literals import VALUE_DATATYPES, Forms, has_datatype
 from kgbuild.shacl.text import (
     RDF_TYPE,
     SKOLEM,
@@ -280,14 +280,33 @@ def _unique_lang(c: Context, value: Node) -> Check | None:
 
 
 def _length_limit(name: str, op: str) -> Callable[[Context, Node], Check]:
-    """sh:minLength / sh:maxLength: STRLEN of a value's string form (an IRI's IRI, a literal's lexical form, as
-    the store gives it); a blank node always fails (SHACL 4.4.1, 4.4.2)."""
+    """sh:minLength / sh:maxLength: STRLEN of a value's string form (an IRI's IRI, a literal's lexical form as
+    written); a blank node always fails (SHACL 4.4.1, 4.4.2). Where the store keeps some literals in another form
+    ("01"^^xsd:integer as "1"), the literals of the datatypes it changes are judged as written, in Python."""
     def compile(c: Context, value: Node) -> Check:
+        limit = int(value)  # type: ignore[call-overload]
         blank = NODE_KINDS[SH.BlankNode].format(v=c.v)
+        forms = c.forms()
+        changed = "" if forms is None else (
+            f" || (isLiteral({c.v}) && DATATYPE({c.v}) IN ({', '.join(str(d) for d in sorted(VALUE_DATATYPES, key=str))}))")
         query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
-                 f"FILTER ({blank} || !(STRLEN(STR({c.v})) {op} {int(value)})) }}")  # type: ignore[call-overload]
-        return name, query, c.rows
+                 f"FILTER ({blank} || !(STRLEN(STR({c.v})) {op} {limit}){changed}) }}")
+        return name, query, c.rows if forms is None else _length_filter(op, limit, c.f, c.v, forms)
     return compile
+
+
+def _length_filter(op: str, limit: int, f: str, v: str, forms: Forms):
+    def mapper(solutions):
+        for s in solutions:
+            focus, value = s[f[1:]], s[v[1:]]
+            for form in forms.of(focus, value):
+                if isinstance(form, ox.BlankNode) or form.value.startswith(SKOLEM):
+                    bad = True
+                else:
+                    bad = not (len(form.value) >= limit if op == ">=" else len(form.value) <= limit)
+                if bad:
+                    yield forms.focus(focus, value, form), form, None, None
+    return mapper
 
 
 def _language_in(c: Context, value: Node) -> Check:
