@@ -212,6 +212,77 @@ def test_same_results_as_pyshacl_on_generic_shapes_whole_and_per_node():
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
 
 
+def test_string_length_language_and_property_comparisons_are_pyshacls_whole_and_per_node():
+    """sh:minLength / sh:maxLength (a literal's lexical form, an IRI's IRI, a blank node always fails),
+    sh:languageIn (langMatches: "en" takes "en-NZ"), sh:equals (differences both ways) and sh:disjoint, on node
+    and property shapes, inside sh:not too: pyshacl's results, whole graph and restricted to each focus node."""
+    fixture = ROOT / "tests" / "fixtures" / "engine" / "strings"
+    shapes = Graph().parse(fixture / "shapes.ttl", format="turtle")
+    graph, store, subjects = _graph_and_store([fixture / "data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    expected = _pyshacl_results(graph, shapes)
+    got = _engine_results(program, store, shapes)
+    ex = "https://example.org/strings#"
+    values = {(str(focus).removeprefix(ex), str(value).removeprefix(ex)) for _shape, focus, _path, value, _ in got
+              if isinstance(focus, URIRef) and not isinstance(value, BNode)}
+    # by hand from data.ttl: lengths (12345, "ab", an IRI of 25 characters, ex:bartholomew's own IRI), languageIn
+    # ("Bart", ex:bart, "Barthel"@de), equals both ways ("Bartholomew" not a label, ex:bart not a name), disjoint
+    # ("Bart" also a nick, ex:bartholomew knows itself), and sh:not [ sh:languageIn ( "de" ) ] on "Barthel"@de
+    assert {("ann", "12345"), ("bartholomew", "ab"), ("bartholomew", "https://example.org/s#b"),
+            ("bartholomew", "bartholomew"), ("bartholomew", "Bart"), ("bartholomew", "bart"),
+            ("bartholomew", "Barthel"), ("bartholomew", "Bartholomew")} <= values
+    assert ("ann", "Ana") not in values and ("ann", "abcd") not in values
+    assert any(isinstance(value, BNode) for *_, value, _severity in got)
+    assert got == expected
+    for node in sorted(subjects[fixture / "data.ttl"]):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}
+
+
+def test_string_length_is_the_lexical_form_as_written(tmp_path):
+    """"0001"^^xsd:integer has four characters though the store keeps "1": as a value on a path, as a focus
+    node, and inside sh:not, judged as written (as pyshacl on the parsed text)."""
+    path = tmp_path / "data.ttl"
+    path.write_text(f"""@prefix ex: <{_EX}> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:code "0001"^^xsd:integer, "12"^^xsd:integer, "1.50"^^xsd:decimal, "abc" .
+""", encoding="utf-8")
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <{_EX}> .
+        ex:Long a sh:NodeShape ; sh:targetSubjectsOf ex:code ; sh:property [ sh:path ex:code ; sh:minLength 3 ] .
+        ex:Short a sh:NodeShape ; sh:targetObjectsOf ex:code ; sh:maxLength 3 .
+        ex:NotShort a sh:NodeShape ; sh:targetSubjectsOf ex:code ;
+            sh:property [ sh:path ex:code ; sh:not [ sh:maxLength 2 ] ] .
+    """, format="turtle")
+    graph, store, written = _written_store(path)
+    assert written  # the store changed some literal: what this test is about
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    got = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+           for r in program.validate(store, written=written)}
+    assert {str(value) for *_, value, _ in got} == {"12", "0001", "1.50"}
+    assert got == _pyshacl_results(graph, shapes)
+
+
+@pytest.mark.parametrize(("written", "results"), [("true", 1), ("1", 0), ("false", 0), ("0", 0)])
+def test_unique_lang_is_switched_on_by_the_literal_true_only(written, results):
+    """SHACL names the value true; "1"^^xsd:boolean (the same value, which pyshacl takes as true) leaves the
+    constraint off, as the W3C suite's uniqueLang-002 expects. The shapes as written: parsed by pyoxigraph, whose
+    terms keep their lexical form (rdflib's own parser would make "1" "true")."""
+    text = f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:i ; sh:property [ sh:path ex:m ; sh:uniqueLang "{written}"^^xsd:boolean ] .
+    """
+    shapes = Graph()
+    for quad in ox.parse(text, format=ox.RdfFormat.TURTLE):
+        shapes.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+    store = ox.Store()
+    store.load('<https://example.org/i> <https://example.org/m> "HI"@en, "Hi"@en .', format=ox.RdfFormat.TURTLE)
+    found = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(store, workers=1)
+    assert [(str(r.focus), r.component) for r in found] == [("https://example.org/i", "UniqueLang")] * results
+
+
 def test_threads_give_the_results_of_one_thread_in_the_same_order(sources, program):
     """Shapes run on several threads: the results (every field) and their order are those of one thread,
     and a shape that fails still fails the whole run."""
@@ -441,8 +512,16 @@ _NOT_NON_NEGATIVE = "is not a non-negative integer"
     ("path-not-a-path", ("ex:PersonShape → property [not a path] → sh:path: the value is not a SHACL property path (an "
                          "IRI, a list of paths, or a node with one of sh:inversePath, sh:alternativePath, "
                          "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath)")),
-    ("unsupported-min-length", ("shape ex:PersonShape → property ex:name uses sh:minLength "
-                                "(sh:MinLengthConstraintComponent), which kgbuild's SHACL engine does not support")),
+    ("min-length-not-an-integer", f'ex:PersonShape → property ex:name → sh:minLength: "two" {_NOT_NON_NEGATIVE}'),
+    ("max-length-a-decimal",
+     f'ex:PersonShape → property ex:name → sh:maxLength: "2.5"^^xsd:decimal {_NOT_NON_NEGATIVE}'),
+    ("language-in-not-strings", ('ex:PersonShape → property ex:name → sh:languageIn: "fr"@fr in the list is not a '
+                                 'string (a language range such as "en")')),
+    ("language-in-not-a-list", 'ex:PersonShape → property ex:name → sh:languageIn: "en" is not an RDF list'),
+    ("equals-not-an-iri", 'ex:PersonShape → property ex:name → sh:equals: "ex:label" is not an IRI'),
+    ("disjoint-not-an-iri", "ex:PersonShape → sh:disjoint: [] is not an IRI"),
+    ("unsupported-js", ("shape ex:PersonShape → property ex:name uses sh:js (sh:JSConstraintComponent), which "
+                        "kgbuild's SHACL engine does not support")),
 ])
 def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
     """Checked when the shapes are read, before any query: the message names the shape by the path to it from a

@@ -12,8 +12,10 @@ data): targets ``sh:targetClass`` (with subclasses), ``sh:targetNode``,
 ``sh:targetSubjectsOf``, ``sh:targetObjectsOf`` and SHACL-AF SPARQL targets;
 property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``?``); ``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype``,
-``sh:nodeKind``, ``sh:pattern``, ``sh:minInclusive``/``minExclusive``/
-``maxInclusive``/``maxExclusive``, ``sh:lessThan``/``lessThanOrEquals``,
+``sh:nodeKind``, ``sh:pattern``, ``sh:minLength``/``maxLength``,
+``sh:languageIn``, ``sh:minInclusive``/``minExclusive``/
+``maxInclusive``/``maxExclusive``, ``sh:equals``/``disjoint``,
+``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:sparql`` (SELECT, with ``sh:prefixes``).
 Anything else in the shapes raises ``InputError`` naming the shape, so a

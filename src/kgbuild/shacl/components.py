@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from kgbuild.shacl.literals import Forms, has_datatype
+from kgbuild.shacl.literals import VALUE_DATATYPES, Forms, has_datatype
 from kgbuild.shacl.text import (
     RDF_TYPE,
     SKOLEM,
@@ -149,6 +149,24 @@ def _list_of_values(graph: Graph, shape: Shape, value: Node) -> str | None:
     return None
 
 
+def _length(graph: Graph, shape: Shape, value: Node) -> str | None:
+    number = value.toPython() if isinstance(value, Literal) else None
+    if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+        return f"{show(value, graph)} is not a non-negative integer"
+    return None
+
+
+def _list_of_language_tags(graph: Graph, shape: Shape, value: Node) -> str | None:
+    try:
+        members = rdf_list(graph, value)
+    except ValueError as exc:
+        return str(exc)
+    for member in members:
+        if not isinstance(member, Literal) or member.language or member.datatype not in (None, XSD.string):
+            return f"{show(member, graph)} in the list is not a string (a language range such as \"en\")"
+    return None
+
+
 def _a_shape(graph: Graph, shape: Shape, value: Node) -> str | None:
     return f"{show(value, graph)} is not a shape (an IRI or blank node)" if isinstance(value, Literal) else None
 
@@ -250,13 +268,74 @@ def _property_pair(name: str, op: str) -> Callable[[Context, Node], Check]:
 
 
 def _unique_lang(c: Context, value: Node) -> Check | None:
-    if c.path is None or not (isinstance(value, Literal) and value.toPython() is True):
+    # only the literal true switches it on (SHACL 4.4.4 names true; the W3C suite's uniqueLang-002 holds that
+    # "1"^^xsd:boolean, the same value, leaves it off): the lexical form, as the shapes were written
+    if c.path is None or not (isinstance(value, Literal) and value.datatype == XSD.boolean and str(value) == "true"):
         return None
     f, a, b = c.f, f"?_a{c.depth}", f"?_b{c.depth}"
     query = (f"{c.head()}SELECT DISTINCT {f} (LCASE(LANG({a})) AS ?_lang) WHERE {{ {c.value_where} "
              f"{f} {c.path} {a} . {f} {c.path} {b} FILTER ({a} != {b} && LANG({a}) != '' "
              f"&& LCASE(LANG({a})) = LCASE(LANG({b}))) }}")
     return "UniqueLang", query, c.focus_rows
+
+
+def _length_limit(name: str, op: str) -> Callable[[Context, Node], Check]:
+    """sh:minLength / sh:maxLength: STRLEN of a value's string form (an IRI's IRI, a literal's lexical form as
+    written); a blank node always fails (SHACL 4.4.1, 4.4.2). Where the store keeps some literals in another form
+    ("01"^^xsd:integer as "1"), the literals of the datatypes it changes are judged as written, in Python."""
+    def compile(c: Context, value: Node) -> Check:
+        limit = int(value)  # type: ignore[call-overload]
+        blank = NODE_KINDS[SH.BlankNode].format(v=c.v)
+        forms = c.forms()
+        changed = "" if forms is None else (
+            f" || (isLiteral({c.v}) && DATATYPE({c.v}) IN ({', '.join(str(d) for d in sorted(VALUE_DATATYPES, key=str))}))")
+        query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+                 f"FILTER ({blank} || !(STRLEN(STR({c.v})) {op} {limit}){changed}) }}")
+        return name, query, c.rows if forms is None else _length_filter(op, limit, c.f, c.v, forms)
+    return compile
+
+
+def _length_filter(op: str, limit: int, f: str, v: str, forms: Forms):
+    def mapper(solutions):
+        for s in solutions:
+            focus, value = s[f[1:]], s[v[1:]]
+            for form in forms.of(focus, value):
+                if isinstance(form, ox.BlankNode) or form.value.startswith(SKOLEM):
+                    bad = True
+                else:
+                    bad = not (len(form.value) >= limit if op == ">=" else len(form.value) <= limit)
+                if bad:
+                    yield forms.focus(focus, value, form), form, None, None
+    return mapper
+
+
+def _language_in(c: Context, value: Node) -> Check:
+    """A value fails unless it is a literal whose language tag matches a range of the list (SPARQL langMatches)."""
+    ranges = " || ".join(f"langMatches(LANG({c.v}), {string(str(r))})" for r in rdf_list(c.run.graph, value))
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
+             f"FILTER (!isLiteral({c.v}) || !({ranges or 'false'})) }}")
+    return "LanguageIn", query, c.rows
+
+
+def _is_value(c: Context) -> str:
+    """A test that the bound ``c.v`` is one of the focus's values (on the shape's path; the focus itself without)."""
+    return f"EXISTS {{ {c.f} {c.path} {c.v} }}" if c.path else f"sameTerm({c.f}, {c.v})"
+
+
+def _equals(c: Context, value: Node) -> Check:
+    """Each value the focus has on the path but not on the property, and each it has on the property but not on
+    the path (SHACL 4.5.1): the result's value is the one missing on the other side."""
+    other = iri(value)
+    query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ "
+             f"{{ {c.value_where} {c.values} FILTER NOT EXISTS {{ {c.f} {other} {c.v} }} }} UNION "
+             f"{{ {c.where} {c.f} {other} {c.v} FILTER (!{_is_value(c)}) }} }}")
+    return "Equals", query, c.rows
+
+
+def _disjoint(c: Context, value: Node) -> Check:
+    """Each value the focus has both on the path and on the property (SHACL 4.5.2)."""
+    query = f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} {c.f} {iri(value)} {c.v} }}"
+    return "Disjoint", query, c.rows
 
 
 def _in(c: Context, value: Node) -> Check:
@@ -355,10 +434,15 @@ COMPONENTS: dict[URIRef, Component] = {c.parameter: c for c in (
     Component("Datatype", SH.datatype, _an_iri, _datatype),
     Component("NodeKind", SH.nodeKind, _node_kind, _nodekind),
     Component("Pattern", SH.pattern, _pattern, _regex),
+    Component("MinLength", SH.minLength, _length, _length_limit("MinLength", ">=")),
+    Component("MaxLength", SH.maxLength, _length, _length_limit("MaxLength", "<=")),
+    Component("LanguageIn", SH.languageIn, _list_of_language_tags, _language_in),
     Component("MinInclusive", SH.minInclusive, _a_literal, _comparison("MinInclusive", ">=")),
     Component("MinExclusive", SH.minExclusive, _a_literal, _comparison("MinExclusive", ">")),
     Component("MaxInclusive", SH.maxInclusive, _a_literal, _comparison("MaxInclusive", "<=")),
     Component("MaxExclusive", SH.maxExclusive, _a_literal, _comparison("MaxExclusive", "<")),
+    Component("Equals", SH.equals, _an_iri, _equals),
+    Component("Disjoint", SH.disjoint, _an_iri, _disjoint),
     Component("LessThan", SH.lessThan, _pair, _property_pair("LessThan", "<")),
     Component("LessThanOrEquals", SH.lessThanOrEquals, _pair, _property_pair("LessThanOrEquals", "<=")),
     Component("UniqueLang", SH.uniqueLang, _boolean, _unique_lang),

@@ -34,6 +34,7 @@ _VALUE_DATATYPES = frozenset(ox.NamedNode(_XSD + name) for name in (
     "dateTime", "dateTimeStamp", "time", "date", "gYearMonth", "gYear", "gMonthDay", "gDay", "gMonth", "duration",
     "yearMonthDuration", "dayTimeDuration",
 ))
+VALUE_DATATYPES = _VALUE_DATATYPES  # for checks that must see the literals of these datatypes as written
 _PROBE = "urn:kgbuild:literal:"
 
 
