@@ -14,13 +14,15 @@ skipped) for the keywords ``MINUS`` and ``VALUES``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from kgbuild.errors import QueryError
 from kgbuild.sparqltext import tokens
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 _KEYWORDS = ("MINUS", "VALUES")
 
@@ -30,7 +32,8 @@ def forbidden(text: str, prebound: frozenset[str] = frozenset({"this"})) -> str 
     """The construct of ``text`` that SHACL 5.2.1 forbids with the ``prebound`` variables, or None."""
     if not _suspect(text, prebound):
         return None
-    # imported only here: importing it takes a while
+    # imported only here: importing rdflib's SPARQL package takes ~0.15 s, and most texts need no parse
+    from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
@@ -70,6 +73,9 @@ def _scanned(text: str) -> str | None:
 
 
 def _walk(root: object, prebound: frozenset[str]) -> str | None:
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     pending: list[object] = [root]
     while pending:
         node = pending.pop()
@@ -112,6 +118,9 @@ def _projected(select: CompValue) -> set[str]:
 def _in_scope(where: object) -> set[str]:
     """The variables a group pattern binds (SPARQL 18.2.1), roughly: not those only in FILTER, MINUS, or the
     expression of a BIND."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     found: set[str] = set()
     pending: list[object] = [where]
     while pending:
