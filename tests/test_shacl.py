@@ -625,3 +625,136 @@ def test_a_service_call_in_the_shapes_is_refused_before_anything_else_is_read():
     """, format="turtle")
     with pytest.raises(ServiceRefusedError, match="calls SERVICE <http://127.0.0.1:9/>"):
         ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+
+
+# --- what SHACL forbids in the SPARQL of constraints and targets (5.2.1), and SPARQL-based components ----------
+
+_SPARQL_HEAD = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> .
+    @prefix ex: <https://example.org/> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ex:a ex:p "Value" ; ex:q ex:b .
+    ex:b ex:p "Other" .
+"""
+_PREFIXES = 'ex: sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .\n'
+
+
+
+def _pyshacl_refuses(shapes: Graph) -> bool:
+    import pyshacl
+    from pyshacl.errors import (
+        ConstraintLoadError,
+        ReportableRuntimeError,
+        ShapeLoadError,
+        ValidationFailure,
+    )
+
+    try:
+        _, report, _ = pyshacl.validate(Graph().parse(data=_SPARQL_HEAD, format="turtle"), shacl_graph=shapes,
+                                        inference="none", advanced=True, inplace=False)
+    except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError):
+        return True
+    return isinstance(report, ValidationFailure)  # some refusals are returned in place of the report
+
+
+@pytest.mark.parametrize(("where", "construct"), [
+    ("$this ?x ?any . MINUS { $this ?x 'Value' }", "MINUS"),
+    ("$this ?x ?any . FILTER NOT EXISTS { ?any ?y ?z MINUS { ?z ?y ?any } }", "MINUS"),
+    ("VALUES ?any { true } $this ?x ?any", "VALUES"),
+    ("$this ?x ?any . { SELECT ?other WHERE { ?other ?b ?c } }", "a subquery that does not project $this"),
+    ("{ SELECT * WHERE { FILTER ($this = ex:a) } }", "a subquery that does not project $this"),
+    ("$this ?x ?any . BIND (ex:a AS $this)", "BIND (… AS $this)"),
+])
+def test_sparql_that_shacl_forbids_in_a_constraint_is_refused_naming_the_shape_and_the_construct(where, construct):
+    """SHACL 5.2.1: with $this pre-bound, a query may not use these; pyshacl refuses them too."""
+    shapes = Graph().parse(data=_SPARQL_HEAD + _PREFIXES + f'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ '
+                                               f'sh:prefixes ex: ; sh:select """SELECT $this WHERE {{ {where} }}""" ] .',
+                           format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == (f"ex:S → sh:sparql: its sh:select uses {construct}, which SHACL forbids in a query "
+                                 "with $this pre-bound (SHACL 5.2.1)")
+    assert _pyshacl_refuses(shapes)
+
+
+def test_a_trailing_values_clause_is_refused_too():
+    shapes = Graph().parse(data=_SPARQL_HEAD + 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; '
+                                               'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o } VALUES ?o '
+                                               '{ 1 }" ] .', format="turtle")
+    with pytest.raises(InputError, match=r"^ex:S → sh:sparql: its sh:select uses VALUES, "):
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+
+
+@pytest.mark.parametrize(("where", "plain"), [
+    ("$this ex:p ?value . FILTER (?value != 'MINUS { VALUES }' && ?value != ex:VALUES)",  # in a string, a name
+     "$this ex:p ?value . FILTER (?value != 'x' && ?value != ex:x)"),
+    ("$this ex:p ?value . FILTER (?value != <https://example.org/MINUS>) # MINUS { } VALUES\n",  # IRI, comment
+     "$this ex:p ?value . FILTER (?value != <https://example.org/x>)"),
+    ("$this ex:p ?values . BIND (?values AS ?value)", "$this ex:p ?v . BIND (?v AS ?value)"),  # ?values; AS ?value
+    ("$this ex:q ?b . { SELECT $this (COUNT(*) AS ?n) WHERE { $this ex:q ?o } GROUP BY $this }",  # projects $this
+     "$this ex:q ?b . { SELECT $this (COUNT(*) AS ?n) WHERE { $this ex:q ?o } GROUP BY $this }"),
+    ("{ SELECT * WHERE { $this ex:p ?value } }", "$this ex:p ?value"),  # SELECT * with $this in scope
+])
+def test_sparql_that_only_looks_forbidden_runs_with_pyshacls_results(where, plain):
+    """Not refused, and the results pyshacl gives for the same query without the look-alike (pyshacl itself
+    refuses some of these: it looks for the words in the text)."""
+    def shapes_with(text: str) -> Graph:
+        return Graph().parse(data=_SPARQL_HEAD + _PREFIXES + f'ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; '
+                                                             f'sh:sparql [ sh:prefixes ex: ; sh:select """SELECT $this '
+                                                             f'WHERE {{ {text} }}""" ] .', format="turtle")
+
+    data = Graph().parse(data=_SPARQL_HEAD, format="turtle")
+    store = ox.Store()
+    store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
+    shapes = shapes_with(where)
+    engine = _engine_results(ShapesProgram(shapes, refuse_service=refuse_service_in_shapes), store, shapes)
+    assert engine and engine == _pyshacl_results(data, shapes_with(plain))
+
+
+def test_a_sparql_target_with_minus_is_refused_naming_the_shape():
+    shapes = Graph().parse(data=_SPARQL_HEAD + """
+        ex:S a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ;
+            sh:select "SELECT ?this WHERE { ?this ex:p ?o MINUS { ?this ex:q ?x } }" ] ;
+            sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+    """, format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == ("ex:S → sh:target: its sh:select uses MINUS, which SHACL forbids in a query the focus "
+                                 "nodes are joined with (SHACL 5.2.1)")
+
+
+_COMPONENT_SHAPES = _SPARQL_HEAD + """
+    ex:MyComponent a {kind} .
+    ex:MyComponent
+        sh:parameter [ sh:path ex:lang ; sh:datatype xsd:string ] ;
+        sh:validator [ a sh:SPARQLAskValidator ; sh:ask "ASK {{ FILTER (lang($value) = $lang) }}" ] .
+    ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; ex:lang "en" ] .
+"""
+
+
+@pytest.mark.parametrize("declared", ["sh:ConstraintComponent", "ex:Kind . ex:Kind rdfs:subClassOf sh:ConstraintComponent"])
+def test_a_shape_using_a_sparql_based_constraint_component_is_refused_naming_it(declared):
+    """Not silently skipped (it used to give no result and no refusal): the shape and the component named."""
+    text = _COMPONENT_SHAPES.format(kind=declared)
+    shapes = Graph().parse(data=text, format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == ("shape ex:S → property ex:p uses ex:lang, a parameter of the SPARQL-based constraint "
+                                 "component ex:MyComponent, which kgbuild's SHACL engine does not support")
+
+
+def test_shacls_own_components_declared_in_the_shapes_graph_are_not_refused():
+    """A shapes graph may hold SHACL's vocabulary (sh:MinCountConstraintComponent a sh:ConstraintComponent, with
+    its parameter sh:minCount): the table, not that declaration, says what the engine supports."""
+    from importlib.resources import files
+
+    shapes = Graph().parse(data=files("pyshacl").joinpath("assets/shacl.ttl").read_text(encoding="utf-8"),
+                           format="turtle")
+    shapes.parse(data=_SPARQL_HEAD + "ex:S a sh:NodeShape ; sh:targetNode ex:a ; "
+                                     "sh:property [ sh:path ex:p ; sh:minCount 2 ] .", format="turtle")
+    data = Graph().parse(data=_SPARQL_HEAD, format="turtle")
+    store = ox.Store()
+    store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert {r.component for r in program.validate(store, workers=1)} == {"MinCount"}

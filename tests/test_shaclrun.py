@@ -278,6 +278,20 @@ def test_cli_unsupported_shapes_exit_2_naming_the_feature(monkeypatch):
     assert "sh:target" in result.stderr and "shape ex:FriendsShape" in result.stderr
 
 
+@pytest.mark.parametrize(("shapes", "message"), [
+    ("component-shapes.ttl", "shape ex:PersonShape → property ex:name uses ex:lang, a parameter of the SPARQL-based "
+                             "constraint component ex:LanguageComponent, which kgbuild's SHACL engine does not support"),
+    ("minus-shapes.ttl", "ex:PersonShape → sh:sparql: its sh:select uses MINUS, which SHACL forbids in a query with "
+                         "$this pre-bound (SHACL 5.2.1)"),
+])
+def test_cli_shapes_the_engine_must_refuse_exit_2_naming_the_shape_and_the_construct(monkeypatch, shapes, message):
+    monkeypatch.chdir(HERE)
+    result = run_cli("shacl", "--shapes", shapes, "violating.ttl")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"kgbuild: error: {shapes}: shapes not usable: {message}\n"
+
+
 def test_cli_shape_parameter_of_the_wrong_kind_exits_2_without_a_traceback(tmp_path):
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(f'<{EX}S> a <{SH}NodeShape> ; <{SH}targetClass> <{EX}Person> ; '

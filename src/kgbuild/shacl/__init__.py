@@ -19,7 +19,11 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:sparql`` (SELECT, with ``sh:prefixes``).
 Anything else in the shapes raises ``InputError`` naming the shape, so a
-rule is never silently skipped.
+rule is never silently skipped: among it SPARQL-based constraint components
+(a shape using a parameter of an ``sh:ConstraintComponent`` the shapes
+declare), and an ``sh:select`` of a constraint or target using what SHACL
+5.2.1 forbids with ``$this`` pre-bound (MINUS, VALUES, ``AS $this``, a
+subquery not returning ``$this``).
 
 The modules, by what they own:
 
@@ -31,7 +35,8 @@ The modules, by what they own:
 - ``report``: ``Result`` values made straight from the query rows, and the SHACL report graph made of them
   (``report_graph``) for whoever writes one;
 - ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);
-- ``text``: terms and paths as SPARQL text.
+- ``text``: terms and paths as SPARQL text;
+- ``sparqlrules``: what SHACL 5.2.1 forbids in the SPARQL of constraints and targets, found in rdflib's parse.
 
 It imports nothing of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
 the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).

@@ -18,6 +18,7 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from kgbuild.shacl.literals import VALUE_DATATYPES, Forms, has_datatype
+from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import (
     RDF_TYPE,
     SKOLEM,
@@ -192,6 +193,9 @@ def _sparql(graph: Graph, shape: Shape, value: Node) -> str | None:
     for variable in ("$PATH", "?PATH", "$shapesGraph", "$currentShape"):
         if variable in str(selects[0]):
             return f"the pre-bound variable {variable} is not supported by kgbuild's SHACL engine"
+    construct = forbidden(str(selects[0]))
+    if construct:
+        return f"its sh:select uses {construct}, which SHACL forbids in a query with $this pre-bound (SHACL 5.2.1)"
     return None
 
 

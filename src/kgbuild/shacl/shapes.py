@@ -23,6 +23,7 @@ from kgbuild.shacl.components import (
     refusal,
     shape_members,
 )
+from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import RDF_TYPE, SUBCLASS, readable_path, show, term
 from kgbuild.shacl.text import path as sparql_path
 
@@ -71,6 +72,7 @@ class Shapes:
         self._reached: dict[Node, Shape] = {}  # every shape read
         self._prefixes: dict[Node, dict[str, str]] = {}
         refuse_service(graph)  # first: of a shapes graph that would send requests, nothing else matters
+        self._custom = _custom_parameters(graph)
         for node in self._top_level():
             self._shapes[node] = self.shape(node, name=show(node, graph))
         for node in list(self._shapes):
@@ -158,6 +160,10 @@ class Shapes:
         for target in sorted(g.objects(node, SH.target), key=str):
             if g.value(target, SH.select) is None:
                 raise self.unsupported(shape, "an sh:target other than a SPARQL target (sh:select)")
+            construct = forbidden(str(g.value(target, SH.select)))
+            if construct:
+                raise InputError(f"{name} → sh:target: its sh:select uses {construct}, which SHACL forbids in a "
+                                 "query the focus nodes are joined with (SHACL 5.2.1)")
             shape.sparql_targets.append(target)
         self._reached[node] = shape
         return shape
@@ -170,6 +176,9 @@ class Shapes:
     def check(self, shape: Shape) -> None:
         """Every parameter of the shape has a value its component can use, and every component is supported."""
         g = self.graph
+        for parameter in sorted(set(g.predicates(shape.node, None)) & self._custom.keys(), key=str):
+            raise self.unsupported(shape, f"{show(parameter, g)}, a parameter of the SPARQL-based constraint "
+                                          f"component {show(self._custom[parameter], g)}")
         values = [*shape.parameters, *((SH.sparql, constraint) for constraint in shape.sparql)]
         for parameter, value in values:
             if parameter in SECONDARY:
@@ -205,3 +214,17 @@ class Shapes:
         if shape.parameters != [(SH.minCount, Literal(1))]:
             return None
         return shape.path_text
+
+
+def _custom_parameters(graph: Graph) -> dict[Node, Node]:
+    """The parameters (their sh:path) of the SPARQL-based constraint components the shapes graph declares (its
+    instances of sh:ConstraintComponent or a subclass, outside SHACL's namespace), each with its component."""
+    kinds = set(graph.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent))
+    found: dict[Node, Node] = {}
+    for component in sorted({c for kind in kinds for c in graph.subjects(RDF.type, kind)}, key=str):
+        if str(component).startswith(str(SH)):
+            continue  # SHACL's own (a copy of its vocabulary in the shapes): the table says which are supported
+        for parameter in graph.objects(component, SH.parameter):
+            for path in graph.objects(parameter, SH.path):
+                found.setdefault(path, component)
+    return found
