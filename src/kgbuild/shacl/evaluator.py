@@ -112,15 +112,25 @@ class _Run:
 
     # --- targets -----------------------------------------------------------------
 
-    def target(self, shape: Shape, prefixes: dict[str, str]) -> str:
-        """A group pattern binding ?this to the shape's focus nodes (own targets and parents')."""
+    def target(self, shape: Shape, prefixes: dict[str, str], seen: frozenset[Node] = frozenset()) -> str:
+        """A group pattern binding ?this to the shape's focus nodes: its own targets, and per active parent the
+        parent's focus nodes, or where the parent has a path the values of that path (its value nodes)."""
         parts: list[str] = list(shape.targets)
         for node in shape.sparql_targets:
             text = str(self.graph.value(node, SH.select))
             prefixes.update(self.shapes.prefixes_of(node))
             parts.append("{ SELECT DISTINCT ?this WHERE { { " + self._restricted(text) + " } } }")
+        seen = seen | {shape.node}
         for parent in shape.parents:
-            parent_target = self.target(parent, prefixes)
+            if parent.deactivated or parent.node in seen:
+                continue
+            parent_target = self.target(parent, prefixes, seen)
+            if parent_target and parent.path_text is not None:
+                depth = len(seen)
+                focus, value = f"?_pf{depth}", f"?_pv{depth}"
+                parent_target = (f"{{ SELECT DISTINCT ({value} AS ?this) WHERE {{ "
+                                 f"{{ SELECT DISTINCT (?this AS {focus}) WHERE {{ {parent_target} }} }} "
+                                 f"{focus} {parent.path_text} {value} }} }}")
             if parent_target:
                 parts.append(parent_target)
         if not parts:
