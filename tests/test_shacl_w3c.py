@@ -79,23 +79,14 @@ def pyshacl_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: K
 
 
 # The entries kgbuild's engine does not pass today, and why.
-_CLOSED = "refuses sh:closed (closed shapes, sh:ignoredProperties: not implemented)"
 _QUALIFIED = ("refuses sh:qualifiedValueShape / sh:qualifiedMinCount / sh:qualifiedMaxCount (qualified value "
               "shapes, sh:qualifiedValueShapesDisjoint: not implemented)")
-_NESTED = ("wrong results: an sh:property of a property shape is evaluated on the parent's focus nodes instead of "
-           "the values of the parent's path")
 _COMPONENT = ("SPARQL-based constraint components (sh:ConstraintComponent, sh:parameter, validators) are silently "
               "ignored: no results, no refusal")
 _PREBINDING = ("$this is joined with the targets at the start of the outer group, not pre-bound (SHACL 5.2.2): in "
                "a FILTER of {} it is unbound, so no result")
 _NOT_REFUSED = "not refused: {} breaks SHACL 5.2.1's syntax rules for SPARQL-based constraints"
 KGBUILD_FAILS: dict[str, str] = {
-    "core/complex/personexample": _CLOSED,
-    "core/complex/shacl-shacl": _CLOSED + " (the first unsupported feature the shapes of SHACL use)",
-    "core/misc/deactivated-001": ("a deactivated node shape's sh:property shapes still run (a nested sh:minCount "
-                                  "reports)"),
-    "core/node/closed-001": _CLOSED,
-    "core/node/closed-002": _CLOSED,
     "core/node/disjoint-001": "refuses sh:disjoint (not implemented)",
     "core/node/equals-001": "refuses sh:equals (not implemented)",
     "core/node/languageIn-001": "refuses sh:languageIn (not implemented)",
@@ -111,13 +102,11 @@ KGBUILD_FAILS: dict[str, str] = {
     "core/property/languageIn-001": "refuses sh:languageIn (not implemented)",
     "core/property/maxLength-001": "refuses sh:maxLength (not implemented)",
     "core/property/minLength-001": "refuses sh:minLength (not implemented)",
-    "core/property/property-001": _NESTED,
     "core/property/qualifiedMinCountDisjoint-001": _QUALIFIED,
     "core/property/qualifiedValueShape-001": _QUALIFIED,
     "core/property/qualifiedValueShapesDisjoint-001": _QUALIFIED,
     "core/property/uniqueLang-002": ('sh:uniqueLang "1"^^xsd:boolean is taken as true; only the literal true '
                                      'activates it, so the expected report has no result'),
-    "core/validation-reports/shared": _NESTED,
     "sparql/component/optional-001": _COMPONENT,
     "sparql/component/propertyValidator-select-001": _COMPONENT,
     "sparql/component/validator-001": _COMPONENT,
