@@ -595,6 +595,13 @@ def test_a_property_shape_of_a_property_shape_is_validated_on_the_values_of_its_
         "nameless name -", "lonely name -",  # the nested named shape: on the employers, and on its own target
     }
     assert got == expected
+    # restricted to one focus node at a time (a contribution's), the results about it
+    shapes = Graph().parse(STRUCTURE / "nested-shapes.ttl", format="turtle")
+    _, store, subjects = _graph_and_store([STRUCTURE / "nested-data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    whole = _engine_results(program, store, shapes)
+    for node in sorted(subjects[STRUCTURE / "nested-data.ttl"] | {"https://example.org/nested#xx"}):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in whole if str(r[1]) == node}
 
 
 def test_a_deactivated_shape_runs_neither_its_constraints_nor_its_property_shapes_as_pyshacl_does():
@@ -603,4 +610,13 @@ def test_a_deactivated_shape_runs_neither_its_constraints_nor_its_property_shape
     active shape runs there."""
     got, expected, keys = _structure_results("deactivated")
     assert keys == {"ann age -", "ann email -"}
+    assert got == expected
+
+
+def test_a_member_shapes_nested_property_shapes_run_on_the_values_of_its_paths_as_pyshacl_does():
+    """Inside a member shape (sh:node) too, a property shape's sh:property shapes look at the values of its path:
+    globex fails ex:LocatedShape (its address a3 has no city), acme passes (its own city does not count, its
+    address has one); a deactivated member shape fails no value."""
+    got, expected, keys = _structure_results("member")
+    assert keys == {"bob employer globex"}
     assert got == expected

@@ -223,16 +223,35 @@ class _Run:
     def violators(self, shape: Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
         """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""
         bad: set = set()
+        if shape.deactivated:  # SHACL 2.1.5: every value node conforms to a deactivated shape
+            self.shapes.check(shape)
+            return bad
         v = f"?_v{depth}"
         for _component, query, mapper in self.checks(shape, f, v, target, prefixes, depth=depth):
             bad.update(row[0] for row in mapper(self.select(query)))
         for child in shape.properties:
-            bad |= self.violators(self.shapes.shape(child), f, target, prefixes, depth=depth)
+            bad |= self._property_violators(shape, self.shapes.shape(child), f, target, prefixes, depth=depth)
         for constraint in shape.sparql:
             renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
             query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
             bad.update(s["this"] for s in self.select(query))
         return bad
+
+    def _property_violators(self, shape: Shape, child: Shape, f: str, target: str, prefixes: dict[str, str], *,
+                            depth: int) -> set:
+        """The focus nodes of ``shape`` (bound by ``target`` as ``f``) that fail its property shape ``child``: on the
+        focus nodes themselves, or where ``shape`` has a path, through a value of that path that fails it."""
+        if shape.path_text is None:
+            return self.violators(child, f, target, prefixes, depth=depth)
+        inner_f = f"?_n{depth + 1}"
+        inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {target} {f} {shape.path_text} {inner_f} }} }}"
+        failing = self.violators(child, inner_f, inner_target, prefixes, depth=depth + 1)
+        if not failing:
+            return set()
+        value = f"?_nv{depth}"
+        pairs = self.select(f"{self.head(prefixes)}SELECT DISTINCT {f} {value} WHERE "
+                            f"{{ {target} {f} {shape.path_text} {value} }}")
+        return {s[f[1:]] for s in pairs if s[value[1:]] in failing}
 
     # --- SPARQL-based constraints ----------------------------------------------------
 
