@@ -575,12 +575,14 @@ def _structure_results(name: str) -> tuple[set[tuple], set[tuple], set[str]]:
 def test_a_closed_shape_reports_each_triple_of_a_predicate_it_does_not_allow_as_pyshacl_does():
     """SHACL 4.8.1: allowed are the predicate paths of the shape's property shapes (not an inverse path) and
     sh:ignoredProperties; every other triple of a value node is a result, its predicate the path, its object the
-    value. sh:closed false closes nothing; a closed member shape (sh:node) fails the value that has such a triple."""
+    value. sh:closed false closes nothing; a closed member shape (sh:node) fails the value that has such a triple;
+    on a property shape, the values of its path are closed."""
     got, expected, keys = _structure_results("closed")
     assert keys == {
         "bob age 41", "bob email bob@example.org", "bob email b@example.org", "ann member club",
         f"b1 {RDF.type} Badge", "b1 holder _",
         "ann knows bob",  # ex:FriendShape: bob, a value of ex:knows, has more than ex:name
+        "ann age 41",  # ex:KnowsClosedShape: of bob, a value of ann's ex:knows, ex:age is not allowed
     }
     assert got == expected
 
