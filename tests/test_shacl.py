@@ -595,6 +595,7 @@ def test_a_property_shape_of_a_property_shape_is_validated_on_the_values_of_its_
         "a2 city -", "a3 city 75", "a2 country -",  # no city; not a string; two countries
         "de code Germany", "xx code -",  # the country codes, two levels down
         "nameless name -", "lonely name -",  # the nested named shape: on the employers, and on its own target
+        "car1 serial -",  # under a SPARQL target
     }
     assert got == expected
     # restricted to one focus node at a time (a contribution's), the results about it

@@ -112,19 +112,24 @@ class _Run:
 
     # --- targets -----------------------------------------------------------------
 
-    def target(self, shape: Shape, prefixes: dict[str, str], seen: frozenset[Node] = frozenset()) -> str:
+    def target(self, shape: Shape, prefixes: dict[str, str], seen: frozenset[Node] = frozenset(), *,
+               restrict: bool = True) -> str:
         """A group pattern binding ?this to the shape's focus nodes: its own targets, and per active parent the
-        parent's focus nodes, or where the parent has a path the values of that path (its value nodes)."""
+        parent's focus nodes, or where the parent has a path the values of that path (its value nodes).
+
+        ``restrict``: SPARQL targets start with the focus restriction (not those of a parent with a path: its focus
+        nodes are not the focus nodes restricted to, their values are)."""
         parts: list[str] = list(shape.targets)
         for node in shape.sparql_targets:
             text = str(self.graph.value(node, SH.select))
             prefixes.update(self.shapes.prefixes_of(node))
-            parts.append("{ SELECT DISTINCT ?this WHERE { { " + self._restricted(text) + " } } }")
+            parts.append("{ SELECT DISTINCT ?this WHERE { { " + (self._restricted(text) if restrict else text)
+                         + " } } }")
         seen = seen | {shape.node}
         for parent in shape.parents:
             if parent.deactivated or parent.node in seen:
                 continue
-            parent_target = self.target(parent, prefixes, seen)
+            parent_target = self.target(parent, prefixes, seen, restrict=restrict and parent.path_text is None)
             if parent_target and parent.path_text is not None:
                 depth = len(seen)
                 focus, value = f"?_pf{depth}", f"?_pv{depth}"
