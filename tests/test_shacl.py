@@ -166,9 +166,9 @@ def test_unsupported_constraint_is_an_error_naming_the_shape():
     shapes.parse(data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix ex: <https://example.org/> .
-        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:js ex:check .
     """, format="turtle")
-    with pytest.raises(InputError, match=r"^shape ex:S uses sh:closed \(sh:ClosedConstraintComponent\), which "
+    with pytest.raises(InputError, match=r"^shape ex:S uses sh:js \(sh:JSConstraintComponent\), which "
                                          r"kgbuild's SHACL engine does not support$"):
         ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
 
@@ -522,6 +522,10 @@ _NOT_NON_NEGATIVE = "is not a non-negative integer"
     ("disjoint-not-an-iri", "ex:PersonShape → sh:disjoint: [] is not an IRI"),
     ("unsupported-js", ("shape ex:PersonShape → property ex:name uses sh:js (sh:JSConstraintComponent), which "
                         "kgbuild's SHACL engine does not support")),
+    ("closed-not-boolean", 'ex:PersonShape → sh:closed: "yes" is not true or false'),
+    ("ignored-properties-not-a-list", "ex:PersonShape → sh:closed: its sh:ignoredProperties: rdf:type is not an RDF list"),
+    ("ignored-properties-not-iris",
+     'ex:PersonShape → property ex:knows → sh:node → sh:closed: its sh:ignoredProperties: "name" is not an IRI'),
 ])
 def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
     """Checked when the shapes are read, before any query: the message names the shape by the path to it from a
@@ -758,3 +762,76 @@ def test_shacls_own_components_declared_in_the_shapes_graph_are_not_refused():
     store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
     program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
     assert {r.component for r in program.validate(store, workers=1)} == {"MinCount"}
+
+
+# --- closed shapes, nested property shapes, deactivated shapes ------------------------------------------------
+
+STRUCTURE = ROOT / "tests" / "fixtures" / "engine" / "structure"
+
+
+def _structure_results(name: str) -> tuple[set[tuple], set[tuple], set[str]]:
+    """(the engine's results, pyshacl's, the local names of the engine's (focus, path, value) keys) on a fixture."""
+    shapes = Graph().parse(STRUCTURE / f"{name}-shapes.ttl", format="turtle")
+    graph, store, _ = _graph_and_store([STRUCTURE / f"{name}-data.ttl"])
+    got = _engine_results(ShapesProgram(shapes, refuse_service=refuse_service_in_shapes), store, shapes)
+    ns = f"https://example.org/{name}#"
+
+    def local(term) -> str:
+        return "_" if isinstance(term, BNode) else str(term).removeprefix("<").removesuffix(">").removeprefix(ns)
+
+    keys = {" ".join(local(t) if t is not None else "-" for t in (focus, path, value))
+            for _, focus, path, value, _ in got}
+    return got, _pyshacl_results(graph, shapes, details=False), keys
+
+
+def test_a_closed_shape_reports_each_triple_of_a_predicate_it_does_not_allow_as_pyshacl_does():
+    """SHACL 4.8.1: allowed are the predicate paths of the shape's property shapes (not an inverse path) and
+    sh:ignoredProperties; every other triple of a value node is a result, its predicate the path, its object the
+    value. sh:closed false closes nothing; a closed member shape (sh:node) fails the value that has such a triple;
+    on a property shape, the values of its path are closed."""
+    got, expected, keys = _structure_results("closed")
+    assert keys == {
+        "bob age 41", "bob email bob@example.org", "bob email b@example.org", "ann member club",
+        f"b1 {RDF.type} Badge", "b1 holder _",
+        "ann knows bob",  # ex:FriendShape: bob, a value of ex:knows, has more than ex:name
+        "ann age 41",  # ex:KnowsClosedShape: of bob, a value of ann's ex:knows, ex:age is not allowed
+    }
+    assert got == expected
+
+
+def test_a_property_shape_of_a_property_shape_is_validated_on_the_values_of_its_path_as_pyshacl_does():
+    """The nested shapes' focus nodes are the parent's value nodes (the addresses, two levels down the countries),
+    never the parent's focus nodes: bob's own ex:city is not looked at, cat (no address) has nothing to check."""
+    got, expected, keys = _structure_results("nested")
+    assert keys == {
+        "a2 city -", "a3 city 75", "a2 country -",  # no city; not a string; two countries
+        "de code Germany", "xx code -",  # the country codes, two levels down
+        "nameless name -", "lonely name -",  # the nested named shape: on the employers, and on its own target
+        "car1 serial -",  # under a SPARQL target
+    }
+    assert got == expected
+    # restricted to one focus node at a time (a contribution's), the results about it
+    shapes = Graph().parse(STRUCTURE / "nested-shapes.ttl", format="turtle")
+    _, store, subjects = _graph_and_store([STRUCTURE / "nested-data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    whole = _engine_results(program, store, shapes)
+    for node in sorted(subjects[STRUCTURE / "nested-data.ttl"] | {"https://example.org/nested#xx"}):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in whole if str(r[1]) == node}
+
+
+def test_a_deactivated_shape_runs_neither_its_constraints_nor_its_property_shapes_as_pyshacl_does():
+    """SHACL 2.1.5: a deactivated shape's constraints and property shapes do not run (its sh:closed, its
+    minCount of a name, the nested shape under a deactivated property shape); a property shape it shares with an
+    active shape runs there."""
+    got, expected, keys = _structure_results("deactivated")
+    assert keys == {"ann age -", "ann email -"}
+    assert got == expected
+
+
+def test_a_member_shapes_nested_property_shapes_run_on_the_values_of_its_paths_as_pyshacl_does():
+    """Inside a member shape (sh:node) too, a property shape's sh:property shapes look at the values of its path:
+    globex fails ex:LocatedShape (its address a3 has no city), acme passes (its own city does not count, its
+    address has one); a deactivated member shape fails no value."""
+    got, expected, keys = _structure_results("member")
+    assert keys == {"bob employer globex"}
+    assert got == expected

@@ -334,3 +334,24 @@ def test_cli_help_explains_the_command():
     for words in ("--shapes", "the data graph is also the shapes graph", "owl:imports is not followed",
                   "0 conforms, 1 results", "2 unusable input", "sh:ValidationReport", "kgbuild shacl --shapes"):
         assert words in " ".join(result.stdout.split()), words
+
+
+def test_cli_closed_shape_reports_the_predicate_as_path_and_a_bad_ignored_list_exits_2():
+    """kgbuild shacl on a closed shape: exit 1, each disallowed triple a result with sh:resultPath (its predicate)
+    and sh:value (its object); sh:ignoredProperties that is not a list of IRIs: exit 2, one line naming it."""
+    structure = FIXTURES / "engine" / "structure"
+    result = run_cli("shacl", "--shapes", str(structure / "closed-shapes.ttl"), str(structure / "closed-data.ttl"),
+                     "--format", "ttl")
+    assert result.exit_code == 1
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    ns = "https://example.org/closed#"
+    closed = {(graph.value(r, SH.focusNode), graph.value(r, SH.resultPath), graph.value(r, SH.value))
+              for r in graph.subjects(SH.sourceConstraintComponent, SH.ClosedConstraintComponent)}
+    assert (URIRef(ns + "bob"), URIRef(ns + "age"), Literal(41)) in closed
+    assert (URIRef(ns + "b1"), RDF.type, URIRef(ns + "Badge")) in closed
+    bad = FIXTURES / "engine" / "parameters" / "ignored-properties-not-iris.ttl"
+    refused = run_cli("shacl", "--shapes", str(bad), str(structure / "closed-data.ttl"))
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith(f"kgbuild: error: {bad}: shapes not usable: ")
+    assert refused.stderr.strip().endswith('knows> → sh:node → sh:closed: its sh:ignoredProperties: "name" is not an IRI')
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr

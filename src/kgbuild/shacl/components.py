@@ -28,6 +28,7 @@ from kgbuild.shacl.text import (
     show,
     string,
     term,
+    to_rdflib,
 )
 
 if TYPE_CHECKING:
@@ -181,6 +182,24 @@ def _list_of_shapes(graph: Graph, shape: Shape, value: Node) -> str | None:
         problem = _a_shape(graph, shape, member)
         if problem:
             return problem
+    return None
+
+
+def _closed_parameters(graph: Graph, shape: Shape, value: Node) -> str | None:
+    problem = _boolean(graph, shape, value)
+    if problem:
+        return problem
+    ignored = list(graph.objects(shape.node, SH.ignoredProperties))
+    if len(ignored) > 1:
+        return "its sh:ignoredProperties needs one RDF list of IRIs, not several values"
+    if ignored:
+        try:
+            members = rdf_list(graph, ignored[0])
+        except ValueError as exc:
+            return f"its sh:ignoredProperties: {exc}"
+        for member in members:
+            if not isinstance(member, URIRef):
+                return f"its sh:ignoredProperties: {show(member, graph)} is not an IRI"
     return None
 
 
@@ -379,6 +398,26 @@ def _logical_constraint(name: str, parameter: URIRef) -> Callable[[Context, Node
     return compile
 
 
+def _closed(c: Context, value: Node) -> Check | None:
+    """SHACL 4.8.1: a value node's triples whose predicate is neither the (predicate) path of one of the shape's
+    property shapes nor one of sh:ignoredProperties; each is a result with the predicate as path, object as value."""
+    if not (isinstance(value, Literal) and value.toPython() is True):
+        return None
+    graph = c.run.graph
+    allowed: set[Node] = {path for child in graph.objects(c.shape.node, SH.property)
+               for path in graph.objects(child, SH.path) if isinstance(path, URIRef)}
+    for ignored in graph.objects(c.shape.node, SH.ignoredProperties):
+        allowed.update(rdf_list(graph, ignored))  # IRIs (checked when the shapes were read)
+    p, o = f"?_cp{c.depth}", f"?_co{c.depth}"
+    test = f"FILTER ({p} NOT IN ({', '.join(iri(a) for a in sorted(allowed, key=str))}))" if allowed else ""
+    query = f"{c.head()}SELECT DISTINCT {c.f} {p} {o} WHERE {{ {c.value_where} {c.values} {c.v} {p} {o} {test} }}"
+
+    def mapper(solutions) -> Iterator[tuple]:
+        for s in solutions:
+            yield s[c.f[1:]], s[o[1:]], to_rdflib(s[p[1:]]), None
+    return "Closed", query, mapper
+
+
 def _datatype_filter(datatype: Node, f: str, v: str, forms: Forms | None = None):
     def mapper(solutions):
         known: dict = {}  # the same literal recurs (dates, counts): judge each once
@@ -458,10 +497,11 @@ COMPONENTS: dict[URIRef, Component] = {c.parameter: c for c in (
     Component("Xone", SH.xone, _list_of_shapes, _logical_constraint("Xone", SH.xone)),
     Component("Not", SH["not"], _a_shape, _logical_constraint("Not", SH["not"])),
     Component("SPARQL", SH.sparql, _sparql, None),
+    Component("Closed", SH.closed, _closed_parameters, _closed),
 )}
 
-# parameters read by another parameter's component (sh:flags by sh:pattern's)
-SECONDARY = frozenset({SH.flags})
+# parameters read by another parameter's component (sh:flags by sh:pattern's, sh:ignoredProperties by sh:closed's)
+SECONDARY = frozenset({SH.flags, SH.ignoredProperties})
 
 # shape metadata and structure: not constraints
 NOT_CONSTRAINTS = frozenset({

@@ -113,15 +113,30 @@ class _Run:
 
     # --- targets -----------------------------------------------------------------
 
-    def target(self, shape: Shape, prefixes: dict[str, str]) -> str:
-        """A group pattern binding ?this to the shape's focus nodes (own targets and parents')."""
+    def target(self, shape: Shape, prefixes: dict[str, str], seen: frozenset[Node] = frozenset(), *,
+               restrict: bool = True) -> str:
+        """A group pattern binding ?this to the shape's focus nodes: its own targets, and per active parent the
+        parent's focus nodes, or where the parent has a path the values of that path (its value nodes).
+
+        ``restrict``: SPARQL targets start with the focus restriction (not those of a parent with a path: its focus
+        nodes are not the focus nodes restricted to, their values are)."""
         parts: list[str] = list(shape.targets)
         for node in shape.sparql_targets:
             text = str(self.graph.value(node, SH.select))
             prefixes.update(self.shapes.prefixes_of(node))
-            parts.append("{ SELECT DISTINCT ?this WHERE { { " + self._restricted(text) + " } } }")
+            parts.append("{ SELECT DISTINCT ?this WHERE { { " + (self._restricted(text) if restrict else text)
+                         + " } } }")
+        seen = seen | {shape.node}
         for parent in shape.parents:
-            parent_target = self.target(parent, prefixes)
+            if parent.deactivated or parent.node in seen:
+                continue
+            parent_target = self.target(parent, prefixes, seen, restrict=restrict and parent.path_text is None)
+            if parent_target and parent.path_text is not None:
+                depth = len(seen)
+                focus, value = f"?_pf{depth}", f"?_pv{depth}"
+                parent_target = (f"{{ SELECT DISTINCT ({value} AS ?this) WHERE {{ "
+                                 f"{{ SELECT DISTINCT (?this AS {focus}) WHERE {{ {parent_target} }} }} "
+                                 f"{focus} {parent.path_text} {value} }} }}")
             if parent_target:
                 parts.append(parent_target)
         if not parts:
@@ -214,16 +229,35 @@ class _Run:
     def violators(self, shape: Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
         """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""
         bad: set = set()
+        if shape.deactivated:  # SHACL 2.1.5: every value node conforms to a deactivated shape
+            self.shapes.check(shape)
+            return bad
         v = f"?_v{depth}"
         for _component, query, mapper in self.checks(shape, f, v, target, prefixes, depth=depth):
             bad.update(row[0] for row in mapper(self.select(query)))
         for child in shape.properties:
-            bad |= self.violators(self.shapes.shape(child), f, target, prefixes, depth=depth)
+            bad |= self._property_violators(shape, self.shapes.shape(child), f, target, prefixes, depth=depth)
         for constraint in shape.sparql:
             renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
             query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
             bad.update(s["this"] for s in self.select(query))
         return bad
+
+    def _property_violators(self, shape: Shape, child: Shape, f: str, target: str, prefixes: dict[str, str], *,
+                            depth: int) -> set:
+        """The focus nodes of ``shape`` (bound by ``target`` as ``f``) that fail its property shape ``child``: on the
+        focus nodes themselves, or where ``shape`` has a path, through a value of that path that fails it."""
+        if shape.path_text is None:
+            return self.violators(child, f, target, prefixes, depth=depth)
+        inner_f = f"?_n{depth + 1}"
+        inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {target} {f} {shape.path_text} {inner_f} }} }}"
+        failing = self.violators(child, inner_f, inner_target, prefixes, depth=depth + 1)
+        if not failing:
+            return set()
+        value = f"?_nv{depth}"
+        pairs = self.select(f"{self.head(prefixes)}SELECT DISTINCT {f} {value} WHERE "
+                            f"{{ {target} {f} {shape.path_text} {value} }}")
+        return {s[f[1:]] for s in pairs if s[value[1:]] in failing}
 
     # --- SPARQL-based constraints ----------------------------------------------------
 

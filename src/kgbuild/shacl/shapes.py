@@ -75,11 +75,20 @@ class Shapes:
         self._custom = _custom_parameters(graph)
         for node in self._top_level():
             self._shapes[node] = self.shape(node, name=show(node, graph))
-        for node in list(self._shapes):
-            parent = self._shapes[node]
-            for child in graph.objects(node, SH.property):
+        # the property shapes of validated shapes, at any depth (a property shape's own sh:property shapes are
+        # validated on the values of its path: the evaluator's target)
+        parents = deque(self._shapes.values())
+        linked: set[tuple[Node, Node]] = set()
+        while parents:
+            parent = parents.popleft()
+            for child in graph.objects(parent.node, SH.property):
+                if (parent.node, child) in linked:
+                    continue
+                linked.add((parent.node, child))
                 shape = self.shape(child, name=self._child_name(parent, child))
-                self._shapes.setdefault(child, shape)
+                if child not in self._shapes:
+                    self._shapes[child] = shape
+                    parents.append(shape)
                 shape.parents.append(parent)
         pending = deque(self._reached.values())  # in the order read: the first problem is the first reported
         checked: set[Node] = set()
@@ -98,11 +107,17 @@ class Shapes:
                     pending.append(self.shape(member, name=f"{shape.name} → {label}"))
 
     def validated(self) -> list[Shape]:
-        """The shapes run on the data, in order: not deactivated, with targets (their own or a parent's)."""
-        return [shape for shape in self._shapes.values() if not shape.deactivated and self._all_targets(shape)]
+        """The shapes run on the data, in order: not deactivated, with targets (their own or an active parent's)."""
+        return [shape for shape in self._shapes.values() if self._all_targets(shape, set())]
 
-    def _all_targets(self, shape: Shape) -> bool:
-        return bool(shape.targets or shape.sparql_targets) or any(self._all_targets(parent) for parent in shape.parents)
+    def _all_targets(self, shape: Shape, seen: set[Node]) -> bool:
+        """Whether the shape is active and has focus nodes: its own targets, or an active parent's (a deactivated
+        shape's property shapes do not run through it, SHACL 2.1.5)."""
+        if shape.deactivated or shape.node in seen:
+            return False
+        seen = seen | {shape.node}
+        return bool(shape.targets or shape.sparql_targets) or any(self._all_targets(parent, seen)
+                                                                  for parent in shape.parents)
 
     def _top_level(self) -> list[Node]:
         g = self.graph
