@@ -6,9 +6,10 @@ labels), to name them in the findings as the local validation does.
 
 What differs from ``kgbuild validate`` on the project:
 
-- only the SHACL shapes run. The quote check, the word-overlap check of stated facts, the language-tag check and
-  the query catalogue check are about the project's files (archived source texts, queries/), not about the store,
-  and are not run.
+- the SHACL shapes and the quote check run (the quotes query is sent to the endpoint, its rows — one per quote,
+  not the graph — are compared with the project's archived source texts). Not run: the query catalogue check (of
+  the project's queries/, not of the store) and, not yet, the word-overlap check of stated facts and the
+  language-tag check (both run queries, which could be sent to the endpoint the same way).
 - findings carry no file and line (the store's triples were not read from a file of the project).
 - blank nodes cannot be named in a SPARQL query, so a finding about a blank node is not named after the IRI it
   hangs from (its label is the store's).
@@ -25,16 +26,18 @@ from rdflib.term import Node
 
 from kgbuild.canon import from_ox
 from kgbuild.errors import InputError
-from kgbuild.findings import Report
+from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator
 from kgbuild.project import Project
+from kgbuild.quotes import QUOTE_COLUMNS, check_quotes
 from kgbuild.rdfio import parse_files
 from kgbuild.remote import EndpointDataset
 from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
+from kgbuild.sparql import load_select
 from kgbuild.terms import Names
 from kgbuild.validation import engine_outcome
 
-SKIPPED = ("the quote check", "the stated-facts check", "the language-tag check", "the query catalogue check")
+SKIPPED = ("the stated-facts check", "the language-tag check", "the query catalogue check")
 
 
 def validate_endpoint(project: Project, *, endpoint: str, graph: str | None = None, timeout: float = 30.0) -> Report:
@@ -55,10 +58,21 @@ def validate_endpoint(project: Project, *, endpoint: str, graph: str | None = No
         raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
     context = neighbourhood(dataset, [node for result in results for node in (result.focus, result.value)])
     outcome = engine_outcome(results, data_graph=context, shapes_graph=shapes, names=names, locator=Locator(()))
-    return Report.of(list(outcome.findings))
+    return Report.of([*quote_findings(project, dataset, names=names), *outcome.findings])
 
 
-def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None]) -> Graph:
+def quote_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
+    """The quote check (``[checks] quotes``) on the store: its query's rows against the archived source texts."""
+    if project.quotes_query is None:
+        return []
+    query = load_select(project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS)
+    rows = dataset.solutions(query.text)[1]
+    problems = check_quotes(rows, root=project.root, sources=project.sources_dirs, names=names, locator=Locator(()),
+                            context=lambda nodes: neighbourhood(dataset, nodes))
+    return [problem.finding for problem in problems]
+
+
+def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None] | list[Node]) -> Graph:
     """The triples about the IRIs among ``nodes`` and pointing at them, fetched in one query (a graph to name them)."""
     result = Graph(bind_namespaces="none")
     iris = sorted({str(node) for node in nodes if isinstance(node, URIRef)})
