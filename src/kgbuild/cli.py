@@ -217,11 +217,10 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
       kgbuild validate --engine pyshacl
       kgbuild validate --endpoint http://localhost:7878/query --graph https://example.org/g
 
-    With --endpoint URL: the project's SHACL shapes and quote check run on
-    the graph that SPARQL 1.1 store holds (as queries; nothing is
-    downloaded). Not run: the query catalogue check (of the project's
-    queries/), the stated-facts and language-tag checks (not yet); findings
-    carry no file:line.
+    With --endpoint URL: the project's SHACL shapes, quote, stated-facts and
+    language-tag checks run on the graph that SPARQL 1.1 store holds (as
+    queries; nothing is downloaded); the query catalogue check (of the
+    project's queries/) does not. Findings carry no file:line.
     An unreachable or failing endpoint exits 2.
     """
     from kgbuild.project import load_project
@@ -257,7 +256,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         click.echo(render_json(report) if output_format == "json" else render_text(report, show=show, fail_on=fail_on),
                    nl=False)
         where = f"the graph <{graph}>" if graph is not None else "the default graph"
-        click.echo(f"kgbuild: validated {where} of {display_url(endpoint)} with the project's SHACL shapes and quote check; "
+        click.echo(f"kgbuild: validated {where} of {display_url(endpoint)} with the project's checks; "
                    f"not run here: {', '.join(SKIPPED)}", err=True)
     else:
         from kgbuild.checks import validate as run_validate
