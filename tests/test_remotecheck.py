@@ -207,3 +207,12 @@ def test_stated_facts_and_language_tags_are_checked_on_the_store(oxigraph_server
         # a blank node (an attestation) cannot be named in a query: its label is not compared
         return _unordered(f if f.focus is not None else dataclasses.replace(f, focus_label=None) for f in findings)
     assert comparable(remote) == comparable(local)
+
+
+def test_cli_contribution_check_against_an_endpoint_is_refused(mini):
+    contribution = mini / "new.ttl"
+    contribution.write_text("", encoding="utf-8")
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = run_cli("validate", str(contribution), "--project", str(mini), "--endpoint", url)
+    assert result.exit_code == 2
+    assert "a contribution check (FILES)" in result.stderr
