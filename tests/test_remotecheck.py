@@ -216,3 +216,16 @@ def test_cli_contribution_check_against_an_endpoint_is_refused(mini):
     result = run_cli("validate", str(contribution), "--project", str(mini), "--endpoint", url)
     assert result.exit_code == 2
     assert "a contribution check (FILES)" in result.stderr
+
+
+def test_program_restricted_to_focus_nodes_on_an_endpoint(oxigraph_server, mini):
+    project = load_project(_broken(mini))
+    sources = load_sources(project)
+    oxigraph_server.clear()
+    oxigraph_server.load(sources.ntriples())
+    program = ShapesProgram(sources.shapes, refuse_service=lambda graph: None)
+    focus = [MR + "grace"]
+    embedded = program.validate(sources.store, focus=focus)
+    remote = program.validate(EndpointDataset(oxigraph_server.query_url), focus=focus)
+    assert embedded and {str(r.focus) for r in embedded} == set(focus)
+    assert sorted(map(_key, remote)) == sorted(map(_key, embedded))
