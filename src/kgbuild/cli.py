@@ -180,7 +180,7 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
               help="Without FILES: the SHACL engine. pyshacl, the reference implementation, is much slower; "
               "it is there to cross-check kgbuild's engine (the same findings, report and exit status).")
 @click.option("--endpoint", metavar="URL", default=None,
-              help="Without FILES: run the project's shapes on the graph this SPARQL 1.1 endpoint holds, query by "
+              help="Without FILES: run the project's checks on the graph this SPARQL 1.1 endpoint holds, query by "
               "query, downloading nothing (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
 @click.option("--graph", metavar="IRI", default=None,
               help="With --endpoint: validate this named graph (sent as default-graph-uri). Default: the endpoint's "
