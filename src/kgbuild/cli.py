@@ -179,10 +179,18 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
 @click.option("--engine", type=click.Choice(("kgbuild", "pyshacl")), default="kgbuild", show_default=True,
               help="Without FILES: the SHACL engine. pyshacl, the reference implementation, is much slower; "
               "it is there to cross-check kgbuild's engine (the same findings, report and exit status).")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Without FILES: run the project's checks on the graph this SPARQL 1.1 endpoint holds, query by "
+              "query, downloading nothing (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="With --endpoint: validate this named graph (sent as default-graph-uri). Default: the endpoint's "
+              "default graph.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With --endpoint: seconds to wait for each query.")
 @_show_option
 @_handles_errors
 def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str,
-             max_triples: int | None, engine: str) -> None:
+             max_triples: int | None, engine: str, endpoint: str | None, graph: str | None, timeout: float) -> None:
     """Check the project, or contribution FILES in the context of the built graph; write nothing.
 
     Without FILES: the build's checks on the whole project (Turtle syntax,
@@ -207,10 +215,22 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
       kgbuild validate contributions/2025-12-release.ttl
       kgbuild validate new/*.ttl --format json
       kgbuild validate --engine pyshacl
+      kgbuild validate --endpoint http://localhost:7878/query --graph https://example.org/g
+
+    With --endpoint URL: the project's SHACL shapes, quote, stated-facts and
+    language-tag checks run on the graph that SPARQL 1.1 store holds (as
+    queries; nothing is downloaded); the query catalogue check (of the
+    project's queries/) does not. Findings carry no file:line.
+    An unreachable or failing endpoint exits 2.
     """
     from kgbuild.project import load_project
     from kgbuild.report import render_json, render_text, to_json
 
+    if graph is not None and endpoint is None:
+        raise click.UsageError("--graph names the graph of an --endpoint to validate")
+    if endpoint is not None and (files or engine != "kgbuild"):
+        raise click.UsageError("--endpoint runs kgbuild's engine on the whole graph of the store; a contribution check "
+                               "(FILES) and --engine pyshacl run on the project")
     if files and engine != "kgbuild":
         raise click.UsageError("--engine pyshacl validates the whole project; a contribution check (FILES) runs "
                                "on kgbuild's engine")
@@ -228,6 +248,16 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
                        nl=False)
             click.echo(f"kgbuild: checked {len(result.files)} file(s) in the context of the {result.context}",
                        err=True)
+    elif endpoint is not None:
+        from kgbuild.remote import display_url
+        from kgbuild.remotecheck import SKIPPED, validate_endpoint
+
+        report = validate_endpoint(project, endpoint=endpoint, graph=graph, timeout=timeout)
+        click.echo(render_json(report) if output_format == "json" else render_text(report, show=show, fail_on=fail_on),
+                   nl=False)
+        where = f"the graph <{graph}>" if graph is not None else "the default graph"
+        click.echo(f"kgbuild: validated {where} of {display_url(endpoint)} with the project's checks; "
+                   f"not run here: {', '.join(SKIPPED)}", err=True)
     else:
         from kgbuild.checks import validate as run_validate
 

@@ -38,7 +38,7 @@ from kgbuild.errors import EndpointError, ParameterError, QueryError, WriteRefus
 from kgbuild.results import RDF_LANG_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, query_form
 
-__all__ = ["select_remote", "update_remote", "inject_values", "parse_json_results", "display_url"]
+__all__ = ["EndpointDataset", "display_url", "inject_values", "parse_json_results", "select_remote", "update_remote"]
 
 ENV_USER = "KGBUILD_ENDPOINT_USER"
 ENV_PASSWORD = "KGBUILD_ENDPOINT_PASSWORD"
@@ -48,7 +48,8 @@ _CHUNK = 1 << 16
 _DETAIL_LENGTH = 200
 
 
-def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], timeout: float) -> Rows:
+def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], timeout: float,
+                  default_graph: str | None = None) -> Rows:
     """Run the SELECT ``query`` on the SPARQL 1.1 endpoint ``endpoint`` (its query URL) and return its rows.
 
     ``bindings`` (variable name without ``?`` -> Term) are injected as a
@@ -56,7 +57,8 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
     the answer and reading it. Raises ParameterError for an unusable binding
     or timeout, QueryError if the text is not a SELECT query (or has no
     WHERE clause to bind in), EndpointError for everything the endpoint or
-    the network does wrong.
+    the network does wrong. ``default_graph``: the IRI of the graph the query
+    sees as its default graph (sent as the protocol's ``default-graph-uri``).
     """
     _check_timeout(timeout)
     url = display_url(endpoint)
@@ -74,7 +76,7 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
         raise EndpointError(f"{url}: querying an endpoint needs SPARQLWrapper (pip install SPARQLWrapper)")
     failure = None
     try:
-        body, content_type = _send(endpoint, text, auth, timeout)
+        body, content_type = _send(endpoint, text, auth, timeout, default_graph=default_graph)
         return parse_json_results(body, endpoint=url, content_type=content_type)
     except EndpointError as exc:
         failure = exc.message
@@ -186,7 +188,7 @@ def _credentials(url: str) -> _Auth:
     return _Auth()
 
 
-def _send(endpoint: str, text: str, auth: _Auth, timeout: float) -> tuple[bytes, str]:
+def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *, default_graph: str | None = None) -> tuple[bytes, str]:
     """POST the query with SPARQLWrapper; the raw body and content type of a 2xx answer."""
     from http.client import IncompleteRead
 
@@ -204,6 +206,8 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float) -> tuple[bytes,
     wrapper.setMethod(POST)
     wrapper.setReturnFormat(JSON)
     wrapper.setOnlyConneg(True)  # Accept header only: no format=/output=/results= parameters
+    if default_graph is not None:
+        wrapper.addDefaultGraph(default_graph)
     _configure(wrapper, auth, timeout)
     deadline = time.monotonic() + timeout
     response = wrapper.query().response
@@ -409,6 +413,31 @@ def _scrub(message: str, secrets: Iterable[str]) -> str:
         if secret:
             message = message.replace(secret, "***")
     return message
+
+
+class EndpointDataset:
+    """A SPARQL 1.1 endpoint as a ``kgbuild.shacl.Dataset``: kgbuild's SHACL engine sends its queries here.
+
+    Every query is one request (``select_remote``: the same timeout, credentials and ``EndpointError`` messages
+    as ``kgbuild query --endpoint``); ``graph`` is the graph the queries see as their default graph (sent as
+    ``default-graph-uri``), else the endpoint's default graph. Rows come back as pyoxigraph terms, by variable
+    name (None where unbound), as the embedded store gives them.
+    """
+
+    def __init__(self, endpoint: str, *, graph: str | None = None, timeout: float = 30.0) -> None:
+        _check_timeout(timeout)
+        check_url(endpoint)
+        self.endpoint = endpoint
+        self.graph = graph
+        self.timeout = timeout
+
+    def solutions(self, query: str) -> tuple[list[str], list[dict[str, object]]]:
+        from kgbuild.engines import _to_ox
+
+        rows = select_remote(self.endpoint, query, bindings={}, timeout=self.timeout, default_graph=self.graph)
+        names = list(rows.variables)
+        return names, [{name: None if term is None else _to_ox(term) for name, term in zip(names, row)}
+                       for row in rows.rows]
 
 
 # --- SPARQL 1.1 Query Results JSON -----------------------------------------------------------

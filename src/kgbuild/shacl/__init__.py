@@ -34,6 +34,8 @@ The modules, by what they own:
 - ``components``: one compiler per supported constraint component, in the table ``COMPONENTS`` (what is not
   in it is refused, naming the component and the shape);
 - ``evaluator``: ``ShapesProgram``, which runs the compiled queries on a store;
+- ``dataset``: where the queries run — the ``Dataset`` protocol (a SPARQL SELECT runner), the embedded store as
+  one (``OxigraphDataset``); kgbuild's SPARQL 1.1 endpoint client is another (``kgbuild.remote.EndpointDataset``);
 - ``report``: ``Result`` values made straight from the query rows, and the SHACL report graph made of them
   (``report_graph``) for whoever writes one;
 - ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);
@@ -49,10 +51,11 @@ be IRIs; a caller that needs blank-node focus nodes skolemises them into
 """
 
 from kgbuild.shacl.components import COMPONENTS, Component
+from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.evaluator import ShapesProgram, restricting_pays
 from kgbuild.shacl.literals import WrittenLiterals
 from kgbuild.shacl.report import Result, report_graph
 from kgbuild.shacl.text import SKOLEM
 
-__all__ = ["COMPONENTS", "SKOLEM", "Component", "Result", "ShapesProgram", "WrittenLiterals", "report_graph",
-           "restricting_pays"]
+__all__ = ["COMPONENTS", "SKOLEM", "Component", "Dataset", "OxigraphDataset", "Result", "ShapesProgram", "Solution",
+           "WrittenLiterals", "report_graph", "restricting_pays"]

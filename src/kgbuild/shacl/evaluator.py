@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
@@ -21,8 +21,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kgbuild.errors import InputError
 from kgbuild.shacl.components import COMPONENTS, Check, Context
+from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.literals import Forms, WrittenLiterals
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
@@ -42,9 +42,12 @@ class ShapesProgram:
         self.graph = shapes
         self.shapes = Shapes(shapes, refuse_service=refuse_service)
 
-    def validate(self, store: ox.Store, *, focus: Iterable[str] | None = None,
+    def validate(self, store: ox.Store | Dataset, *, focus: Iterable[str] | None = None,
                  workers: int | None = None, written: WrittenLiterals | None = None) -> list[Result]:
         """Every result of every shape, in shape order; with ``focus`` (IRIs), only for those focus nodes.
+
+        ``store``: the embedded pyoxigraph store, or any ``Dataset`` (a SPARQL endpoint: every query is sent to it,
+        nothing is downloaded; restricted to focus nodes, every query carries them as VALUES).
 
         ``written``: the literals as written where the store changed them (see ``WrittenLiterals``), so that
         ``sh:datatype`` judges and reports them as written; without it, as the store gives them.
@@ -53,13 +56,17 @@ class ShapesProgram:
         while it evaluates a query, so the shapes' queries run side by side.
         """
         focus = None if focus is None else sorted(set(focus))
-        if focus is not None and not restricting_pays(store, len(focus)):
+        embedded = store if isinstance(store, ox.Store) else None
+        if written and embedded is None:
+            raise ValueError("literals as written (written=) apply to the embedded store only")
+        if focus is not None and embedded is not None and not restricting_pays(embedded, len(focus)):
             # Restricting every query to many focus nodes (VALUES) costs more than checking the whole store
             # and keeping the results about them: the answers are the same, the time linear in the store.
             wanted = set(focus)
             return [result for result in self.validate(store, workers=workers, written=written)
                     if focus_iri(result.focus) in wanted]
-        run = _Run(self, store, focus, written or None)
+        dataset: Dataset = OxigraphDataset(embedded) if embedded is not None else store  # type: ignore[assignment]
+        run = _Run(self, dataset, embedded, focus, written or None)
         shapes = self.shapes.validated()
         workers = min(len(shapes), _usable_cpus()) if workers is None else workers
         results: list[Result] = []
@@ -102,12 +109,13 @@ def _usable_cpus() -> int:
 
 
 class _Run:
-    def __init__(self, program: ShapesProgram, store: ox.Store, focus: list[str] | None,
+    def __init__(self, program: ShapesProgram, dataset: Dataset, store: ox.Store | None, focus: list[str] | None,
                  written: WrittenLiterals | None = None) -> None:
         self.written = written
         self.shapes = program.shapes
         self.graph = program.graph
-        self.store = store
+        self.dataset = dataset
+        self.store = store  # the embedded store, if it is one (literals as written are looked up in it)
         self.focus = focus
         self.focus_values = None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
 
@@ -158,21 +166,12 @@ class _Run:
 
     # --- evaluation ----------------------------------------------------------------
 
-    def select(self, query: str) -> list[ox.QuerySolution]:
+    def select(self, query: str) -> Sequence[Solution]:
         return self.solutions(query)[1]
 
-    def solutions(self, query: str) -> tuple[list[str], list[ox.QuerySolution]]:
-        """The query's variable names and all its rows, read at once."""
-        result = None
-        try:
-            result = self.store.query(query)
-            return [variable.value for variable in result.variables], list(result)  # type: ignore[union-attr]
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc
-        finally:
-            # a pyoxigraph result may only be freed on the thread that made it (workers run this): no
-            # frame keeps it, lest an exception or a kept traceback carry the frame to another thread
-            result = None
+    def solutions(self, query: str) -> tuple[list[str], Sequence[Solution]]:
+        """The query's variable names and all its rows, read at once (from the dataset)."""
+        return self.dataset.solutions(query)
 
     def shape_results(self, shape: Shape) -> list[Result]:
         prefixes: dict[str, str] = {}
@@ -224,7 +223,9 @@ class _Run:
 
     def written_forms(self, shape: Shape, depth: int) -> Forms | None:
         """How a check of ``shape`` sees a value as written, or None if the store gave every literal as written."""
-        return None if self.written is None else Forms(self.store, self.graph, self.written, shape, depth)
+        if self.written is None or self.store is None:
+            return None
+        return Forms(self.store, self.graph, self.written, shape, depth)
 
     def violators(self, shape: Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
         """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""

@@ -1,0 +1,142 @@
+"""``kgbuild validate --endpoint URL``: the project's SHACL shapes run on the graph a SPARQL 1.1 store holds.
+
+Nothing is downloaded: kgbuild's engine sends each shape's queries to the endpoint (``kgbuild.remote.EndpointDataset``)
+and reads back only the failing rows; then one more query fetches the triples around the IRIs those rows name (their
+labels), to name them in the findings as the local validation does.
+
+What differs from ``kgbuild validate`` on the project:
+
+- the SHACL shapes and the quote check run (the quotes query is sent to the endpoint, its rows — one per quote,
+  not the graph — are compared with the project's archived source texts); so do the word-overlap check of stated
+  facts and the language-tag check (their queries sent to the endpoint). The query catalogue check is not run: it
+  is about the project's queries/, not about the store.
+- findings carry no file and line (the store's triples were not read from a file of the project).
+- blank nodes cannot be named in a SPARQL query, so a finding about a blank node is not named after the IRI it
+  hangs from (its label is the store's).
+- literals are judged as the store keeps them (Oxigraph stores "01"^^xsd:integer as "1"): the local validation
+  judges them as written in the files.
+- the items a shape's message lists with GROUP_CONCAT may come in another order (SPARQL leaves it to the store;
+  the embedded store follows insertion order).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from kgbuild.canon import from_ox
+from kgbuild.errors import InputError
+from kgbuild.findings import Finding, Report
+from kgbuild.locate import Locator
+from kgbuild.project import Project
+from kgbuild.quotes import QUOTE_COLUMNS, check_quotes
+from kgbuild.rdfio import read_text
+from kgbuild.remote import EndpointDataset
+from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
+from kgbuild.sparql import load_select
+from kgbuild.terms import Names
+from kgbuild.validation import engine_outcome
+
+SKIPPED = ("the query catalogue check",)
+
+
+def validate_endpoint(project: Project, *, endpoint: str, graph: str | None = None, timeout: float = 30.0) -> Report:
+    """The findings of the project's shapes on the graph ``graph`` (else the default graph) of the endpoint.
+
+    Raises EndpointError (unreachable, refused, timed out, malformed answer), InputError (unusable shapes or files).
+    """
+    from kgbuild.federation import refuse_service_in_shapes
+    from kgbuild.shacl import ShapesProgram
+
+    dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)
+    shapes, shapes_prefixes = load_shapes(project)
+    names = Names(merge_prefixes(BASE_PREFIXES, *declared_prefixes(project)) + shapes_prefixes)
+    try:
+        results = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(dataset)
+    except InputError as exc:
+        raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
+    context = neighbourhood(dataset, [node for result in results for node in (result.focus, result.value)])
+    outcome = engine_outcome(results, data_graph=context, shapes_graph=shapes, names=names, locator=Locator(()))
+    return Report.of([*quote_findings(project, dataset, names=names), *outcome.findings,
+                      *stated_fact_findings(project, dataset, names=names), *language_tag_findings(dataset, names=names)])
+
+
+def quote_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
+    """The quote check (``[checks] quotes``) on the store: its query's rows against the archived source texts."""
+    if project.quotes_query is None:
+        return []
+    query = load_select(project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS)
+    rows = dataset.solutions(query.text)[1]
+    problems = check_quotes(rows, root=project.root, sources=project.sources_dirs, names=names, locator=Locator(()),
+                            context=lambda nodes: neighbourhood(dataset, nodes))
+    return [problem.finding for problem in problems]
+
+
+_PREFIX = re.compile(r"^[ \t]*(?:@prefix|(?i:prefix))[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>\s]*)>", re.MULTILINE)
+
+
+def declared_prefixes(project: Project) -> list[tuple[tuple[str, str], ...]]:
+    """The prefixes each ontology and data file declares (as the local validation names terms with them), read
+    from the declarations at the start of a line: the files' triples are not parsed."""
+    declared = []
+    for path in (*project.ontology_files(), *project.data_files()):
+        text = read_text(path, file=project.rel(path))
+        declared.append(tuple(sorted({(m.group(1) or "", m.group(2)) for m in _PREFIX.finditer(text)})))
+    return declared
+
+
+def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None] | list[Node]) -> Graph:
+    """The triples about the IRIs among ``nodes`` and pointing at them, fetched in one query (a graph to name them)."""
+    result = Graph(bind_namespaces="none")
+    iris = sorted({str(node) for node in nodes if isinstance(node, URIRef)})
+    for start in range(0, len(iris), 500):
+        values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
+        query = ("SELECT ?s ?p ?o WHERE { VALUES ?n { " + values + " } "
+                 "{ ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }")
+        for row in dataset.solutions(query)[1]:
+            result.add((from_ox(row["s"]), from_ox(row["p"]), from_ox(row["o"])))  # type: ignore[arg-type]
+    return result
+
+
+def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
+    """The word-overlap check of stated facts (``[checks] stated-facts``) on the query's rows from the store."""
+    from kgbuild.checks import STATED_FACT_COLUMNS
+    from kgbuild.checks import stated_fact_findings as findings_of
+
+    if project.stated_facts_query is None:
+        return []
+    query = load_select(project.stated_facts_query, file=project.rel(project.stated_facts_query),
+                        required=STATED_FACT_COLUMNS)
+    return findings_of(dataset.solutions(query.text)[1], names=names, locator=Locator(()),
+                       context=lambda nodes: neighbourhood(dataset, nodes))
+
+
+def language_tag_findings(dataset: EndpointDataset, *, names: Names) -> list[Finding]:
+    """The ``unregistered-language`` warnings of ``kgbuild validate`` (kgbuild.checks), from two queries."""
+    from kgbuild.contribution import RULES, language_tag_problem
+    from kgbuild.terms import describe
+
+    rule = "unregistered-language"
+    tags = [row["lang"].value for row in dataset.solutions(  # type: ignore[attr-defined]
+        'SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (LANG(?o) != "") }')[1]]
+    problems = {tag: problem for tag in sorted(tags) if (problem := language_tag_problem(tag)) is not None}
+    if not problems:
+        return []
+    values = " ".join(f'"{tag}"' for tag in problems)
+    rows = [(from_ox(row["s"]), from_ox(row["p"]), row["o"]) for row in dataset.solutions(  # type: ignore[arg-type]
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?lang {{ {values} }} ?s ?p ?o FILTER (LANG(?o) = ?lang) }}")[1]]
+    context = neighbourhood(dataset, [s for s, _, _ in rows])
+    findings = []
+    for s, p, o in rows:
+        message, suggestion = problems[o.language]  # type: ignore[attr-defined]
+        findings.append(Finding(
+            severity=RULES[rule][0], rule=rule, message=message,
+            focus=str(s) if isinstance(s, URIRef) else None,
+            focus_label=describe(context, s, names),
+            path=names.iri(str(p)), value=names.short(from_ox(o)),  # type: ignore[arg-type]
+            hint=f"Write the literal as \"...\"@{suggestion}." if suggestion else
+            "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk.",
+        ))
+    return findings
