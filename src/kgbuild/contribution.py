@@ -34,7 +34,7 @@ from kgbuild.errors import InputError, KgbuildError, StaleStoreError, raise_coll
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
-from kgbuild.rdfio import parse_files, read_text
+from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, parse_files, read_text
 from kgbuild.shacl import SKOLEM, ShapesProgram, WrittenLiterals, restricting_pays
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -76,18 +76,9 @@ RULES: dict[str, tuple[str, str]] = {
     "source-text-unusable": ("violation", "a source text that is not a regular UTF-8 file within the size limit"),
 }
 
-_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-}
-_FORMAT_NAMES = {ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.JSON_LD: "JSON-LD",
-                 ox.RdfFormat.TRIG: "TriG", ox.RdfFormat.N_QUADS: "N-Quads"}
+# the syntaxes a contribution may be written in (docs/contributing-data.md): not RDF/XML
+_FORMATS = {suffix: syntax for suffix, syntax in SUFFIX_FORMATS.items() if syntax is not ox.RdfFormat.RDF_XML}
+_FORMAT_NAMES = FORMAT_NAMES
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 _PROPERTY_TYPES = {
     RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty",

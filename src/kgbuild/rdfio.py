@@ -17,6 +17,24 @@ import pyoxigraph as ox
 
 from kgbuild.errors import InputError, raise_collected
 
+# File name suffixes and the RDF syntax each means (callers read a file with another suffix as Turtle).
+SUFFIX_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+FORMAT_NAMES: dict[ox.RdfFormat, str] = {
+    ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.TRIG: "TriG",
+    ox.RdfFormat.N_QUADS: "N-Quads", ox.RdfFormat.JSON_LD: "JSON-LD", ox.RdfFormat.RDF_XML: "RDF/XML",
+}
+
 MAX_ERRORS_PER_FILE = 20
 MAX_TOKEN_BYTES = 16 * 1024 * 1024  # pyoxigraph's parsers read no token (literal, IRI, comment) longer than this
 

@@ -36,7 +36,7 @@ from rdflib.term import Node
 from kgbuild.canon import from_ox, to_ox
 from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
-from kgbuild.rdfio import decode_text, too_long
+from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, decode_text, too_long
 
 # kgbuild.shacl (the engine) and kgbuild.validation (its wording of results): only these names, only here
 from kgbuild.federation import refuse_service_in_shapes
@@ -44,22 +44,6 @@ from kgbuild.shacl import ShapesProgram, WrittenLiterals
 from kgbuild.terms import Names
 from kgbuild.validation import engine_findings, render_path
 
-SUFFIX_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
-FORMAT_NAMES = {
-    ox.RdfFormat.TURTLE: "Turtle", ox.RdfFormat.N_TRIPLES: "N-Triples", ox.RdfFormat.TRIG: "TriG",
-    ox.RdfFormat.N_QUADS: "N-Quads", ox.RdfFormat.JSON_LD: "JSON-LD", ox.RdfFormat.RDF_XML: "RDF/XML",
-}
 # prefixes for names no input file declares (an input file's own declaration wins)
 DEFAULT_PREFIXES = (
     ("owl", "http://www.w3.org/2002/07/owl#"),
