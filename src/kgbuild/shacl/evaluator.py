@@ -199,8 +199,6 @@ class _Run:
     def checks(self, shape: Shape, f: str, v: str, target: str, prefixes: dict[str, str], *,
                depth: int) -> list[Check]:
         """(component, query, mapper) per core constraint of ``shape``; mapper yields (focus, value, path, bound)."""
-        if shape.deactivated:  # not checked when read: a deactivated shape is only ever a member of another
-            self.shapes.check(shape)
         where = self.where(target) if depth == 0 else target
         # Constraints on values need no target pattern when the target is "subjects of the path":
         # joining the two (equal) sets cost more than the check itself.
