@@ -728,24 +728,153 @@ def test_a_sparql_target_with_minus_is_refused_naming_the_shape():
                                  "nodes are joined with (SHACL 5.2.1)")
 
 
-_COMPONENT_SHAPES = _SPARQL_HEAD + """
-    ex:MyComponent a {kind} .
-    ex:MyComponent
-        sh:parameter [ sh:path ex:lang ; sh:datatype xsd:string ] ;
-        sh:validator [ a sh:SPARQLAskValidator ; sh:ask "ASK {{ FILTER (lang($value) = $lang) }}" ] .
+COMPONENTS_FIXTURE = ROOT / "tests" / "fixtures" / "engine" / "components"
+_CX = "https://example.org/components#"
+
+
+def _component_run(extra: str = ""):
+    """(shapes, rdflib data graph, store, the data's subjects, program) of the components fixture, ``extra``
+    Turtle (prefixes sh:, ex:, xsd: declared) added to its shapes."""
+    shapes = Graph().parse(COMPONENTS_FIXTURE / "shapes.ttl", format="turtle")
+    if extra:
+        shapes.parse(data=f"@prefix sh: <{SH}> . @prefix ex: <{_CX}> . @prefix xsd: <{XSD}> .\n" + extra,
+                     format="turtle")
+    graph, store, subjects = _graph_and_store([COMPONENTS_FIXTURE / "data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    return shapes, graph, store, subjects[COMPONENTS_FIXTURE / "data.ttl"], program
+
+
+def test_sparql_based_constraint_components_give_pyshacls_results_whole_and_per_node():
+    """SHACL 6: an ASK validator (on a node shape, and in a member shape), a SELECT node validator, a SELECT
+    property validator with $PATH (a predicate and a sequence path), an optional parameter given and not, a
+    component declared through a subclass of sh:ConstraintComponent. The results are pyshacl's, reported under
+    the component's IRI, their messages the validator's with {$param} and {?var} filled in."""
+    shapes, graph, store, subjects, program = _component_run()
+    got = _engine_results(program, store, shapes)
+    assert got == _pyshacl_results(graph, shapes, details=False)
+    keys = {(str(shape).removeprefix(_CX) if isinstance(shape, URIRef) else "_", str(focus).removeprefix(_CX),
+             path, str(value).removeprefix(_CX)) for shape, focus, path, value, _ in got}
+    name, friend_name = f"<{_CX}name>", f"<{_CX}friend>/<{_CX}name>"
+    assert keys == {
+        ("IriShape", "bob", None, "bob"), ("IriShape", "cid", None, "cid"),  # no suffix "n"
+        ("PersonShape", "cid", None, "cid"), ("PersonShape", "dan", None, "dan"),  # no ex:friend
+        ("_", "ann", name, "Anna"), ("_", "bob", name, "Bob"), ("_", "ann", friend_name, "Bob"),  # not English
+        ("_", "ann", f"<{_CX}friend>", "bob"), ("_", "bob", f"<{_CX}friend>", "dan"),  # fail ex:AbShape
+    }
+    results = program.validate(store, workers=1)
+    assert {r.component_iri for r in results} == {URIRef(_CX + "AffixComponent"), URIRef(_CX + "HasComponent"),
+                                                  URIRef(_CX + "LanguageComponent"), SH.NodeConstraintComponent}
+    assert sorted(str(m) for r in results if r.component.endswith("LanguageComponent") for m in r.messages) == [
+        "Anna is not in language en", "Bob is not in language en", "Bob is not in language en"]
+    for node in sorted(subjects):  # restricted to one focus node at a time
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in got if str(r[1]) == node}
+
+
+def test_an_ask_validator_on_a_property_shape_fails_each_value_it_answers_false_for():
+    """SHACL 6.3.1: the value node is the result's sh:value (pyshacl leaves sh:value out on property shapes;
+    the rest is its)."""
+    extra = "ex:FriendsShape a sh:NodeShape ; sh:targetClass ex:Person ; " \
+            "sh:property [ sh:path ex:friend ; ex:property ex:name ] ."
+    shapes, graph, store, _, program = _component_run(extra)
+    friends = {r for r in _engine_results(program, store, shapes) if r[2] == f"<{_CX}friend>"
+               and (None, SH.property, r[0]) in shapes and (URIRef(_CX + "FriendsShape"), SH.property, r[0]) in shapes}
+    assert {(str(r[1]), str(r[3])) for r in friends} == {(_CX + "bob", _CX + "dan")}  # dan has no name
+    expected = {r for r in _pyshacl_results(graph, shapes, details=False)
+                if (URIRef(_CX + "FriendsShape"), SH.property, r[0]) in shapes}
+    assert {(shape, focus, path, None, severity) for shape, focus, path, _, severity in friends} == expected
+
+
+def test_several_values_of_a_parameter_use_the_component_once_per_value():
+    """As with SHACL's own components (each value of sh:class a constraint), each value is a use: "Bob"@fr fails
+    both languages, "Ann"@en and "Cid"@en the German one, "Anna"@de the English one (pyshacl takes one of the
+    values)."""
+    extra = 'ex:TwoShape a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:name ; ' \
+            'ex:lang "en", "de" ] .'
+    shapes, _, store, _, program = _component_run(extra)
+    two = [r for r in program.validate(store, workers=1) if (URIRef(_CX + "TwoShape"), SH.property, r.shape) in shapes]
+    assert sorted(str(m) for r in two for m in r.messages) == [
+        "Ann is not in language de", "Anna is not in language en", "Bob is not in language de",
+        "Bob is not in language en", "Cid is not in language de"]
+
+
+_COMPONENT_HEAD = _SPARQL_HEAD + """
     ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; ex:lang "en" ] .
+    ex:MyComponent a sh:ConstraintComponent ; sh:parameter [ sh:path ex:lang ] .
 """
+_ASK = 'sh:validator [ sh:ask "ASK { FILTER (lang($value) = $lang) }" ]'
 
 
-@pytest.mark.parametrize("declared", ["sh:ConstraintComponent", "ex:Kind . ex:Kind rdfs:subClassOf sh:ConstraintComponent"])
-def test_a_shape_using_a_sparql_based_constraint_component_is_refused_naming_it(declared):
-    """Not silently skipped (it used to give no result and no refusal): the shape and the component named."""
-    text = _COMPONENT_SHAPES.format(kind=declared)
-    shapes = Graph().parse(data=text, format="turtle")
+_USE = "ex:S → property ex:p → ex:MyComponent"
+
+
+@pytest.mark.parametrize(("declaration", "message"), [
+    ('ex:MyComponent sh:nodeValidator [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] .',
+     f"{_USE}: the component has no validator for a property shape (sh:propertyValidator, or sh:validator with "
+     "an ASK query), so it cannot be checked (SHACL 6.3)"),
+    ('ex:MyComponent sh:validator [ sh:jsFunctionName "f" ] .',
+     f"{_USE}: a SHACL-JS validator (sh:jsFunctionName), which kgbuild's SHACL engine does not support"),
+    ('ex:MyComponent sh:validator [ sh:ask "ASK { FILTER ($shapesGraph = $lang) }" ] .',
+     f"{_USE}: its validator uses the pre-bound variable $shapesGraph, which kgbuild's SHACL engine does not "
+     "support"),
+    ('ex:MyComponent sh:validator [ sh:ask "ASK FROM ex:g { FILTER (lang($value) = $lang) }" ] .',
+     f"{_USE}: its ASK validator: FROM ex:g after ASK, which kgbuild's SHACL engine does not support (a dataset "
+     "clause: the data graph is the one validated)"),
+    ('ex:MyComponent sh:validator [ sh:ask "ASK { MINUS { $value ?p ?o } }" ] .',
+     f"{_USE}: its validator uses MINUS, which SHACL forbids in a query with pre-bound variables (SHACL 5.2.1)"),
+    (f"ex:MyComponent {_ASK} ; sh:parameter [ sh:path ex:value ; sh:optional true ] .",
+     f"{_USE}: the parameter ex:value is named $value, a variable SHACL pre-binds itself (SHACL 6.2.1)"),
+    (f"ex:MyComponent {_ASK} . ex:S sh:property [ sh:path ex:q ; ex:lang [ ex:a 1 ] ] .",
+     "ex:S → property ex:q → ex:MyComponent → parameter ex:lang: a blank node cannot be pre-bound (a query "
+     "names IRIs and literals only)"),
+    (f"ex:MyComponent {_ASK} . ex:S sh:property [ sh:path ex:q ; ex:lang <https://example.org/a b> ] .",
+     "ex:S → property ex:q → ex:MyComponent → parameter ex:lang: the IRI 'https://example.org/a b' holds ' ', "
+     "which an IRI may not"),
+])
+def test_a_sparql_based_component_the_engine_cannot_run_is_refused_naming_the_shape_and_the_component(
+        declaration, message):
+    shapes = Graph().parse(data=_COMPONENT_HEAD + declaration, format="turtle")
     with pytest.raises(InputError) as raised:
         ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
-    assert str(raised.value) == ("shape ex:S → property ex:p uses ex:lang, a parameter of the SPARQL-based constraint "
-                                 "component ex:MyComponent, which kgbuild's SHACL engine does not support")
+    assert str(raised.value) == message
+
+
+def test_a_parameter_without_values_for_all_mandatory_parameters_is_no_use_of_the_component():
+    """SHACL 6.2: only the optional parameter given, the component does not apply (no result, no refusal)."""
+    shapes = Graph().parse(data=_SPARQL_HEAD + f"""
+        ex:MyComponent a sh:ConstraintComponent ; sh:parameter [ sh:path ex:lang ] ;
+            sh:parameter [ sh:path ex:tag ; sh:optional true ] ; {_ASK} .
+        ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; ex:tag "x" ] .
+    """, format="turtle")
+    data = Graph().parse(data=_SPARQL_HEAD, format="turtle")
+    store = ox.Store()
+    store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
+    assert ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(store, workers=1) == []
+    assert _pyshacl_results(data, shapes) == set()
+
+
+@pytest.mark.parametrize("path", ["ex:q", "( ex:q ex:p )", "[ sh:inversePath ex:q ]", "[ sh:alternativePath ( ex:p ex:q ) ]"])
+def test_path_in_the_sparql_of_a_property_shape_is_its_path_as_pyshacl_has_it(path):
+    """SHACL 5.3.1: $PATH stands for the property shape's path in SPARQL property-path syntax."""
+    text = _SPARQL_HEAD + _PREFIXES + f"""
+        ex:c ex:q ex:a .
+        ex:S a sh:PropertyShape ; sh:targetNode ex:a , ex:b , ex:c ; sh:path {path} ;
+            sh:sparql [ sh:prefixes ex: ; sh:select "SELECT $this ?value WHERE {{ $this $PATH ?value . FILTER (?value != 'Value') }}" ] .
+    """
+    shapes = Graph().parse(data=text, format="turtle")
+    data = Graph().parse(data=text, format="turtle")
+    store = ox.Store()
+    store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
+    got = _engine_results(ShapesProgram(shapes, refuse_service=refuse_service_in_shapes), store, shapes)
+    assert got and got == _pyshacl_results(data, shapes)
+
+
+def test_path_in_the_sparql_of_a_node_shape_is_refused():
+    shapes = Graph().parse(data=_SPARQL_HEAD + 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ '
+                                               'sh:select "SELECT $this WHERE { $this $PATH ?v }" ] .', format="turtle")
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == ("ex:S → sh:sparql: its sh:select uses $PATH, which only a property shape has "
+                                 "(SHACL 5.3.1)")
 
 
 def test_shacls_own_components_declared_in_the_shapes_graph_are_not_refused():

@@ -18,12 +18,15 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
-``sh:prefixes``). Property shapes nest: a property shape's own sh:property shapes are validated on the
+``sh:prefixes``; ``$PATH`` in a property shape's); SPARQL-based constraint components (SHACL 6: an
+``sh:ConstraintComponent`` the shapes declare, with ``sh:parameter`` (``sh:optional``) and an ASK
+``sh:validator`` or a SELECT ``sh:nodeValidator`` / ``sh:propertyValidator``, reported under the component's
+IRI). Property shapes nest: a property shape's own sh:property shapes are validated on the
 values of its path. A deactivated shape, and the property shapes reached only through it, do not run.
 Anything else in the shapes raises ``InputError`` naming the shape, so a
-rule is never silently skipped: among it SPARQL-based constraint components
-(a shape using a parameter of an ``sh:ConstraintComponent`` the shapes
-declare), and an ``sh:select`` of a constraint or target using what SHACL
+rule is never silently skipped: among it a SPARQL-based component the engine cannot run (no validator for
+the kind of shape, SHACL-JS, ``$shapesGraph``/``$currentShape``, a blank node as a parameter value), and an
+``sh:select`` of a constraint or target using what SHACL
 5.2.1 forbids with ``$this`` pre-bound (MINUS, VALUES, ``AS $this``, a
 subquery not returning ``$this``).
 
@@ -41,6 +44,8 @@ The modules, by what they own:
 - ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);
 - ``text``: terms and paths as SPARQL text;
 - ``sparqlrules``: what SHACL 5.2.1 forbids in the SPARQL of constraints and targets, found in rdflib's parse.
+- ``sparqlcomponents``: SPARQL-based constraint components (their declarations, a shape's uses of them, the
+  text of their queries) and ``$PATH``.
 
 It imports nothing of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
 the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).

@@ -26,6 +26,7 @@ from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.literals import Forms, WrittenLiterals
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
+from kgbuild.shacl.sparqlcomponents import Use, ask_query, select_text, substitute_path
 from kgbuild.shacl.text import focus_iri, to_rdflib
 from kgbuild.sparqltext import optional_group_starts, outer_group_start
 
@@ -183,6 +184,7 @@ class _Run:
                 out.append(self._result(shape, component, focus, value, path))
         for constraint in shape.sparql:
             out.extend(self.sparql_results(shape, constraint, target, prefixes))
+        out.extend(self.component_results(shape, target, prefixes))
         return out
 
     def _result(self, shape: Shape, component: str, focus, value, path) -> Result:
@@ -240,6 +242,7 @@ class _Run:
             renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
             query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
             bad.update(s["this"] for s in self.select(query))
+        bad |= self.component_violators(shape, f, target, prefixes, depth=depth)
         return bad
 
     def _property_violators(self, shape: Shape, child: Shape, f: str, target: str, prefixes: dict[str, str], *,
@@ -260,8 +263,11 @@ class _Run:
 
     # --- SPARQL-based constraints ----------------------------------------------------
 
-    def _sparql_query(self, shape, constraint, target, prefixes, *, restrict: bool) -> tuple[str, dict]:
-        text = str(self.graph.value(constraint, SH.select))  # there is one (checked when the shapes were read)
+    def _sparql_query(self, shape, constraint, target, prefixes, *, restrict: bool,
+                      text: str | None = None) -> tuple[str, dict]:
+        """``text``: the query to run (a SELECT validator's), else the constraint's sh:select."""
+        if text is None:
+            text = self.constraint_select(shape, constraint)
         own = dict(prefixes)
         own.update(self.shapes.prefixes_of(constraint))
         targets = list(shape.sparql_targets)
@@ -324,6 +330,85 @@ class _Run:
                 constraint=constraint,
             ))
         return out
+
+    def constraint_select(self, shape: Shape, constraint: Node) -> str:
+        """A SPARQL constraint's sh:select, its $PATH replaced by the path of the (property) shape (SHACL 5.3.1)."""
+        text = str(self.graph.value(constraint, SH.select))  # there is one (checked when the shapes were read)
+        return text if shape.path_text is None else substitute_path(text, shape.path_text)
+
+    # --- SPARQL-based constraint components (SHACL 6) -----------------------------------------------------------
+
+    def _ask_query(self, shape: Shape, use: Use, f: str, where: str, prefixes: dict[str, str], *,
+                   depth: int) -> str:
+        """The (?this, ?value) pairs of focus nodes bound by ``where`` (as ``f``) and their value nodes that the
+        ASK validator fails: one query over all of them."""
+        v = f"?_u{depth}"
+        values = f"{f} {shape.path_text} {v} ." if shape.path_text else f"BIND({f} AS {v})"
+        own = dict(prefixes)
+        own.update(self.shapes.prefixes_of(use.validator))
+        return ask_query(use, head=self.head(own), f=f, v=v, focus_values=f"{where} {values}")
+
+    def component_results(self, shape: Shape, target: str, prefixes: dict[str, str]) -> list[Result]:
+        """The results of the shape's uses of SPARQL-based constraint components: an ASK validator's failing
+        (focus, value) pairs, a SELECT validator's rows (as a SPARQL constraint's, SHACL 6.3)."""
+        out: list[Result] = []
+        for use in shape.components:
+            parameters = {name: value for name, value in use.bindings}
+            rows: list[tuple[Node, Node | None, Node | None, dict[str, Node]]]
+            if use.ask:
+                rows = [(to_rdflib(s["this"]), None, to_rdflib(s["value"]), {})
+                        for s in self.select(self._ask_query(shape, use, "?this", self.where(target), prefixes,
+                                                             depth=0))]
+            else:
+                query, _ = self._sparql_query(shape, use.validator, target, prefixes, restrict=True,
+                                              text=select_text(use))
+                rows = list(_select_rows(*self.solutions(query), node_shape=shape.path is None))
+            seen: set = set()
+            for this, path, value, bound in rows:
+                key = (this, path, value)
+                if key in seen:
+                    continue
+                seen.add(key)
+                variables = {**parameters, "this": this, **({"path": path} if path is not None else {}),
+                             **({"value": value} if value is not None else {}), **bound}
+                out.append(Result(
+                    shape=shape.node,
+                    component=str(use.component),
+                    severity=shape.severity,
+                    focus=this,
+                    path=path if path is not None else shape.path,
+                    value=value,
+                    messages=tuple(Literal(_format(str(m), variables)) for m in (*shape.messages, *use.messages)),
+                ))
+        return out
+
+    def component_violators(self, shape: Shape, f: str, target: str, prefixes: dict[str, str], *,
+                            depth: int) -> set:
+        """The focus nodes bound by ``target`` (as ``f``) that fail one of the shape's SPARQL-based components."""
+        bad: set = set()
+        for use in shape.components:
+            if use.ask:
+                query = self._ask_query(shape, use, f, target, prefixes, depth=depth)
+            else:
+                renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
+                query, _ = self._sparql_query(shape, use.validator, renamed, prefixes, restrict=False,
+                                              text=select_text(use))
+            bad.update(s["this"] for s in self.select(query))
+        return bad
+
+
+def _select_rows(names: list[str], solutions: Sequence[Solution], *, node_shape: bool):
+    """(this, path, value, other bindings) of a SELECT validator's rows (rdflib terms): the value is ?value, or in
+    a node shape the focus node itself (SHACL 6.3.2)."""
+    for solution in solutions:
+        bound = {name: to_rdflib(solution[name]) for name in names if solution[name] is not None}
+        this = bound.pop("this", None)
+        path = bound.pop("path", None)
+        value = bound.pop("value", None)
+        bound.pop("failure", None)
+        if this is None:
+            continue
+        yield this, path, this if (value is None and node_shape) else value, bound
 
 
 def _format(message: str, variables: dict[str, Node]) -> str:

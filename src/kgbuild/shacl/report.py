@@ -15,7 +15,8 @@ class Result:
     """One validation result, in SHACL's terms (rdflib terms; blank nodes as stored)."""
 
     shape: Node  # sh:sourceShape (a node of the shapes graph)
-    component: str  # constraint component local name without "ConstraintComponent", e.g. "MinCount"
+    component: str  # a SHACL component's local name without "ConstraintComponent" ("MinCount"), or the IRI of a
+    # SPARQL-based constraint component the shapes graph declares
     severity: URIRef  # sh:Violation, sh:Warning, sh:Info
     focus: Node
     path: Node | None  # sh:resultPath (a node of the shapes graph, or an IRI from a SPARQL ?path)
@@ -26,6 +27,8 @@ class Result:
     @property
     def component_iri(self) -> URIRef:
         """Its sh:sourceConstraintComponent."""
+        if ":" in self.component:  # a SPARQL-based constraint component's IRI
+            return URIRef(self.component)
         return SH[f"{'SPARQL' if self.component == 'Sparql' else self.component}ConstraintComponent"]
 
 

@@ -23,6 +23,7 @@ from kgbuild.shacl.components import (
     refusal,
     shape_members,
 )
+from kgbuild.shacl.sparqlcomponents import Use, declared_components, uses
 from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import RDF_TYPE, SUBCLASS, readable_path, show, term
 from kgbuild.shacl.text import path as sparql_path
@@ -47,6 +48,7 @@ class Shape:
     parents: list[Shape] = field(default_factory=list)
     subjects_of: list[Node] = field(default_factory=list)  # the predicates of its sh:targetSubjectsOf
     objects_of: list[Node] = field(default_factory=list)  # the predicates of its sh:targetObjectsOf
+    components: list[Use] = field(default_factory=list)  # its uses of SPARQL-based constraint components (checked)
 
     def targets_only_subjects_of_path(self) -> bool:
         """Its focus nodes are exactly the subjects of its (predicate) path: a value implies the target."""
@@ -72,7 +74,7 @@ class Shapes:
         self._reached: dict[Node, Shape] = {}  # every shape read
         self._prefixes: dict[Node, dict[str, str]] = {}
         refuse_service(graph)  # first: of a shapes graph that would send requests, nothing else matters
-        self._custom = _custom_parameters(graph)
+        self._components = declared_components(graph)
         for node in self._top_level():
             self._shapes[node] = self.shape(node, name=show(node, graph))
         # the property shapes of validated shapes, at any depth (a property shape's own sh:property shapes are
@@ -191,9 +193,7 @@ class Shapes:
     def check(self, shape: Shape) -> None:
         """Every parameter of the shape has a value its component can use, and every component is supported."""
         g = self.graph
-        for parameter in sorted(set(g.predicates(shape.node, None)) & self._custom.keys(), key=str):
-            raise self.unsupported(shape, f"{show(parameter, g)}, a parameter of the SPARQL-based constraint "
-                                          f"component {show(self._custom[parameter], g)}")
+        shape.components = uses(g, shape.node, shape.name, shape.path_text, self._components)
         values = [*shape.parameters, *((SH.sparql, constraint) for constraint in shape.sparql)]
         for parameter, value in values:
             if parameter in SECONDARY:
@@ -224,22 +224,9 @@ class Shapes:
     def required_path(self, member: Node) -> str | None:
         """The SPARQL path of a member shape whose only constraint is ``sh:minCount 1`` on it, else None."""
         shape = self.shape(member)
-        if shape.path_text is None or shape.deactivated or shape.properties or shape.sparql:
+        if shape.path_text is None or shape.deactivated or shape.properties or shape.sparql or shape.components:
             return None
         if shape.parameters != [(SH.minCount, Literal(1))]:
             return None
         return shape.path_text
 
-
-def _custom_parameters(graph: Graph) -> dict[Node, Node]:
-    """The parameters (their sh:path) of the SPARQL-based constraint components the shapes graph declares (its
-    instances of sh:ConstraintComponent or a subclass, outside SHACL's namespace), each with its component."""
-    kinds = set(graph.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent))
-    found: dict[Node, Node] = {}
-    for component in sorted({c for kind in kinds for c in graph.subjects(RDF.type, kind)}, key=str):
-        if str(component).startswith(str(SH)):
-            continue  # SHACL's own (a copy of its vocabulary in the shapes): the table says which are supported
-        for parameter in graph.objects(component, SH.parameter):
-            for path in graph.objects(parameter, SH.path):
-                found.setdefault(path, component)
-    return found
