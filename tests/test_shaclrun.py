@@ -2,8 +2,9 @@
 
 Fixtures in tests/fixtures/shaclrun/: shapes.ttl (a node shape with property shapes, a shape on blank
 nodes, a warning with its own message), conforming.ttl, violating.* (the same facts in Turtle, N-Triples,
-JSON-LD, TriG, N-Quads and RDF/XML), together.ttl (shapes and data in one file), unparsable.ttl and
-unsupported-shapes.ttl.
+JSON-LD, TriG, N-Quads and RDF/XML), together.ttl (shapes and data in one file), unparsable.ttl,
+unsupported-shapes.ttl, and shapes with a SPARQL-based constraint component (component-shapes.ttl) and one the
+engine refuses (component-refused-shapes.ttl).
 """
 
 from __future__ import annotations
@@ -279,8 +280,9 @@ def test_cli_unsupported_shapes_exit_2_naming_the_feature(monkeypatch):
 
 
 @pytest.mark.parametrize(("shapes", "message"), [
-    ("component-shapes.ttl", "shape ex:PersonShape → property ex:name uses ex:lang, a parameter of the SPARQL-based "
-                             "constraint component ex:LanguageComponent, which kgbuild's SHACL engine does not support"),
+    ("component-refused-shapes.ttl", "ex:PersonShape → property ex:name → ex:LanguageComponent: the component has "
+                                     "no validator for a property shape (sh:propertyValidator, or sh:validator with "
+                                     "an ASK query), so it cannot be checked (SHACL 6.3)"),
     ("minus-shapes.ttl", "ex:PersonShape → sh:sparql: its sh:select uses MINUS, which SHACL forbids in a query with "
                          "$this pre-bound (SHACL 5.2.1)"),
 ])
@@ -290,6 +292,22 @@ def test_cli_shapes_the_engine_must_refuse_exit_2_naming_the_shape_and_the_const
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == f"kgbuild: error: {shapes}: shapes not usable: {message}\n"
+
+
+def test_cli_runs_a_sparql_based_constraint_component_naming_it_with_its_validators_message(monkeypatch):
+    """The result's component is the one the shapes declare (text and Turtle), its message the validator's."""
+    monkeypatch.chdir(HERE)
+    text = run_cli("shacl", "--shapes", "component-shapes.ttl", "violating.ttl")
+    assert text.exit_code == 1
+    assert text.stdout.splitlines()[0] == ('violating.ttl:4: VIOLATION ex:ada path ex:name value "Ada": Ada is not in '
+                                           'language en (ex:LanguageComponent, shape [sh:path ex:name] of '
+                                           'ex:PersonShape)')
+    turtle = run_cli("shacl", "--shapes", "component-shapes.ttl", "violating.ttl", "--format", "ttl")
+    assert turtle.exit_code == 1
+    graph = Graph().parse(data=turtle.stdout, format="turtle")
+    [result] = graph.subjects(RDF.type, SH.ValidationResult)
+    assert graph.value(result, SH.sourceConstraintComponent) == URIRef(EX + "LanguageComponent")
+    assert graph.value(result, SH.resultMessage) == Literal("Ada is not in language en")
 
 
 def test_cli_shape_parameter_of_the_wrong_kind_exits_2_without_a_traceback(tmp_path):

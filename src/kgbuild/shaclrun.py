@@ -251,7 +251,7 @@ def validate_files(data: Sequence[Path], *, shapes: Sequence[Path] = ()) -> Shac
             path=result.path,
             value=result.value,
             message=finding.message,
-            component=_component_iri(result.component),
+            component=result.component_iri,
             shape=result.shape,
             constraint=result.constraint,
             focus_label=finding.focus_label,
@@ -278,10 +278,6 @@ def _targeted_shapes(shapes: Graph) -> int:
         found.update(shape for shape in shapes.subjects(RDF.type, kind)
                      if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes)
     return len(found)
-
-
-def _component_iri(component: str) -> URIRef:
-    return SH["SPARQLConstraintComponent" if component == "Sparql" else f"{component}ConstraintComponent"]
 
 
 def _sort_key(result: ShaclResult, shapes: Graph) -> tuple:

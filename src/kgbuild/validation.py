@@ -212,6 +212,12 @@ class _ResultReader:
             own = [m for m in messages if isinstance(m, Literal)]
             if own:
                 return str(min(own, key=_message_rank)), True
+        elif component is not None and not str(component).startswith(str(SH)):
+            # a SPARQL-based constraint component the shapes declare: kgbuild has no wording of it, its validator
+            # has the messages (the engine formatted them)
+            own = [m for m in messages if isinstance(m, Literal)]
+            if own:
+                return str(min(own, key=_message_rank)), True
         return self._once(("message", component, shape), lambda: self._default_message(component, shape)), False
 
     def _message(self, result: Node, shape: Node | None) -> str:
