@@ -868,6 +868,18 @@ def test_path_in_the_sparql_of_a_property_shape_is_its_path_as_pyshacl_has_it(pa
     assert got and got == _pyshacl_results(data, shapes)
 
 
+def test_path_is_replaced_where_it_is_a_variable_only():
+    """Not in a string, an IRI or a comment, nor in a longer variable name; ?PATH as $PATH; after the '.' that
+    ends a triple too."""
+    from kgbuild.shacl.sparqlcomponents import substitute_path
+
+    text = ('SELECT $this ?value WHERE { $this $PATH ?value . ?value ?PATH ?x . ?x ex:p $PATHS . '
+            'FILTER (?x != "$PATH" && ?x != <urn:$PATH>) ?x ex:q $this.$PATH ?y # $PATH\n}')
+    assert substitute_path(text, "(<urn:a>/^<urn:b>)") == (
+        'SELECT $this ?value WHERE { $this  (<urn:a>/^<urn:b>)  ?value . ?value  (<urn:a>/^<urn:b>)  ?x . '
+        '?x ex:p $PATHS . FILTER (?x != "$PATH" && ?x != <urn:$PATH>) ?x ex:q $this. (<urn:a>/^<urn:b>)  ?y # $PATH\n}')
+
+
 def test_path_in_the_sparql_of_a_node_shape_is_refused():
     shapes = Graph().parse(data=_SPARQL_HEAD + 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ '
                                                'sh:select "SELECT $this WHERE { $this $PATH ?v }" ] .', format="turtle")

@@ -238,29 +238,30 @@ def _unusable(value: Node, graph: Graph) -> str | None:
 
 # --- query text ----------------------------------------------------------------------------------------------
 
-def _variable_at(word: str, name: str) -> bool:
-    """Whether a word token is the variable ``?name`` / ``$name`` (maybe with a '.' ending a triple after it)."""
-    return word[:1] in "?$" and (word[1:] == name or word[1:].startswith(name + "."))
+# the variable as a word, or as a part of one between the '.'s that end triples ("?x.$PATH"): the tokens split no '.'
+_PART = r"(?:(?<=^)|(?<=\.))[?$]{name}(?=$|\.)"
 
 
 def mentions(text: str, name: str) -> bool:
     """Whether the query uses the variable ``$name`` / ``?name`` (strings, IRIs, comments skipped)."""
+    part = re.compile(_PART.format(name=re.escape(name)))
     try:
-        return any(t.kind == "word" and _variable_at(t.text, name) for t in tokens(text))
-    except QueryError:
+        return any(t.kind == "word" and part.search(t.text) for t in tokens(text))
+    except QueryError:  # a string never closed: the store rejects the query; look at the text as it is
         return ("$" + name) in text or ("?" + name) in text
 
 
 def substitute_path(text: str, path_text: str) -> str:
     """The query with each ``$PATH`` / ``?PATH`` replaced by ``path_text`` (SPARQL property-path syntax, made by
     kgbuild from the shapes graph, SHACL 5.3.1). Strings, IRIs and comments are left as they are."""
+    part = re.compile(_PART.format(name="PATH"))
     out: list[str] = []
     at = 0
     for token in tokens(text):
-        if token.kind == "word" and _variable_at(token.text, "PATH"):
+        if token.kind == "word" and part.search(token.text):
             out.append(text[at:token.start])
-            out.append(f"{path_text} ")
-            at = token.start + len("$PATH")
+            out.append(part.sub(lambda _m: f" {path_text} ", token.text))
+            at = token.end
     out.append(text[at:])
     return "".join(out)
 
