@@ -770,6 +770,26 @@ def test_sparql_based_constraint_components_give_pyshacls_results_whole_and_per_
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in got if str(r[1]) == node}
 
 
+def test_sparql_based_constraint_components_on_an_endpoint_give_the_embedded_stores_results(oxigraph_server):
+    """Their queries are plain SPARQL 1.1: on a real ``oxigraph serve``, whole and restricted to a focus node."""
+    from kgbuild.remote import EndpointDataset
+
+    shapes, _, store, subjects, program = _component_run()
+    oxigraph_server.clear()
+    oxigraph_server.load((COMPONENTS_FIXTURE / "data.ttl").read_text(encoding="utf-8"), content_type="text/turtle")
+    endpoint = EndpointDataset(oxigraph_server.query_url)
+
+    def keys(results):
+        return sorted((str(r.shape) if isinstance(r.shape, URIRef) else "_", r.component, str(r.focus),
+                       str(r.value), tuple(map(str, r.messages))) for r in results)
+
+    embedded = program.validate(store, workers=1)
+    assert any(":" in r.component for r in embedded)
+    assert keys(program.validate(endpoint, workers=1)) == keys(embedded)
+    focus = [_CX + "ann"]
+    assert keys(program.validate(endpoint, focus=focus, workers=1)) == keys(program.validate(store, focus=focus))
+
+
 def test_an_ask_validator_on_a_property_shape_fails_each_value_it_answers_false_for():
     """SHACL 6.3.1: the value node is the result's sh:value (pyshacl leaves sh:value out on property shapes;
     the rest is its)."""
