@@ -83,8 +83,6 @@ _QUALIFIED = ("refuses sh:qualifiedValueShape / sh:qualifiedMinCount / sh:qualif
               "shapes, sh:qualifiedValueShapesDisjoint: not implemented)")
 _COMPONENT = ("refuses SPARQL-based constraint components (sh:ConstraintComponent, sh:parameter, validators: not "
               "implemented)")
-_PREBINDING = ("$this is joined with the targets at the start of the outer group, not pre-bound (SHACL 5.2.2): in "
-               "a FILTER of {} it is unbound, so no result")
 KGBUILD_FAILS: dict[str, str] = {
     "core/node/maxExclusive-001": ('wrong value: a literal focus node "4.0"^^xsd:decimal is reported as the store '
                                    'keeps it, "4" (WrittenLiterals restores the written form for sh:datatype only)'),
@@ -99,11 +97,6 @@ KGBUILD_FAILS: dict[str, str] = {
     "sparql/component/validator-001": _COMPONENT,
     "sparql/node/prefixes-001": ("sh:prefixes does not follow owl:imports of the prefixes node: ex: is undeclared "
                                  "and the query fails (refused)"),
-    "sparql/pre-binding/pre-binding-002": _PREBINDING.format("a UNION branch"),
-    "sparql/pre-binding/pre-binding-003": _PREBINDING.format("an inner group"),
-    "sparql/pre-binding/pre-binding-005": _PREBINDING.format("an inner group"),
-    "sparql/pre-binding/pre-binding-007": _PREBINDING.format("a subquery"),
-    "sparql/pre-binding/shapesGraph-001": "refuses the pre-bound variable $shapesGraph",
     "sparql/property/sparql-001": "refuses $PATH (SPARQL constraints in property shapes)",
 }
 

@@ -18,7 +18,9 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
-``sh:prefixes``). Property shapes nest: a property shape's own sh:property shapes are validated on the
+``sh:prefixes``; ``$this`` pre-bound in every nested group and subquery that uses it, ``$currentShape`` of a
+shape with an IRI, ``$shapesGraph`` on the embedded store, where the shapes graph is a named graph while
+validation runs). Property shapes nest: a property shape's own sh:property shapes are validated on the
 values of its path. A deactivated shape, and the property shapes reached only through it, do not run.
 Anything else in the shapes raises ``InputError`` naming the shape, so a
 rule is never silently skipped: among it SPARQL-based constraint components
@@ -41,6 +43,8 @@ The modules, by what they own:
 - ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);
 - ``text``: terms and paths as SPARQL text;
 - ``sparqlrules``: what SHACL 5.2.1 forbids in the SPARQL of constraints and targets, found in rdflib's parse.
+- ``prebinding``: pre-bound variables as set-oriented SPARQL (a pattern binding them at the start of each
+  nested group that uses them).
 
 It imports nothing of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
 the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).

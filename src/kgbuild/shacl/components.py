@@ -18,6 +18,7 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from kgbuild.shacl.literals import VALUE_DATATYPES, Forms, has_datatype
+from kgbuild.shacl.prebinding import refusal as prebinding_refusal
 from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import (
     RDF_TYPE,
@@ -209,9 +210,12 @@ def _sparql(graph: Graph, shape: Shape, value: Node) -> str | None:
     selects = list(graph.objects(value, SH.select))
     if len(selects) != 1 or not isinstance(selects[0], Literal):
         return "a SPARQL constraint needs one sh:select (a string); kgbuild's SHACL engine supports no other form"
-    for variable in ("$PATH", "?PATH", "$shapesGraph", "$currentShape"):
+    for variable in ("$PATH", "?PATH"):
         if variable in str(selects[0]):
             return f"the pre-bound variable {variable} is not supported by kgbuild's SHACL engine"
+    problem = prebinding_refusal(str(selects[0]), shape_is_iri=isinstance(shape.node, URIRef))
+    if problem:
+        return problem
     construct = forbidden(str(selects[0]))
     if construct:
         return f"its sh:select uses {construct}, which SHACL forbids in a query with $this pre-bound (SHACL 5.2.1)"
