@@ -26,7 +26,7 @@ from kgbuild.errors import InputError
 from kgbuild.shacl.components import COMPONENTS, Check, Context
 from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.literals import Forms, WrittenLiterals
-from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, prebind, used
+from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, nested_groups, prebind, used
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
 from kgbuild.shacl.text import focus_iri, to_rdflib
@@ -300,7 +300,7 @@ class _Run:
         nested, constants = self._prebound(shape, text, target, restrict=restrict)
         same = (
             len(targets) == 1
-            and THIS not in nested
+            and not nested_groups(text, THIS)  # else the targets are needed in the nested groups anyway
             and _selects_the_focus_of(str(self.graph.value(targets[0], SH.select)), text)
             and self.shapes.prefixes_of(targets[0]) == self.shapes.prefixes_of(constraint)
             and not shape.targets

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kgbuild.errors import QueryError
 from kgbuild.sparqltext import Token, outer_group_start, tokens
@@ -54,26 +55,33 @@ class _Group:
     names: set[str] = field(default_factory=set)  # pre-bound variables used in it, at any depth
     wraps_select: bool = False  # { SELECT … }: the group is a subquery (nothing can go before SELECT)
     leading: bool = True  # still reading its leading triples block
-    leading_names: set[str] = field(default_factory=set)
-    leading_zero: bool = False  # a path of its leading block may have length zero
+    binds_this: bool = False  # a triple of its leading block binds ?this (no path of length zero in it)
+    statement_this: bool = False  # the triple being read (up to its ".") uses ?this
+    statement_zero: bool = False  # ... and a path of length zero
+    brackets: int = 0
     awaiting_where: bool = False  # a subquery's group before the "{" of its WHERE clause
     parens: int = 0
     children: list[_Group] = field(default_factory=list)
 
-    @property
-    def binds_this(self) -> bool:
-        return THIS in self.leading_names and not self.leading_zero
+    def end_statement(self) -> None:
+        self.binds_this = self.binds_this or (self.statement_this and not self.statement_zero)
+        self.statement_this = self.statement_zero = False
 
 
 def _words(token: Token) -> list[str]:
-    """The token's words: a variable glued to what follows a "." (``?this.FILTER``) is two."""
+    """The token's words: a variable or name glued to a "." that ends a triple, and to what follows it
+    (``?this.FILTER``, ``ex:o.``), are separate words."""
     if token.kind != "word":
         return [token.text]
     match = _VARIABLE.match(token.text)
     if match is None:
+        if len(token.text) > 1 and token.text.endswith("."):  # a prefixed name cannot end with "."
+            return [token.text[:-1], "."]
         return [token.text]
-    rest = token.text[match.end():].lstrip(".")
-    return [match.group(0), *([rest] if rest else [])]
+    rest = token.text[match.end():]
+    if not rest.startswith("."):
+        return [token.text]
+    return [match.group(0), ".", *([rest[1:]] if rest[1:] else [])]
 
 
 def _variable(word: str) -> str | None:
@@ -107,7 +115,7 @@ def _tree(text: str) -> _Group:
                 group.awaiting_where = False
             else:
                 kind = "group"
-            group.leading = False
+            _end_leading(group)
             child = _Group(start=token.start, kind=kind, in_exists=group.in_exists or kind == "exists")
             following = stream[index + 1] if index + 1 < len(stream) else None
             if kind != "data" and following is not None and following.kind == "word" \
@@ -120,15 +128,18 @@ def _tree(text: str) -> _Group:
             continue
         if token.kind == "punct" and token.text == "}":
             closed = stack.pop()
+            _end_leading(closed)
             if not stack:  # the outer group's end: the solution modifiers follow
                 return outer
             stack[-1].names |= closed.names
             previous = "}"
             continue
-        if token.text == "(":
-            group.parens += 1
-        elif token.text == ")":
-            group.parens = max(0, group.parens - 1)
+        if token.text in ("(", "["):
+            group.parens += token.text == "("
+            group.brackets += token.text == "["
+        elif token.text in (")", "]"):
+            group.parens = max(0, group.parens - (token.text == ")"))
+            group.brackets = max(0, group.brackets - (token.text == "]"))
         for word in _words(token):
             upper = word.upper() if token.kind == "word" else word
             name = _variable(word) if token.kind == "word" else None
@@ -136,15 +147,23 @@ def _tree(text: str) -> _Group:
                 group.names.add(name)  # type: ignore[arg-type]
             if group.leading:
                 if token.kind == "word" and upper in _AFTER_TRIPLES:
-                    group.leading = False
-                elif name is not None:
-                    group.leading_names.add(name)
+                    _end_leading(group)
+                elif word == "." and group.parens == 0 and group.brackets == 0:
+                    group.end_statement()
+                elif name == THIS:
+                    group.statement_this = True
                 elif token.kind == "word" and _zero_length(word):
-                    group.leading_zero = True
+                    group.statement_zero = True
             if token.kind == "word" and upper == "VALUES":
                 values_pending = True
             previous = upper
     raise QueryError("a '{' of the query is never closed")
+
+
+def _end_leading(group: _Group) -> None:
+    if group.leading:
+        group.end_statement()
+        group.leading = False
 
 
 def _subquery_names(group: _Group) -> None:
@@ -157,13 +176,14 @@ def _subquery_names(group: _Group) -> None:
                     inner.names |= child.names
 
 
-def nested_groups(text: str, variable: str) -> list[int]:
+@lru_cache(maxsize=4096)
+def nested_groups(text: str, variable: str) -> tuple[int, ...]:
     """Indexes of the ``{`` of the nested groups of ``text`` (not its outer group) that need a pattern
     binding the pre-bound ``variable`` at their start (see the module's docstring)."""
     try:
         outer = _tree(text)
     except QueryError:  # a '{' never closed, a string never closed: the store rejects the query, saying where
-        return []
+        return ()
     _subquery_names(outer)
     found: list[int] = []
     pending = list(outer.children)
@@ -177,7 +197,7 @@ def nested_groups(text: str, variable: str) -> list[int]:
         if variable == THIS and group.binds_this:
             continue
         found.append(group.start)
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def used(text: str) -> frozenset[str]:
