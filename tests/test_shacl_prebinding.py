@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgbuild.shacl.prebinding import nested_groups, prebind, rebound, used
+from kgbuild.shacl.prebinding import nested_groups, prebind, rebound, sliced, used
 
 
 def _marked(text: str, variable: str = "this") -> str:
@@ -78,3 +78,30 @@ def test_the_pre_bound_variables_used_and_bound_again_are_found_in_tokens():
 def test_a_query_whose_groups_cannot_be_read_is_left_to_the_store_to_reject():
     assert nested_groups("SELECT $this WHERE { { FILTER ($this = <a>) }", "this") == ()
     assert nested_groups("SELECT $this WHERE { { FILTER ($this = '<a>) } }", "this") == ()
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("SELECT ?value WHERE { $this <p> ?value }", "SELECT ?this ?value WHERE { T $this <p> ?value }"),
+    ("SELECT DISTINCT ?v WHERE { $this <p> ?v }", "SELECT DISTINCT ?this ?v WHERE { T $this <p> ?v }"),
+    ("SELECT * WHERE { $this <p> ?v }", "SELECT * WHERE { T $this <p> ?v }"),
+    ("SELECT $this (COUNT(*) AS ?n) WHERE { $this <p> ?v } HAVING (COUNT(*) > 1)",
+     "SELECT $this (COUNT(*) AS ?n) WHERE { T $this <p> ?v } GROUP BY ?this HAVING (COUNT(*) > 1)"),
+    ("SELECT $this ?v (COUNT(*) AS ?n) WHERE { $this <p> ?v } GROUP BY ?v",
+     "SELECT $this ?v (COUNT(*) AS ?n) WHERE { T $this <p> ?v } GROUP BY ?this ?v"),
+    ("SELECT $this WHERE { $this <p> ?v } GROUP BY $this HAVING (COUNT(*) > 1)",
+     "SELECT $this WHERE { T $this <p> ?v } GROUP BY $this HAVING (COUNT(*) > 1)"),
+    ("SELECT $this WHERE { { SELECT $this (SAMPLE(?v) AS ?s) WHERE { $this <p> ?v } } } ORDER BY ?s",
+     "SELECT $this WHERE { T { SELECT $this (SAMPLE(?v) AS ?s) WHERE { $this <p> ?v } GROUP BY ?this } } ORDER BY ?s"),
+    # a subquery cut by LIMIT gets the focus node even where its WHERE starts by binding $this
+    ("SELECT $this WHERE { { SELECT $this WHERE { $this <p> ?v } LIMIT 1 } }",
+     "SELECT $this WHERE { T { SELECT $this WHERE { N $this <p> ?v } LIMIT 1 } }"),
+])
+def test_each_select_keeps_each_focus_nodes_rows_apart(query, expected):
+    """The outer SELECT returns ?this (a row's focus node is the pre-bound $this); aggregates are per focus node."""
+    assert " ".join(prebind(query, outer="T", nested={"this": "N"}).split()) == expected
+
+
+def test_limit_or_offset_anywhere_is_found_outside_strings():
+    assert sliced("SELECT $this WHERE { $this <p> ?v } LIMIT 1")
+    assert sliced("SELECT $this WHERE { { SELECT $this WHERE { $this <p> ?v } OFFSET 1 } }")
+    assert not sliced("SELECT $this WHERE { $this <p> 'LIMIT 1' } # LIMIT 1")

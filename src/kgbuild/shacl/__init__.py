@@ -18,7 +18,8 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
-``sh:prefixes``; ``$this`` pre-bound in every nested group and subquery that uses it, ``$currentShape`` of a
+``sh:prefixes``; ``$this`` pre-bound in every nested group and subquery that uses it, projected or not,
+aggregates per focus node, LIMIT/OFFSET by one query per focus node (an IRI or literal); ``$currentShape`` of a
 shape with an IRI, ``$shapesGraph`` on the embedded store, where the shapes graph is a named graph while
 validation runs). Property shapes nest: a property shape's own sh:property shapes are validated on the
 values of its path. A deactivated shape, and the property shapes reached only through it, do not run.

@@ -26,7 +26,7 @@ from kgbuild.errors import InputError
 from kgbuild.shacl.components import COMPONENTS, Check, Context
 from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.literals import Forms, WrittenLiterals
-from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, nested_groups, prebind, used
+from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, nested_groups, prebind, sliced, used
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
 from kgbuild.shacl.text import focus_iri, to_rdflib
@@ -270,8 +270,8 @@ class _Run:
             bad |= self._property_violators(shape, self.shapes.shape(child), f, target, prefixes, depth=depth)
         for constraint in shape.sparql:
             renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
-            query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
-            bad.update(s["this"] for s in self.select(query))
+            _, rows = self._constraint_rows(shape, constraint, renamed, prefixes, restrict=False)
+            bad.update(s["this"] for s in rows)
         return bad
 
     def _property_violators(self, shape: Shape, child: Shape, f: str, target: str, prefixes: dict[str, str], *,
@@ -320,6 +320,30 @@ class _Run:
                     query = query[:start + 1] + " " + self.focus_values + " " + query[start + 1:]
         return self.head(own) + query, own
 
+    def _constraint_rows(self, shape: Shape, constraint: Node, target: str, prefixes: dict[str, str], *,
+                         restrict: bool) -> tuple[list[str], Sequence[Solution]]:
+        """A SPARQL constraint's variables and rows, for the focus nodes ``target`` binds as ``?this``: one query
+        over them all, or where its LIMIT/OFFSET cut each focus node's rows apart (``prebinding.sliced``), one
+        query per focus node, the node in it as a term (pyoxigraph's N-Triples form of an IRI or a literal; a
+        blank node cannot be named in a query and is refused)."""
+        text = str(self.graph.value(constraint, SH.select))
+        if not sliced(text):
+            query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=restrict)
+            return self.solutions(query)
+        where = self.where(target) if restrict else target
+        names: list[str] = []
+        rows: list[Solution] = []
+        for row in self.select(f"{self.head(prefixes)}SELECT DISTINCT ?this WHERE {{ {where} }}"):
+            node = row["this"]
+            if not isinstance(node, (ox.NamedNode, ox.Literal)):
+                raise InputError(f"{shape.name} → sh:sparql: its sh:select uses LIMIT or OFFSET, which needs one "
+                                 f"query per focus node, and a focus node is a blank node, which a query cannot "
+                                 f"name")
+            query, _ = self._sparql_query(shape, constraint, f"VALUES ?this {{ {node} }}", prefixes, restrict=False)
+            names, found = self.solutions(query)
+            rows.extend(found)
+        return names, rows
+
     def _prebound(self, shape: Shape, text: str, target: str, *, restrict: bool) -> tuple[dict[str, str], str]:
         """How the pre-bound variables of a SPARQL constraint's ``text`` are bound (SHACL 5.2.2), beyond the
         focus nodes at the start of its outer group: the pattern binding each at the start of a nested group that
@@ -340,11 +364,10 @@ class _Run:
         return nested, constants
 
     def sparql_results(self, shape: Shape, constraint: Node, target: str, prefixes: dict[str, str]) -> list[Result]:
-        query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=True)
+        names, solutions = self._constraint_rows(shape, constraint, target, prefixes, restrict=True)
         messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
         out: list[Result] = []
         seen: set = set()
-        names, solutions = self.solutions(query)
         for solution in solutions:
             bound = {}
             for variable in names:

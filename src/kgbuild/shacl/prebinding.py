@@ -19,6 +19,12 @@ evaluated with the row's ``?this``) except at the start of a subquery's WHERE gr
 its own. The constant pre-bound variables (``$shapesGraph``, ``$currentShape``) are added as a one-row
 ``VALUES`` wherever they are used.
 
+Rows stay apart by focus node: the outer SELECT returns ``?this`` (a row's focus node is the pre-bound
+``$this``, projected or not), and a SELECT that aggregates groups by ``?this`` too (pre-bound, each focus
+node's rows are aggregated on their own). LIMIT and OFFSET cut each focus node's rows, which one query over all
+focus nodes cannot do: such a query runs once per focus node, the node in it as a VALUES term (``sliced``;
+the evaluator does it, and refuses a blank focus node, which no query can name).
+
 This works on the query's tokens (kgbuild.sparqltext's lexer: strings, IRIs and comments are never
 mistaken for structure) read into the tree of its group graph patterns; the text of the query is otherwise
 left as written, so the store reports errors on the user's own text.
@@ -185,6 +191,8 @@ def nested_groups(text: str, variable: str) -> tuple[int, ...]:
     except QueryError:  # a '{' never closed, a string never closed: the store rejects the query, saying where
         return ()
     _subquery_names(outer)
+    # a subquery cut by LIMIT/OFFSET must see only the focus node's rows, whatever its WHERE starts with
+    cut = {select.where for select in _selects(text) if select.sliced}
     found: list[int] = []
     pending = list(outer.children)
     while pending:
@@ -194,7 +202,7 @@ def nested_groups(text: str, variable: str) -> tuple[int, ...]:
             continue
         if group.in_exists and group.kind != "select":
             continue
-        if variable == THIS and group.binds_this:
+        if variable == THIS and group.binds_this and group.start not in cut:
             continue
         found.append(group.start)
     return tuple(sorted(found))
@@ -221,13 +229,112 @@ def rebound(text: str) -> str | None:
     return None
 
 
+@dataclass
+class _Select:
+    """A SELECT of the query (the outer one or a subquery), as far as pre-binding ``$this`` changes it."""
+
+    where: int  # index of the "{" of its WHERE group
+    projection: int  # index just after SELECT [DISTINCT | REDUCED]
+    projects_this: bool  # ?this among the projected variables, or SELECT *
+    aggregates: bool  # an aggregate in its projection, GROUP BY or HAVING
+    where_end: int  # index just after the "}" of its WHERE group
+    group_by: int | None  # index just after its GROUP BY, if it has one
+    grouped_by_this: bool
+    sliced: bool  # LIMIT or OFFSET
+
+
+_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+
+
+@lru_cache(maxsize=1024)
+def _selects(text: str) -> tuple[_Select, ...]:
+    try:
+        words = [(word.upper() if token.kind == "word" and _variable(word) is None else word, token)
+                 for token in tokens(text) for word in _words(token)]  # keywords in upper case, variables as written
+    except QueryError:
+        return ()
+    found: list[_Select] = []
+    for i, (word, token) in enumerate(words):
+        if word != "SELECT" or token.kind != "word":
+            continue
+        k = i + 1 + (i + 1 < len(words) and words[i + 1][0] in ("DISTINCT", "REDUCED"))
+        projection = words[k - 1][1].end
+        depth, star, this, aggregates = 0, False, False, False
+        while k < len(words) and not (depth == 0 and words[k][0] in ("WHERE", "{")):
+            word_k = words[k][0]
+            depth += (word_k == "(") - (word_k == ")")
+            star = star or (depth == 0 and word_k == "*")
+            this = this or (depth == 0 and _variable(word_k) == THIS)
+            aggregates = aggregates or (word_k in _AGGREGATES and k + 1 < len(words) and words[k + 1][0] == "(")
+            k += 1
+        k += k < len(words) and words[k][0] == "WHERE"
+        if k >= len(words):
+            return ()
+        where, level = words[k][1].start, 0
+        while k < len(words):
+            level += (words[k][0] == "{") - (words[k][0] == "}")
+            if level == 0:
+                break
+            k += 1
+        if k >= len(words):
+            return ()
+        where_end, k, level = words[k][1].end, k + 1, 0
+        group_by, grouped, in_group, sliced = None, False, False, False
+        while k < len(words):
+            word_k = words[k][0]
+            if word_k == "}" and level == 0:
+                break
+            level += (word_k == "{") - (word_k == "}")
+            if level == 0 and word_k == "GROUP" and k + 1 < len(words) and words[k + 1][0] == "BY":
+                group_by, in_group, k = words[k + 1][1].end, True, k + 2
+                continue
+            if level == 0 and word_k in ("HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
+                in_group = False
+                aggregates = aggregates or word_k == "HAVING"
+                sliced = sliced or word_k in ("LIMIT", "OFFSET")
+            elif in_group and _variable(word_k) == THIS:
+                grouped = True
+            k += 1
+        found.append(_Select(where=where, projection=projection, projects_this=this or star,
+                             aggregates=aggregates or group_by is not None, where_end=where_end, group_by=group_by,
+                             grouped_by_this=grouped, sliced=sliced))
+    return tuple(found)
+
+
+def sliced(text: str) -> bool:
+    """Whether a SELECT of the query (outer or subquery) has LIMIT or OFFSET: with ``$this`` pre-bound they cut
+    each focus node's rows, which no query over all focus nodes can do (the engine runs one per focus node)."""
+    return any(select.sliced for select in _selects(text))
+
+
+def _by_focus_node(text: str) -> dict[int, list[str]]:
+    """What makes a query over all focus nodes give each focus node's rows: ``?this`` projected by the outer
+    SELECT (a row's focus node is the pre-bound ``$this``, projected or not), and a grouping key of every SELECT
+    that aggregates (pre-bound, each focus node's rows are aggregated on their own)."""
+    inserts: dict[int, list[str]] = {}
+    outer = outer_group_start(text)
+    for select in _selects(text):
+        if select.where == outer and not select.projects_this:
+            inserts.setdefault(select.projection, []).append("?this")
+        if select.aggregates and not select.grouped_by_this:
+            if select.group_by is not None:
+                inserts.setdefault(select.group_by, []).append("?this")
+            else:
+                inserts.setdefault(select.where_end, []).append("GROUP BY ?this")
+    return inserts
+
+
 def prebind(text: str, *, outer: str, nested: Mapping[str, str]) -> str:
     """``text`` with ``outer`` at the start of its outer group, and ``nested[v]`` (a pattern binding the
-    pre-bound variable ``v``) at the start of every nested group that needs it (``nested_groups``)."""
+    pre-bound variable ``v``) at the start of every nested group that needs it (``nested_groups``); where
+    ``$this`` is pre-bound, each SELECT also keeps the rows of each focus node apart (``_by_focus_node``)."""
     inserts: dict[int, list[str]] = {outer_group_start(text) + 1: [outer]} if outer else {}
     for variable, pattern in sorted(nested.items()):
         for start in nested_groups(text, variable):
             inserts.setdefault(start + 1, []).append(pattern)
+    if THIS in nested:
+        for at, parts in _by_focus_node(text).items():
+            inserts.setdefault(at, []).extend(parts)
     for at in sorted(inserts, reverse=True):
         text = text[:at] + " " + " ".join(inserts[at]) + " " + text[at:]
     return text
