@@ -1,11 +1,11 @@
 """The evaluator: a shapes program's queries run on a pyoxigraph store, shape by shape, on worker threads.
 
-SPARQL-based constraints run once with ``$this`` free, joined with the
-shape's targets (or alone, when the target selects exactly the $this values of the
-constraint's rows: the same query, or its WHERE clause under SELECT $this):
-the project's convention (shapes/prefixes.ttl) is that such queries are
-correct with ``$this`` unbound. GROUP_CONCAT order inside messages may differ
-from pyshacl's, which depends on rdflib's storage order.
+SPARQL-based constraints run once over all focus nodes, joined with the
+shape's targets at the start (or alone, when the target selects exactly the $this values of the
+constraint's rows: the same query, or its WHERE clause under SELECT $this), and
+``$this`` bound in every nested group that needs it as pre-binding would bind it
+(``prebinding``); a query with LIMIT/OFFSET runs once per focus node. GROUP_CONCAT
+order inside messages may differ from pyshacl's, which depends on rdflib's storage order.
 """
 
 from __future__ import annotations
@@ -354,9 +354,7 @@ class _Run:
         nested: dict[str, str] = {}
         if THIS in names:
             nested[THIS] = self.focus_values if (restrict and self.focus_values) else target
-        if SHAPES_GRAPH in names:
-            if self.shapes_graph is None:  # validate() loads the shapes graph whenever a constraint uses it
-                raise InputError("$shapesGraph is not bound: the shapes graph is not in the store")
+        if SHAPES_GRAPH in names:  # validate() put the shapes graph in the store: a constraint uses it
             nested[SHAPES_GRAPH] = f"VALUES ?{SHAPES_GRAPH} {{ <{self.shapes_graph}> }}"
         if CURRENT_SHAPE in names:  # an IRI (checked when the shapes were read)
             nested[CURRENT_SHAPE] = f"VALUES ?{CURRENT_SHAPE} {{ <{shape.node}> }}"
