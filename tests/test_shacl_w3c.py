@@ -81,8 +81,6 @@ def pyshacl_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: K
 # The entries kgbuild's engine does not pass today, and why.
 _QUALIFIED = ("refuses sh:qualifiedValueShape / sh:qualifiedMinCount / sh:qualifiedMaxCount (qualified value "
               "shapes, sh:qualifiedValueShapesDisjoint: not implemented)")
-_PREBINDING = ("$this is joined with the targets at the start of the outer group, not pre-bound (SHACL 5.2.2): in "
-               "a FILTER of {} it is unbound, so no result")
 KGBUILD_FAILS: dict[str, str] = {
     "core/node/maxExclusive-001": ('wrong value: a literal focus node "4.0"^^xsd:decimal is reported as the store '
                                    'keeps it, "4" (WrittenLiterals restores the written form for sh:datatype only)'),
@@ -94,11 +92,6 @@ KGBUILD_FAILS: dict[str, str] = {
     "core/property/qualifiedValueShapesDisjoint-001": _QUALIFIED,
     "sparql/node/prefixes-001": ("sh:prefixes does not follow owl:imports of the prefixes node: ex: is undeclared "
                                  "and the query fails (refused)"),
-    "sparql/pre-binding/pre-binding-002": _PREBINDING.format("a UNION branch"),
-    "sparql/pre-binding/pre-binding-003": _PREBINDING.format("an inner group"),
-    "sparql/pre-binding/pre-binding-005": _PREBINDING.format("an inner group"),
-    "sparql/pre-binding/pre-binding-007": _PREBINDING.format("a subquery"),
-    "sparql/pre-binding/shapesGraph-001": "refuses the pre-bound variable $shapesGraph",
 }
 
 # The entries pyshacl does not pass (pyshacl 0.40), and why.

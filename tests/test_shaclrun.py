@@ -373,3 +373,14 @@ def test_cli_closed_shape_reports_the_predicate_as_path_and_a_bad_ignored_list_e
     assert refused.stderr.startswith(f"kgbuild: error: {bad}: shapes not usable: ")
     assert refused.stderr.strip().endswith('knows> → sh:node → sh:closed: its sh:ignoredProperties: "name" is not an IRI')
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+
+
+def test_cli_a_constraint_reading_the_shapes_graph_runs(monkeypatch):
+    """$shapesGraph names the shapes files' graph: the constraint reads its own shape's ex:maxAge there (only
+    dan is over it), and a constraint listing the data's named graphs finds none."""
+    monkeypatch.chdir(FIXTURES / "engine" / "prebinding")
+    result = run_cli("shacl", "--shapes", "shapes-graph.ttl", "data.ttl", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    found = {(r["focus"], r["value"], r["shape"]) for r in json.loads(result.stdout)["results"]}
+    assert found == {("<https://example.org/prebinding#dan>", '"200"^^<http://www.w3.org/2001/XMLSchema#integer>',
+                      "<https://example.org/prebinding#MaxAgeShape>")}

@@ -18,10 +18,14 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
-``sh:prefixes``; ``$PATH`` in a property shape's); SPARQL-based constraint components (SHACL 6: an
-``sh:ConstraintComponent`` the shapes declare, with ``sh:parameter`` (``sh:optional``) and an ASK
-``sh:validator`` or a SELECT ``sh:nodeValidator`` / ``sh:propertyValidator``, reported under the component's
-IRI). Property shapes nest: a property shape's own sh:property shapes are validated on the
+``sh:prefixes``; ``$PATH`` in a property shape's; ``$this`` pre-bound in every nested group and
+subquery that uses it, projected or not, aggregates per focus node, LIMIT/OFFSET by one query per focus
+node (an IRI or literal); ``$currentShape`` of a shape with an IRI, ``$shapesGraph`` on the embedded
+store, where the shapes graph is a named graph while validation runs); SPARQL-based constraint
+components (SHACL 6: an ``sh:ConstraintComponent`` the shapes declare, with ``sh:parameter``
+(``sh:optional``) and an ASK ``sh:validator`` or a SELECT ``sh:nodeValidator`` /
+``sh:propertyValidator``, reported under the component's IRI). Property shapes nest: a property shape's
+own sh:property shapes are validated on the
 values of its path. A deactivated shape, and the property shapes reached only through it, do not run.
 Anything else in the shapes raises ``InputError`` naming the shape, so a
 rule is never silently skipped: among it a SPARQL-based component the engine cannot run (no validator for
@@ -46,6 +50,8 @@ The modules, by what they own:
 - ``sparqlrules``: what SHACL 5.2.1 forbids in the SPARQL of constraints and targets, found in rdflib's parse.
 - ``sparqlcomponents``: SPARQL-based constraint components (their declarations, a shape's uses of them, the
   text of their queries) and ``$PATH``.
+- ``prebinding``: pre-bound variables as set-oriented SPARQL (a pattern binding them at the start of each
+  nested group that uses them).
 
 It imports nothing of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
 the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).

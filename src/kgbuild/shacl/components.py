@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from kgbuild.shacl.literals import VALUE_DATATYPES, Forms, has_datatype
 from kgbuild.shacl.sparqlcomponents import mentions
+from kgbuild.shacl.prebinding import refusal as prebinding_refusal
 from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import (
     RDF_TYPE,
@@ -210,11 +211,11 @@ def _sparql(graph: Graph, shape: Shape, value: Node) -> str | None:
     selects = list(graph.objects(value, SH.select))
     if len(selects) != 1 or not isinstance(selects[0], Literal):
         return "a SPARQL constraint needs one sh:select (a string); kgbuild's SHACL engine supports no other form"
-    for variable in ("$shapesGraph", "$currentShape"):
-        if variable in str(selects[0]):
-            return f"the pre-bound variable {variable} is not supported by kgbuild's SHACL engine"
     if shape.path is None and mentions(str(selects[0]), "PATH"):
         return "its sh:select uses $PATH, which only a property shape has (SHACL 5.3.1)"
+    problem = prebinding_refusal(str(selects[0]), shape_is_iri=isinstance(shape.node, URIRef))
+    if problem:
+        return problem
     construct = forbidden(str(selects[0]))
     if construct:
         return f"its sh:select uses {construct}, which SHACL forbids in a query with $this pre-bound (SHACL 5.2.1)"

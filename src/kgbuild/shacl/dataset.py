@@ -33,15 +33,22 @@ class Dataset(Protocol):
 
 
 class OxigraphDataset:
-    """The embedded store as a ``Dataset``."""
+    """The embedded store as a ``Dataset``.
 
-    def __init__(self, store: ox.Store) -> None:
+    ``hidden``: the IRI of a named graph that only queries naming it (as ``<IRI>``) see: the shapes graph, put in
+    the store for ``$shapesGraph``, which no other query's ``GRAPH ?g`` may find.
+    """
+
+    def __init__(self, store: ox.Store, *, hidden: str | None = None) -> None:
         self.store = store
+        self.hidden = hidden
+        self.visible = None if hidden is None else [g for g in store.named_graphs() if g != ox.NamedNode(hidden)]
 
     def solutions(self, query: str) -> tuple[list[str], Sequence[Solution]]:
         result = None
         try:
-            result = self.store.query(query)
+            named = self.visible if self.hidden is not None and f"<{self.hidden}>" not in query else None
+            result = self.store.query(query, named_graphs=named)
             return [variable.value for variable in result.variables], list(result)  # type: ignore[union-attr, arg-type]
         except (SyntaxError, OSError, ValueError) as exc:
             raise InputError(f"SHACL engine query failed: {exc}\n{query}") from exc

@@ -1,11 +1,11 @@
 """The evaluator: a shapes program's queries run on a pyoxigraph store, shape by shape, on worker threads.
 
-SPARQL-based constraints run once with ``$this`` free, joined with the
-shape's targets (or alone, when the target selects exactly the $this values of the
-constraint's rows: the same query, or its WHERE clause under SELECT $this):
-the project's convention (shapes/prefixes.ttl) is that such queries are
-correct with ``$this`` unbound. GROUP_CONCAT order inside messages may differ
-from pyshacl's, which depends on rdflib's storage order.
+SPARQL-based constraints run once over all focus nodes, joined with the
+shape's targets at the start (or alone, when the target selects exactly the $this values of the
+constraint's rows: the same query, or its WHERE clause under SELECT $this), and
+``$this`` bound in every nested group that needs it as pre-binding would bind it
+(``prebinding``); a query with LIMIT/OFFSET runs once per focus node. GROUP_CONCAT
+order inside messages may differ from pyshacl's, which depends on rdflib's storage order.
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ from __future__ import annotations
 import gc
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kgbuild.errors import InputError
 from kgbuild.shacl.components import COMPONENTS, Check, Context
 from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.literals import Forms, WrittenLiterals
+from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, nested_groups, prebind, sliced, used
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
 from kgbuild.shacl.sparqlcomponents import Use, ask_query, select_text, substitute_path
@@ -42,6 +45,8 @@ class ShapesProgram:
     def __init__(self, shapes: Graph, *, refuse_service: Callable[[Graph], None]) -> None:
         self.graph = shapes
         self.shapes = Shapes(shapes, refuse_service=refuse_service)
+        self.uses_shapes_graph = any(SHAPES_GRAPH in used(str(text)) for constraint in shapes.objects(None, SH.sparql)
+                                     for text in shapes.objects(constraint, SH.select))
 
     def validate(self, store: ox.Store | Dataset, *, focus: Iterable[str] | None = None,
                  workers: int | None = None, written: WrittenLiterals | None = None) -> list[Result]:
@@ -66,8 +71,34 @@ class ShapesProgram:
             wanted = set(focus)
             return [result for result in self.validate(store, workers=workers, written=written)
                     if focus_iri(result.focus) in wanted]
-        dataset: Dataset = OxigraphDataset(embedded) if embedded is not None else store  # type: ignore[assignment]
-        run = _Run(self, dataset, embedded, focus, written or None)
+        shapes_graph = self._load_shapes_graph(embedded)
+        try:
+            return self._validate(store, embedded, focus, workers, written, shapes_graph)
+        finally:
+            if shapes_graph is not None and embedded is not None:
+                embedded.remove_graph(ox.NamedNode(shapes_graph))
+
+    def _load_shapes_graph(self, embedded: ox.Store | None) -> str | None:
+        """Where a constraint uses $shapesGraph: the shapes graph copied into a named graph of the embedded store
+        under a fresh reserved IRI (removed when validation ends), which $shapesGraph is pre-bound to. Queries
+        that do not name it do not see it (``OxigraphDataset(hidden=…)``). A remote store cannot be given it."""
+        if not self.uses_shapes_graph:
+            return None
+        if embedded is None:
+            raise InputError("a SPARQL constraint of the shapes uses $shapesGraph, which needs the shapes graph in the "
+                             "store the queries run on: kgbuild's SHACL engine cannot add it to a remote store "
+                             "(validate a local copy of the data instead)")
+        name = ox.NamedNode(f"{SHAPES_GRAPH_IRI}{uuid.uuid4()}")
+        blank: dict[Node, ox.BlankNode] = {}
+        embedded.extend(ox.Quad(_to_ox(s, blank), _to_ox(p, blank), _to_ox(o, blank), name)  # type: ignore[arg-type]
+                        for s, p, o in self.graph)
+        return name.value
+
+    def _validate(self, store: ox.Store | Dataset, embedded: ox.Store | None, focus: list[str] | None,
+                  workers: int | None, written: WrittenLiterals | None, shapes_graph: str | None) -> list[Result]:
+        dataset: Dataset = (OxigraphDataset(embedded, hidden=shapes_graph) if embedded is not None
+                            else store)  # type: ignore[assignment]
+        run = _Run(self, dataset, embedded, focus, written or None, shapes_graph=shapes_graph)
         shapes = self.shapes.validated()
         workers = min(len(shapes), _usable_cpus()) if workers is None else workers
         results: list[Result] = []
@@ -111,8 +142,9 @@ def _usable_cpus() -> int:
 
 class _Run:
     def __init__(self, program: ShapesProgram, dataset: Dataset, store: ox.Store | None, focus: list[str] | None,
-                 written: WrittenLiterals | None = None) -> None:
+                 written: WrittenLiterals | None = None, *, shapes_graph: str | None = None) -> None:
         self.written = written
+        self.shapes_graph = shapes_graph  # the IRI $shapesGraph is pre-bound to, if a constraint uses it
         self.shapes = program.shapes
         self.graph = program.graph
         self.dataset = dataset
@@ -240,8 +272,8 @@ class _Run:
             bad |= self._property_violators(shape, self.shapes.shape(child), f, target, prefixes, depth=depth)
         for constraint in shape.sparql:
             renamed = f"{{ SELECT ({f} AS ?this) WHERE {{ {target} }} }}"
-            query, _ = self._sparql_query(shape, constraint, renamed, prefixes, restrict=False)
-            bad.update(s["this"] for s in self.select(query))
+            _, rows = self._constraint_rows(shape, constraint, renamed, prefixes, restrict=False)
+            bad.update(s["this"] for s in rows)
         bad |= self.component_violators(shape, f, target, prefixes, depth=depth)
         return bad
 
@@ -271,33 +303,75 @@ class _Run:
         own = dict(prefixes)
         own.update(self.shapes.prefixes_of(constraint))
         targets = list(shape.sparql_targets)
+        nested, constants = self._prebound(shape, text, target, restrict=restrict)
         same = (
             len(targets) == 1
+            and not nested_groups(text, THIS)  # else the targets are needed in the nested groups anyway
             and _selects_the_focus_of(str(self.graph.value(targets[0], SH.select)), text)
             and self.shapes.prefixes_of(targets[0]) == self.shapes.prefixes_of(constraint)
             and not shape.targets
             and not shape.parents
         )
-        at = outer_group_start(text) + 1
         if same:
             inserted = self.focus_values if (restrict and self.focus_values) else ""
         else:
             inserted = (self.focus_values + " " if (restrict and self.focus_values) else "") + target
-        query = text[:at] + " " + inserted + " " + text[at:]
+        query = prebind(text, outer=" ".join(filter(None, (inserted, constants))), nested=nested)
         if restrict and self.focus_values:
             # Oxigraph evaluates an OPTIONAL group of several patterns on its own, over the whole graph,
             # then joins; restricted here too (where it uses ?this), it only looks at the focus nodes.
             # The same answers: every row of the outer group already has ?this among them.
             for start in reversed(optional_group_starts(query, mentioning="this")):
-                query = query[:start + 1] + " " + self.focus_values + " " + query[start + 1:]
+                if not query[start + 1:].lstrip().startswith(self.focus_values):  # not restricted for pre-binding
+                    query = query[:start + 1] + " " + self.focus_values + " " + query[start + 1:]
         return self.head(own) + query, own
 
+    def _constraint_rows(self, shape: Shape, constraint: Node, target: str, prefixes: dict[str, str], *,
+                         restrict: bool) -> tuple[list[str], Sequence[Solution]]:
+        """A SPARQL constraint's variables and rows, for the focus nodes ``target`` binds as ``?this``: one query
+        over them all, or where its LIMIT/OFFSET cut each focus node's rows apart (``prebinding.sliced``), one
+        query per focus node, the node in it as a term (pyoxigraph's N-Triples form of an IRI or a literal; a
+        blank node cannot be named in a query and is refused)."""
+        text = self.constraint_select(shape, constraint)
+        if not sliced(text):
+            query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=restrict)
+            return self.solutions(query)
+        where = self.where(target) if restrict else target
+        names: list[str] = []
+        rows: list[Solution] = []
+        for row in self.select(f"{self.head(prefixes)}SELECT DISTINCT ?this WHERE {{ {where} }}"):
+            node = row["this"]
+            if not isinstance(node, (ox.NamedNode, ox.Literal)):
+                raise InputError(f"{shape.name} → sh:sparql: its sh:select uses LIMIT or OFFSET, which needs one "
+                                 f"query per focus node, and a focus node is a blank node, which a query cannot "
+                                 f"name")
+            query, _ = self._sparql_query(shape, constraint, f"VALUES ?this {{ {node} }}", prefixes, restrict=False)
+            names, found = self.solutions(query)
+            rows.extend(found)
+        return names, rows
+
+    def _prebound(self, shape: Shape, text: str, target: str, *, restrict: bool) -> tuple[dict[str, str], str]:
+        """How the pre-bound variables of a SPARQL constraint's ``text`` are bound (SHACL 5.2.2), beyond the
+        focus nodes at the start of its outer group: the pattern binding each at the start of a nested group that
+        uses it (``prebinding.prebind``), and the VALUES of the constant ones ($shapesGraph, $currentShape) for the
+        outer group. A nested group needs any set of nodes holding the focus nodes: restricted, the VALUES of the
+        nodes restricted to (the outer group joins the targets), else the targets."""
+        names = used(text)
+        nested: dict[str, str] = {}
+        if THIS in names:
+            nested[THIS] = self.focus_values if (restrict and self.focus_values) else target
+        if SHAPES_GRAPH in names:  # validate() put the shapes graph in the store: a constraint uses it
+            nested[SHAPES_GRAPH] = f"VALUES ?{SHAPES_GRAPH} {{ <{self.shapes_graph}> }}"
+        if CURRENT_SHAPE in names:  # an IRI (checked when the shapes were read)
+            nested[CURRENT_SHAPE] = f"VALUES ?{CURRENT_SHAPE} {{ <{shape.node}> }}"
+        constants = " ".join(pattern for name, pattern in sorted(nested.items()) if name != THIS)
+        return nested, constants
+
     def sparql_results(self, shape: Shape, constraint: Node, target: str, prefixes: dict[str, str]) -> list[Result]:
-        query, _ = self._sparql_query(shape, constraint, target, prefixes, restrict=True)
+        names, solutions = self._constraint_rows(shape, constraint, target, prefixes, restrict=True)
         messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
         out: list[Result] = []
         seen: set = set()
-        names, solutions = self.solutions(query)
         for solution in solutions:
             bound = {}
             for variable in names:
@@ -409,6 +483,21 @@ def _select_rows(names: list[str], solutions: Sequence[Solution], *, node_shape:
         if this is None:
             continue
         yield this, path, this if (value is None and node_shape) else value, bound
+
+
+# Where the shapes graph goes in the store while a validation that needs it runs (a fresh UUID is appended).
+SHAPES_GRAPH_IRI = "urn:kgbuild:shacl:shapes-graph:"
+
+
+def _to_ox(node: Node, blank: dict[Node, ox.BlankNode]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A term of the shapes graph in pyoxigraph's terms; its blank nodes fresh ones (the data's are others)."""
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)) if node.datatype else None)
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    return blank.setdefault(node, ox.BlankNode())
 
 
 def _format(message: str, variables: dict[str, Node]) -> str:
