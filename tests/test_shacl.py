@@ -716,6 +716,45 @@ def test_sparql_that_only_looks_forbidden_runs_with_pyshacls_results(where, plai
     assert engine and engine == _pyshacl_results(data, shapes_with(plain))
 
 
+_IMPORTED_PREFIXES = """
+    @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ex:Prefixes owl:imports ex:Ontology ; sh:declare [ sh:prefix "xs" ; sh:namespace "{xsd}"^^xsd:anyURI ] .
+    ex:Ontology owl:imports ex:Prefixes, ex:Base .
+    ex:Base sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .
+    ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ;
+        sh:sparql [ sh:prefixes ex:Prefixes ; sh:select "SELECT $this ?value WHERE {{ $this ex:p ?value }}" ] ;
+        sh:target [ a sh:SPARQLTarget ; sh:prefixes ex:Prefixes ;
+                    sh:select "SELECT ?this WHERE {{ ?this ex:q ?o FILTER (!isLiteral(?o) || datatype(?o) != xs:int) }}" ] .
+"""
+
+
+def test_sh_prefixes_follows_owl_imports_within_the_shapes_graph():
+    """SHACL 5.2.1: a query's prefixes are those of sh:prefixes/owl:imports*/sh:declare (the imports a cycle here,
+    read in the shapes graph, nothing fetched), for constraints and SPARQL targets alike; the results are pyshacl's
+    for the same shapes with the declarations on the sh:prefixes node itself (pyshacl does not follow imports)."""
+    text = _IMPORTED_PREFIXES.format(xsd=XSD)
+    shapes = Graph().parse(data=_SPARQL_HEAD + text, format="turtle")
+    direct = Graph().parse(data=_SPARQL_HEAD + text.replace("owl:imports ex:Prefixes, ex:Base", "owl:imports ex:Base")
+                           .replace("ex:Prefixes owl:imports ex:Ontology ;", "ex:Prefixes sh:declare [ sh:prefix \"ex\" ; "
+                                    "sh:namespace \"https://example.org/\"^^xsd:anyURI ] ;"), format="turtle")
+    data = Graph().parse(data=_SPARQL_HEAD, format="turtle")
+    store = ox.Store()
+    store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
+    got = _engine_results(ShapesProgram(shapes, refuse_service=refuse_service_in_shapes), store, shapes)
+    assert {(str(focus), str(value)) for _, focus, _, value, _ in got} == {
+        ("https://example.org/a", "Value"), ("https://example.org/b", "Other")}  # b: a subject of ex:p, not of ex:q
+    assert got == _pyshacl_results(data, direct)
+
+
+def test_a_prefix_declared_with_two_namespaces_through_imports_is_refused_naming_the_shape():
+    """SHACL 5.2.1: such a shapes graph is ill-formed; refused when the shapes are read, before any query."""
+    text = _IMPORTED_PREFIXES.format(xsd=XSD).replace('sh:prefix "xs"', 'sh:prefix "ex"')
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(Graph().parse(data=_SPARQL_HEAD + text, format="turtle"), refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == (f"ex:S → sh:target → sh:prefixes: the prefix 'ex' is declared with two namespaces, "
+                                 f"<{XSD}> and <https://example.org/> (SHACL 5.2.1)")
+
+
 def test_a_sparql_target_with_minus_is_refused_naming_the_shape():
     shapes = Graph().parse(data=_SPARQL_HEAD + """
         ex:S a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ;

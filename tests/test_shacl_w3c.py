@@ -97,8 +97,6 @@ KGBUILD_FAILS: dict[str, str] = {
     "sparql/component/optional-001": _COMPONENT,
     "sparql/component/propertyValidator-select-001": _COMPONENT,
     "sparql/component/validator-001": _COMPONENT,
-    "sparql/node/prefixes-001": ("sh:prefixes does not follow owl:imports of the prefixes node: ex: is undeclared "
-                                 "and the query fails (refused)"),
     "sparql/pre-binding/pre-binding-002": _PREBINDING.format("a UNION branch"),
     "sparql/pre-binding/pre-binding-003": _PREBINDING.format("an inner group"),
     "sparql/pre-binding/pre-binding-005": _PREBINDING.format("an inner group"),

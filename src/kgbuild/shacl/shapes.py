@@ -179,6 +179,7 @@ class Shapes:
             if construct:
                 raise InputError(f"{name} → sh:target: its sh:select uses {construct}, which SHACL forbids in a "
                                  "query the focus nodes are joined with (SHACL 5.2.1)")
+            self.prefixes_of(target, name=f"{name} → sh:target")
             shape.sparql_targets.append(target)
         self._reached[node] = shape
         return shape
@@ -204,20 +205,36 @@ class Shapes:
             problem = component.check(g, shape, value)
             if problem:
                 raise InputError(f"{shape.name} → {show(parameter, g)}: {problem}")
+        for constraint in shape.sparql:
+            self.prefixes_of(constraint, name=f"{shape.name} → sh:sparql")
 
     def unsupported(self, shape: Shape, what: str) -> InputError:
         return InputError(f"shape {shape.name} uses {what}, which kgbuild's SHACL engine does not support")
 
-    def prefixes_of(self, node: Node) -> dict[str, str]:
-        """The sh:prefixes declarations of a SPARQL target or constraint node."""
+    def prefixes_of(self, node: Node, *, name: str | None = None) -> dict[str, str]:
+        """The prefix declarations of a SPARQL target or constraint node: those of ``sh:prefixes/owl:imports*/
+        sh:declare`` (SHACL 5.2.1), the imports followed within the shapes graph only (nothing is fetched). A prefix
+        declared with two namespaces makes the shapes graph ill-formed: an ``InputError`` naming the node (by
+        ``name``, else as the graph shows it); the shapes' nodes are read when the shapes are checked."""
         if node not in self._prefixes:
+            g = self.graph
             found: dict[str, str] = {}
-            for owner in self.graph.objects(node, SH.prefixes):
-                for declaration in self.graph.objects(owner, SH.declare):
-                    prefix = self.graph.value(declaration, SH.prefix)
-                    namespace = self.graph.value(declaration, SH.namespace)
-                    if prefix is not None and namespace is not None:
-                        found[str(prefix)] = str(namespace)
+            owners = list(g.objects(node, SH.prefixes))
+            seen = set(owners)
+            while owners:
+                owner = owners.pop(0)
+                for declaration in g.objects(owner, SH.declare):
+                    prefix = g.value(declaration, SH.prefix)
+                    namespace = g.value(declaration, SH.namespace)
+                    if prefix is None or namespace is None:
+                        continue
+                    if found.setdefault(str(prefix), str(namespace)) != str(namespace):
+                        raise InputError(f"{name or show(node, g)} → sh:prefixes: the prefix {str(prefix)!r} is declared "
+                                         f"with two namespaces, <{found[str(prefix)]}> and <{namespace}> (SHACL 5.2.1)")
+                for imported in g.objects(owner, OWL.imports):
+                    if imported not in seen:
+                        seen.add(imported)
+                        owners.append(imported)
             self._prefixes[node] = found
         return self._prefixes[node]
 
