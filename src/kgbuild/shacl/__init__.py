@@ -18,8 +18,9 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
 ``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
-``sh:prefixes``, following owl:imports within the shapes graph). Property shapes nest: a property shape's own sh:property shapes are validated on the
-values of its path. A deactivated shape, and the property shapes reached only through it, do not run.
+``sh:prefixes``, following owl:imports within the shapes graph). Property shapes nest: a property shape's own
+sh:property shapes are validated on the values of its path. A deactivated shape, and the property shapes reached
+only through it, do not run.
 Anything else in the shapes raises ``InputError`` naming the shape, so a
 rule is never silently skipped: among it SPARQL-based constraint components
 (a shape using a parameter of an ``sh:ConstraintComponent`` the shapes

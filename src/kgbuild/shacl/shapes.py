@@ -229,8 +229,9 @@ class Shapes:
                     if prefix is None or namespace is None:
                         continue
                     if found.setdefault(str(prefix), str(namespace)) != str(namespace):
-                        raise InputError(f"{name or show(node, g)} → sh:prefixes: the prefix {str(prefix)!r} is declared "
-                                         f"with two namespaces, <{found[str(prefix)]}> and <{namespace}> (SHACL 5.2.1)")
+                        raise InputError(f"{name or show(node, g)} → sh:prefixes: the prefix {str(prefix)!r} is "
+                                         f"declared with two namespaces, <{found[str(prefix)]}> and <{namespace}> "
+                                         "(SHACL 5.2.1)")
                 for imported in g.objects(owner, OWL.imports):
                     if imported not in seen:
                         seen.add(imported)
