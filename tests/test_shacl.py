@@ -526,6 +526,22 @@ _NOT_NON_NEGATIVE = "is not a non-negative integer"
     ("ignored-properties-not-a-list", "ex:PersonShape → sh:closed: its sh:ignoredProperties: rdf:type is not an RDF list"),
     ("ignored-properties-not-iris",
      'ex:PersonShape → property ex:knows → sh:node → sh:closed: its sh:ignoredProperties: "name" is not an IRI'),
+    ("qualified-min-count-negative",
+     f'ex:BandShape → property ex:member → sh:qualifiedMinCount: "-1"^^xsd:integer {_NOT_NON_NEGATIVE}'),
+    ("qualified-max-count-a-decimal",
+     f'ex:BandShape → property ex:member → sh:qualifiedMaxCount: "2.0"^^xsd:decimal {_NOT_NON_NEGATIVE}'),
+    ("qualified-value-shape-a-literal", ('ex:BandShape → property ex:member → sh:qualifiedMinCount: its '
+                                         'sh:qualifiedValueShape: "singer" is not a shape (an IRI or blank node)')),
+    ("qualified-disjoint-not-boolean", ('ex:BandShape → property ex:member → sh:qualifiedMinCount: its '
+                                        'sh:qualifiedValueShapesDisjoint: "yes" is not true or false')),
+    ("qualified-on-a-node-shape", ("ex:BandShape → sh:qualifiedMinCount: needs sh:path (it counts a property's "
+                                   "values); a node shape cannot have sh:qualifiedValueShape")),
+    ("qualified-value-shape-unsupported", ("shape ex:BandShape → property ex:member → sh:qualifiedValueShape uses "
+                                           "sh:js (sh:JSConstraintComponent), which kgbuild's SHACL engine does not "
+                                           "support")),
+    ("qualified-sibling-bad", ("ex:BandShape → property ex:member → sibling property ex:leader → "
+                               "sh:qualifiedValueShape → sh:nodeKind: sh:Text is not one of sh:IRI, sh:BlankNode, "
+                               "sh:Literal, sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral")),
 ])
 def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
     """Checked when the shapes are read, before any query: the message names the shape by the path to it from a
@@ -874,3 +890,25 @@ def test_a_member_shapes_nested_property_shapes_run_on_the_values_of_its_paths_a
     got, expected, keys = _structure_results("member")
     assert keys == {"bob employer globex"}
     assert got == expected
+
+
+def test_qualified_value_shapes_count_the_conforming_values_as_pyshacl_does():
+    """SHACL 4.7.3: per focus node, the values conforming to sh:qualifiedValueShape (a shape with its own property
+    shapes too) and, with sh:qualifiedValueShapesDisjoint true, to none of the sibling shapes, against
+    sh:qualifiedMinCount / sh:qualifiedMaxCount; a focus node without values counts none; inside a member shape
+    (sh:node) the failing band fails the festival. Whole graph and restricted to each focus node in turn."""
+    got, expected, keys = _structure_results("qualified")
+    assert keys == {
+        "beat member -",  # Singers: cat also plays, so no singer (0 < 1); Players: 4 > 3; one named member < 2
+        "chor member -",  # Singers: 3 > 2
+        "void member -",  # no members: 0 < 1 singer, 0 < 2 named
+        "fair band chor",  # chor has two named leads (2 > 1)
+        "fest band beat",  # beat's lead dan has no name (0 < 1)
+    }
+    assert len(got) == 8 and got == expected
+    shapes = Graph().parse(STRUCTURE / "qualified-shapes.ttl", format="turtle")
+    _, store, subjects = _graph_and_store([STRUCTURE / "qualified-data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    whole = _engine_results(program, store, shapes)
+    for node in sorted(subjects[STRUCTURE / "qualified-data.ttl"]):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in whole if str(r[1]) == node}

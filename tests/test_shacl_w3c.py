@@ -79,8 +79,6 @@ def pyshacl_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: K
 
 
 # The entries kgbuild's engine does not pass today, and why.
-_QUALIFIED = ("refuses sh:qualifiedValueShape / sh:qualifiedMinCount / sh:qualifiedMaxCount (qualified value "
-              "shapes, sh:qualifiedValueShapesDisjoint: not implemented)")
 _COMPONENT = ("refuses SPARQL-based constraint components (sh:ConstraintComponent, sh:parameter, validators: not "
               "implemented)")
 _PREBINDING = ("$this is joined with the targets at the start of the outer group, not pre-bound (SHACL 5.2.2): in "
@@ -90,10 +88,6 @@ KGBUILD_FAILS: dict[str, str] = {
                                    'keeps it, "4" (WrittenLiterals restores the written form for sh:datatype only)'),
     "core/node/minExclusive-001": ('wrong value: a literal focus node "4.0"^^xsd:decimal is reported as the store '
                                    'keeps it, "4" (WrittenLiterals restores the written form for sh:datatype only)'),
-    "core/node/qualified-001": _QUALIFIED,
-    "core/property/qualifiedMinCountDisjoint-001": _QUALIFIED,
-    "core/property/qualifiedValueShape-001": _QUALIFIED,
-    "core/property/qualifiedValueShapesDisjoint-001": _QUALIFIED,
     "sparql/component/optional-001": _COMPONENT,
     "sparql/component/propertyValidator-select-001": _COMPONENT,
     "sparql/component/validator-001": _COMPONENT,

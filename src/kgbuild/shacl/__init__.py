@@ -17,7 +17,9 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``maxInclusive``/``maxExclusive``, ``sh:equals``/``disjoint``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
-``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
+``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties),
+``sh:qualifiedMinCount``/``qualifiedMaxCount`` (with sh:qualifiedValueShape and sh:qualifiedValueShapesDisjoint,
+on property shapes), ``sh:sparql`` (SELECT, with
 ``sh:prefixes``, following owl:imports within the shapes graph). Property shapes nest: a property shape's own
 sh:property shapes are validated on the values of its path. A deactivated shape, and the property shapes reached
 only through it, do not run.

@@ -218,9 +218,49 @@ def _sparql(graph: Graph, shape: Shape, value: Node) -> str | None:
     return None
 
 
+def _qualified_count(graph: Graph, shape: Shape, value: Node) -> str | None:
+    """sh:qualifiedMinCount / sh:qualifiedMaxCount: a non-negative integer, with at most one sh:qualifiedValueShape
+    (a shape) and at most one sh:qualifiedValueShapesDisjoint (true or false) beside it."""
+    problem = _length(graph, shape, value)
+    if problem:
+        return problem
+    qualified = list(graph.objects(shape.node, SH.qualifiedValueShape))
+    if len(qualified) > 1:
+        return "its sh:qualifiedValueShape needs one shape, not several"
+    if qualified and _a_shape(graph, shape, qualified[0]):
+        return f"its sh:qualifiedValueShape: {_a_shape(graph, shape, qualified[0])}"
+    if qualified and shape.path is None:  # SHACL 4.7.3: on property shapes only (shsh:NodeShapeShape)
+        return "needs sh:path (it counts a property's values); a node shape cannot have sh:qualifiedValueShape"
+    disjoint = list(graph.objects(shape.node, SH.qualifiedValueShapesDisjoint))
+    if len(disjoint) > 1:
+        return "its sh:qualifiedValueShapesDisjoint needs one value, true or false"
+    if disjoint and _boolean(graph, shape, disjoint[0]):
+        return f"its sh:qualifiedValueShapesDisjoint: {_boolean(graph, shape, disjoint[0])}"
+    return None
+
+
+def sibling_shapes(graph: Graph, node: Node) -> dict[Node, Node]:
+    """The sibling shapes of a shape with sh:qualifiedValueShapesDisjoint true (SHACL 4.7.3), each with a property
+    shape it is the sh:qualifiedValueShape of: the qualified value shapes of the property shapes of the shape's
+    parent shapes (those with it as sh:property), but its own; none when the shape is not disjoint. Like
+    sh:uniqueLang, only the literal true switches it on."""
+    disjoint = graph.value(node, SH.qualifiedValueShapesDisjoint)
+    if not (isinstance(disjoint, Literal) and disjoint.datatype == XSD.boolean and str(disjoint) == "true"):
+        return {}
+    own = set(graph.objects(node, SH.qualifiedValueShape))
+    found: dict[Node, Node] = {}
+    for parent in sorted(graph.subjects(SH.property, node), key=str):
+        for sibling in sorted(graph.objects(parent, SH.property), key=str):
+            for qualified in graph.objects(sibling, SH.qualifiedValueShape):
+                if qualified not in own:
+                    found.setdefault(qualified, sibling)
+    return dict(sorted(found.items(), key=lambda pair: str(pair[0])))
+
+
 def shape_members(graph: Graph, parameter: Node, value: Node) -> list[Node]:
-    """The shapes a logical constraint's value names (its list, or the one shape of sh:not and sh:node)."""
-    if parameter in (SH["not"], SH.node):
+    """The shapes a logical constraint's value names (its list, or the one shape of sh:not, sh:node and
+    sh:qualifiedValueShape)."""
+    if parameter in (SH["not"], SH.node, SH.qualifiedValueShape):
         return [value]
     if parameter in (SH["or"], SH["and"], SH.xone):
         return rdf_list(graph, value)
@@ -398,6 +438,56 @@ def _logical_constraint(name: str, parameter: URIRef) -> Callable[[Context, Node
     return compile
 
 
+def _value_violators(c: Context, members: list[Node]) -> list[set]:
+    """Per member shape, the values of the shape being compiled (all focus nodes at once) that do not conform to it."""
+    inner_f = f"?_f{c.depth + 1}"
+    inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {c.value_where} {c.values} BIND({c.v} AS {inner_f}) }} }}"
+    return [c.run.violators(c.run.shapes.shape(member), inner_f, inner_target, c.prefixes, depth=c.depth + 1)
+            for member in members]
+
+
+def _qualified(name: str, op: str) -> Callable[[Context, Node], Check | None]:
+    """sh:qualifiedMinCount / sh:qualifiedMaxCount (SHACL 4.7.3): per focus node, the number of its values that
+    conform to the sh:qualifiedValueShape and (sh:qualifiedValueShapesDisjoint true) to none of its sibling shapes,
+    compared with the limit; a result names the focus node only. Without a sh:qualifiedValueShape the component
+    does not apply. Conformance is the logical constraints' (the members' failing values, one set per shape,
+    queried for all values at once); the values and their focus nodes are one query, counted here."""
+    def compile(c: Context, value: Node) -> Check | None:
+        qualified = c.run.graph.value(c.shape.node, SH.qualifiedValueShape)
+        limit = int(value)  # type: ignore[call-overload]
+        if qualified is None or (op == "<" and limit == 0):
+            return None
+        failing, *siblings = _value_violators(c, [qualified, *sibling_shapes(c.run.graph, c.shape.node)])
+        if op == "<":  # a focus node without values counts none
+            query = f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.where} OPTIONAL {{ {c.values} }} }}"
+        else:
+            query = c.head() + c.all_values
+        return name, query, _qualified_counts(op, limit, failing, siblings, c.f, c.v, c.forms())
+    return compile
+
+
+def _qualified_counts(op: str, limit: int, failing: set, siblings: list[set], f: str, v: str, forms: Forms | None):
+    def conforms(value, form) -> bool:
+        if forms is None:
+            return value not in failing and all(value in sibling for sibling in siblings)
+        return not forms.fails(value, form, failing) and all(forms.fails(value, form, sibling) for sibling in siblings)
+
+    def mapper(solutions):
+        counts: dict = {}
+        for s in solutions:
+            focus, value = s[f[1:]], s[v[1:]]
+            if value is None:
+                counts.setdefault(focus, 0)
+                continue
+            for form in ((value,) if forms is None else forms.of(focus, value)):
+                key = focus if forms is None else forms.focus(focus, value, form)
+                counts[key] = counts.get(key, 0) + conforms(value, form)
+        for focus, count in counts.items():
+            if count < limit if op == "<" else count > limit:
+                yield focus, None, None, None
+    return mapper
+
+
 def _closed(c: Context, value: Node) -> Check | None:
     """SHACL 4.8.1: a value node's triples whose predicate is neither the (predicate) path of one of the shape's
     property shapes nor one of sh:ignoredProperties; each is a result with the predicate as path, object as value."""
@@ -498,10 +588,13 @@ COMPONENTS: dict[URIRef, Component] = {c.parameter: c for c in (
     Component("Not", SH["not"], _a_shape, _logical_constraint("Not", SH["not"])),
     Component("SPARQL", SH.sparql, _sparql, None),
     Component("Closed", SH.closed, _closed_parameters, _closed),
+    Component("QualifiedMinCount", SH.qualifiedMinCount, _qualified_count, _qualified("QualifiedMinCount", "<")),
+    Component("QualifiedMaxCount", SH.qualifiedMaxCount, _qualified_count, _qualified("QualifiedMaxCount", ">")),
 )}
 
-# parameters read by another parameter's component (sh:flags by sh:pattern's, sh:ignoredProperties by sh:closed's)
-SECONDARY = frozenset({SH.flags, SH.ignoredProperties})
+# parameters read by another parameter's component (sh:flags by sh:pattern's, sh:ignoredProperties by sh:closed's,
+# sh:qualifiedValueShape by sh:qualifiedMinCount's and sh:qualifiedMaxCount's)
+SECONDARY = frozenset({SH.flags, SH.ignoredProperties, SH.qualifiedValueShape})
 
 # shape metadata and structure: not constraints
 NOT_CONSTRAINTS = frozenset({

@@ -22,12 +22,14 @@ from kgbuild.shacl.components import (
     core_parameters,
     refusal,
     shape_members,
+    sibling_shapes,
 )
 from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import RDF_TYPE, SUBCLASS, readable_path, show, term
 from kgbuild.shacl.text import path as sparql_path
 
-_NAMED_BY: dict[Node, str] = {SH["or"]: "sh:or", SH["and"]: "sh:and", SH.xone: "sh:xone", SH["not"]: "sh:not", SH.node: "sh:node"}
+_NAMED_BY: dict[Node, str] = {SH["or"]: "sh:or", SH["and"]: "sh:and", SH.xone: "sh:xone", SH["not"]: "sh:not", SH.node: "sh:node",
+                              SH.qualifiedValueShape: "sh:qualifiedValueShape"}
 
 
 @dataclass(eq=False)
@@ -105,6 +107,13 @@ class Shapes:
                     label = _NAMED_BY[parameter] + (f" member {i}" if parameter in (SH["or"], SH["and"], SH.xone)
                                                     else "")
                     pending.append(self.shape(member, name=f"{shape.name} → {label}"))
+            # sh:qualifiedValueShapesDisjoint: the sibling shapes it runs, wherever their own property shape is
+            for sibling, owner in sibling_shapes(graph, shape.node).items():
+                owner_path = graph.value(owner, SH.path)
+                owner_name = show(owner, graph) if isinstance(owner, URIRef) else "property " + (
+                    "[no path]" if owner_path is None else readable_path(graph, owner_path))
+                pending.append(self.shape(sibling, name=f"{shape.name} → sibling {owner_name} → "
+                                                        "sh:qualifiedValueShape"))
 
     def validated(self) -> list[Shape]:
         """The shapes run on the data, in order: not deactivated, with targets (their own or an active parent's)."""
