@@ -912,3 +912,37 @@ def test_qualified_value_shapes_count_the_conforming_values_as_pyshacl_does():
     whole = _engine_results(program, store, shapes)
     for node in sorted(subjects[STRUCTURE / "qualified-data.ttl"]):
         assert _engine_results(program, store, shapes, focus=[node]) == {r for r in whole if str(r[1]) == node}
+
+
+def test_literal_focus_nodes_and_values_are_reported_as_written_as_pyshacl_does():
+    """The store keeps "4.0"^^xsd:decimal as "4" and "04"^^xsd:integer as "4": a literal focus node (a target node
+    of the shapes, an object of the data; of a node shape and of its property shape) and a value (on a path, inside
+    sh:not, of a closed shape's triple) are reported as written, each form its own result where several forms of one
+    value were written; sh:in judges the value as written."""
+    fixture = ROOT / "tests" / "fixtures" / "engine" / "literals"
+    shapes = Graph()  # as written: rdflib's own parser would make "04" "4"
+    for quad in ox.parse(path=str(fixture / "shapes.ttl"), format=ox.RdfFormat.TURTLE):
+        shapes.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+    graph, store, written = _written_store(fixture / "data.ttl")
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    got = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+           for r in program.validate(store, written=written)}
+    shown = {f"{r[1].n3() if isinstance(r[1], Literal) else '_'} {r[3].n3() if isinstance(r[3], Literal) else '-'}"
+             for r in got}
+    decimal, integer = f"^^<{XSD.decimal}>", f"^^<{XSD.integer}>"
+    assert shown == {
+        f'"4.0"{decimal} "4.0"{decimal}', f'"4.00"{decimal} "4.00"{decimal}', f'"4"{integer} "4"{integer}',
+        f'"04"{integer} "04"{integer}',  # ex:Below4, the target nodes as written
+        f'"4.0"{decimal} -', f'"3.5"{decimal} -',  # ex:Counted: no ex:v
+        f'"4.0"{decimal} "4.0"{decimal}', f'"4.00"{decimal} "4.00"{decimal}', f'"3"{integer} "3"{integer}',
+        f'"05"{integer} "05"{integer}',  # ex:Above5 (5 is not above 5)
+        f'_ "05"{integer}', f'_ "6.50"{decimal}',  # ex:AtMost4
+        f'_ "8"{integer}',  # ex:NotIn: "07" is not the member 7 (RDF terms), so it passes sh:not
+        f'_ "1.50"{decimal}',  # ex:Closed
+    }
+    assert got == _pyshacl_results(graph, shapes)
+    # the target nodes as the shapes wrote them, though no literal of the data changed (nothing to pass as written)
+    alone = {(r.focus.n3(), r.component) for r in program.validate(ox.Store()) if isinstance(r.focus, Literal)}
+    assert alone == {(f'"4.0"{decimal}', "MaxExclusive"), (f'"4.00"{decimal}', "MaxExclusive"),
+                     (f'"4"{integer}', "MaxExclusive"), (f'"04"{integer}', "MaxExclusive"),
+                     (f'"4.0"{decimal}', "MinCount"), (f'"3.5"{decimal}', "MinCount")}

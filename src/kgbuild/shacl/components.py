@@ -28,6 +28,7 @@ from kgbuild.shacl.text import (
     show,
     string,
     term,
+    to_ox,
     to_rdflib,
 )
 
@@ -66,14 +67,29 @@ class Context:
         return self.run.head(self.prefixes)
 
     def rows(self, solutions) -> Iterator[tuple]:
+        """(focus, value) rows of failing values; where the store changed some literal, each value as written (a
+        check on values judges a value, which all its forms share)."""
         f, v = self.f[1:], self.v[1:]
+        forms = self.forms()
         for s in solutions:
-            yield s[f], s[v], None, None
+            focus, value = s[f], s[v]
+            if forms is None:
+                yield focus, value, None, None
+                continue
+            for form in forms.of(focus, value):
+                yield forms.focus(focus, value, form), form, None, None
 
     def focus_rows(self, solutions) -> Iterator[tuple]:
+        """Failing focus nodes; without a path, as written (a focus node on a path: the evaluator, at the top)."""
         f = self.f[1:]
+        forms = self.forms() if self.path is None else None
         for s in solutions:
-            yield s[f], None, None, None
+            focus = s[f]
+            if forms is None:
+                yield focus, None, None, None
+                continue
+            for form in forms.of(focus, focus):
+                yield forms.focus(focus, focus, form), None, None, None
 
     def forms(self) -> Forms | None:
         """How a check sees a value as written, or None if the store gave every literal as written."""
@@ -402,10 +418,26 @@ def _disjoint(c: Context, value: Node) -> Check:
 
 
 def _in(c: Context, value: Node) -> Check:
-    members = ", ".join(term(m) for m in rdf_list(c.run.graph, value))
+    """A value fails unless it is a member of the list. Where the store keeps some literals in another form
+    ("07"^^xsd:integer as "7", which is not the member 7), the literals of the datatypes it changes are judged as
+    written, in Python (RDF term equality)."""
+    listed = rdf_list(c.run.graph, value)
+    members = ", ".join(term(m) for m in listed)
+    forms = c.forms()
+    changed = "" if forms is None else (
+        f" || (isLiteral({c.v}) && DATATYPE({c.v}) IN ({', '.join(str(d) for d in sorted(VALUE_DATATYPES, key=str))}))")
     query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
-             f"FILTER (!({c.v} IN ({members}))) }}")
-    return "In", query, c.rows
+             f"FILTER (!({c.v} IN ({members})){changed}) }}")
+    if forms is None:
+        return "In", query, c.rows
+    as_written = {to_ox(m) for m in listed}
+    plain = c.rows
+
+    def mapper(solutions) -> Iterator[tuple]:
+        for row in plain(solutions):
+            if row[1] not in as_written:
+                yield row
+    return "In", query, mapper
 
 
 def _has_value(c: Context, value: Node) -> Check:
@@ -502,9 +534,15 @@ def _closed(c: Context, value: Node) -> Check | None:
     test = f"FILTER ({p} NOT IN ({', '.join(iri(a) for a in sorted(allowed, key=str))}))" if allowed else ""
     query = f"{c.head()}SELECT DISTINCT {c.f} {p} {o} WHERE {{ {c.value_where} {c.values} {c.v} {p} {o} {test} }}"
 
+    forms = c.forms()
+
     def mapper(solutions) -> Iterator[tuple]:
         for s in solutions:
-            yield s[c.f[1:]], s[o[1:]], to_rdflib(s[p[1:]]), None
+            predicate, value = to_rdflib(s[p[1:]]), s[o[1:]]
+            # the object as written on its triple (the value node's, of that predicate)
+            for form in ((value,) if forms is None else forms.written.forms(value, s[c.v[1:]], predicate)):
+                yield s[c.f[1:]], form, predicate, None
+    query = query.replace(f"SELECT DISTINCT {c.f} {p} {o}", f"SELECT DISTINCT {c.f} {c.v} {p} {o}")
     return "Closed", query, mapper
 
 
