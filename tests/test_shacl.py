@@ -918,7 +918,7 @@ def test_literal_focus_nodes_and_values_are_reported_as_written_as_pyshacl_does(
     """The store keeps "4.0"^^xsd:decimal as "4" and "04"^^xsd:integer as "4": a literal focus node (a target node
     of the shapes, an object of the data; of a node shape and of its property shape) and a value (on a path, inside
     sh:not, of a closed shape's triple) are reported as written, each form its own result where several forms of one
-    value were written; sh:in and sh:pattern judge the value as written."""
+    value were written; sh:in, sh:pattern and sh:hasValue judge the value as written."""
     fixture = ROOT / "tests" / "fixtures" / "engine" / "literals"
     shapes = Graph()  # as written: rdflib's own parser would make "04" "4"
     for quad in ox.parse(path=str(fixture / "shapes.ttl"), format=ox.RdfFormat.TURTLE):
@@ -939,10 +939,12 @@ def test_literal_focus_nodes_and_values_are_reported_as_written_as_pyshacl_does(
         f'_ "05"{integer}', f'_ "6.50"{decimal}',  # ex:AtMost4
         f'_ "8"{integer}',  # ex:NotIn: "07" is not the member 7 (RDF terms), so it passes sh:not
         f'_ "1.50"{decimal}',  # ex:Closed; ex:Written (not "^1\\.5$", though the store's "1.5" would be)
+        "_ -",  # ex:Has5: ex:a's "05" is not 5 (ex:b has no 5 at all)
+        f'"4.00"{decimal} -',  # ex:Is4: 4.00 is not 4.0
     }
     assert got == _pyshacl_results(graph, shapes)
     # the target nodes as the shapes wrote them, though no literal of the data changed (nothing to pass as written)
     alone = {(r.focus.n3(), r.component) for r in program.validate(ox.Store()) if isinstance(r.focus, Literal)}
     assert alone == {(f'"4.0"{decimal}', "MaxExclusive"), (f'"4.00"{decimal}', "MaxExclusive"),
                      (f'"4"{integer}', "MaxExclusive"), (f'"04"{integer}', "MaxExclusive"),
-                     (f'"4.0"{decimal}', "MinCount"), (f'"3.5"{decimal}', "MinCount")}
+                     (f'"4.0"{decimal}', "MinCount"), (f'"3.5"{decimal}', "MinCount"), (f'"4.00"{decimal}', "HasValue")}

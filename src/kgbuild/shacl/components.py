@@ -352,6 +352,9 @@ def _regex(c: Context, value: Node) -> Check:
     return "Pattern", query, mapper
 
 
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
+
+
 def _changed_types(c: Context) -> str:
     """A FILTER alternative letting through the literals of the datatypes the store may change, where it changed
     some: a check judging a literal's form looks at those as written (in Python); nothing otherwise."""
@@ -479,7 +482,34 @@ def _has_value(c: Context, value: Node) -> Check:
     query = (f"{c.head()}SELECT DISTINCT {f} WHERE {{ {c.where} "
              f"FILTER NOT EXISTS {{ {c.values.replace(c.v, term(value)) if c.path else ''} "
              f"{'' if c.path else f'FILTER ({f} = {term(value)})'} }} }}")
-    return "HasValue", query, c.focus_rows
+    forms = c.forms()
+    if forms is None or not _of_changed_type(to_ox(value)):
+        return "HasValue", query, c.focus_rows
+    # the value is a literal the store may keep in another form, and it changed some: a focus node whose value is
+    # the same stored term passes only if one of that value's forms as written is the literal asked for
+    wanted, same, equal = to_ox(value), f"?_same{c.depth}", f"?_equal{c.depth}"
+    passes = f"COALESCE({f} = {c.v}, false)" if c.path is None else _is_value(c)  # as the query above judges
+    query = (f"{c.head()}SELECT DISTINCT {f} {c.v} ({_is_value(c)} AS {same}) ({passes} AS {equal}) WHERE {{ "
+             f"{c.where} BIND({term(value)} AS {c.v}) }}")
+    plain = c.focus_rows
+
+    def mapper(solutions) -> Iterator[tuple]:
+        failing = []
+        for s in solutions:
+            focus = s[f[1:]]
+            if s[equal[1:]] != _TRUE:
+                failing.append(s)
+            elif s[same[1:]] != _TRUE:
+                continue  # an equal value of another datatype, as the query above judges
+            elif c.path is not None:
+                if wanted not in forms.of(focus, s[c.v[1:]]):
+                    failing.append(s)
+            else:  # the focus is the value: its forms that are not the literal asked for fail
+                for form in forms.of(focus, focus):
+                    if form != wanted:
+                        yield forms.focus(focus, focus, form), None, None, None
+        yield from plain(failing)
+    return "HasValue", query, mapper
 
 
 def _logical_constraint(name: str, parameter: URIRef) -> Callable[[Context, Node], Check]:
