@@ -355,3 +355,17 @@ def test_cli_closed_shape_reports_the_predicate_as_path_and_a_bad_ignored_list_e
     assert refused.stderr.startswith(f"kgbuild: error: {bad}: shapes not usable: ")
     assert refused.stderr.strip().endswith('knows> → sh:node → sh:closed: its sh:ignoredProperties: "name" is not an IRI')
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(("fixture", "message"), [
+    ("qualified-min-count-negative",
+     'ex:BandShape → property ex:member → sh:qualifiedMinCount: "-1"^^xsd:integer is not a non-negative integer'),
+    ("qualified-on-a-node-shape", ("ex:BandShape → sh:qualifiedMinCount: needs sh:path (it counts a property's "
+                                   "values); a node shape cannot have sh:qualifiedValueShape")),
+])
+def test_cli_a_bad_qualified_value_shape_exits_2_in_one_line_naming_the_shape(fixture, message):
+    shapes = HERE.parent / "engine" / "parameters" / f"{fixture}.ttl"
+    result = run_cli("shacl", "--shapes", str(shapes), str(shapes))  # the data: any file (its prefixes name terms)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"kgbuild: error: {shapes}: shapes not usable: {message}\n"
