@@ -11,8 +11,9 @@ parsed text; so whoever loads the store passes the triples through
 Results name literals as written too: a value on a path, the object of a closed
 shape's triple, and a literal focus node (a target node of the shapes, looked up
 with ``written_targets`` once per shapes graph, or an object of the data); checks
-whose verdict depends on the form (``sh:datatype``, string length, ``sh:in``) judge
-the forms. Where no literal changed, none of this runs.
+whose verdict depends on the form (``sh:datatype``, string length, ``sh:pattern``,
+``sh:in``, ``sh:hasValue``, qualified counts) judge the forms. Where no literal
+changed, none of this runs.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def changes(targets: Targets | None) -> bool:
 Sources = tuple[Targets, list[Node]]  # where a shape's literal focus nodes come from: target nodes, objects of
 
 
-def focus_sources(shape, targets: dict[Node, Targets], seen: frozenset = frozenset()) -> Sources | None:
+def focus_sources(shape, targets: dict[Node, Targets], *, seen: frozenset = frozenset()) -> Sources | None:
     """Where the literal focus nodes of ``shape`` (at the top) come from: its and its parents' (those without a
     path, whose focus nodes it shares) literal target nodes and sh:targetObjectsOf predicates; None where they may
     come from elsewhere (a SPARQL target, the values of a parent's path): then any form written may be one."""
@@ -181,7 +182,7 @@ def focus_sources(shape, targets: dict[Node, Targets], seen: frozenset = frozens
             continue
         if parent.path is not None:
             return None
-        theirs = focus_sources(parent, targets, seen | {shape.node})
+        theirs = focus_sources(parent, targets, seen=seen | {shape.node})
         if theirs is None:
             return None
         for value, forms in theirs[0].items():
