@@ -526,6 +526,22 @@ _NOT_NON_NEGATIVE = "is not a non-negative integer"
     ("ignored-properties-not-a-list", "ex:PersonShape → sh:closed: its sh:ignoredProperties: rdf:type is not an RDF list"),
     ("ignored-properties-not-iris",
      'ex:PersonShape → property ex:knows → sh:node → sh:closed: its sh:ignoredProperties: "name" is not an IRI'),
+    ("qualified-min-count-negative",
+     f'ex:BandShape → property ex:member → sh:qualifiedMinCount: "-1"^^xsd:integer {_NOT_NON_NEGATIVE}'),
+    ("qualified-max-count-a-decimal",
+     f'ex:BandShape → property ex:member → sh:qualifiedMaxCount: "2.0"^^xsd:decimal {_NOT_NON_NEGATIVE}'),
+    ("qualified-value-shape-a-literal", ('ex:BandShape → property ex:member → sh:qualifiedMinCount: its '
+                                         'sh:qualifiedValueShape: "singer" is not a shape (an IRI or blank node)')),
+    ("qualified-disjoint-not-boolean", ('ex:BandShape → property ex:member → sh:qualifiedMinCount: its '
+                                        'sh:qualifiedValueShapesDisjoint: "yes" is not true or false')),
+    ("qualified-on-a-node-shape", ("ex:BandShape → sh:qualifiedMinCount: needs sh:path (it counts a property's "
+                                   "values); a node shape cannot have sh:qualifiedValueShape")),
+    ("qualified-value-shape-unsupported", ("shape ex:BandShape → property ex:member → sh:qualifiedValueShape uses "
+                                           "sh:js (sh:JSConstraintComponent), which kgbuild's SHACL engine does not "
+                                           "support")),
+    ("qualified-sibling-bad", ("ex:BandShape → property ex:member → sibling property ex:leader → "
+                               "sh:qualifiedValueShape → sh:nodeKind: sh:Text is not one of sh:IRI, sh:BlankNode, "
+                               "sh:Literal, sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral")),
 ])
 def test_a_bad_parameter_is_an_input_error_naming_the_shape_by_a_readable_path(fixture, message):
     """Checked when the shapes are read, before any query: the message names the shape by the path to it from a
@@ -714,6 +730,45 @@ def test_sparql_that_only_looks_forbidden_runs_with_pyshacls_results(where, plai
     shapes = shapes_with(where)
     engine = _engine_results(ShapesProgram(shapes, refuse_service=refuse_service_in_shapes), store, shapes)
     assert engine and engine == _pyshacl_results(data, shapes_with(plain))
+
+
+_IMPORTED_PREFIXES = """
+    @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ex:Prefixes owl:imports ex:Ontology ; sh:declare [ sh:prefix "xs" ; sh:namespace "{xsd}"^^xsd:anyURI ] .
+    ex:Ontology owl:imports ex:Prefixes, ex:Base .
+    ex:Base sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .
+    ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ;
+        sh:sparql [ sh:prefixes ex:Prefixes ; sh:select "SELECT $this ?value WHERE {{ $this ex:p ?value }}" ] ;
+        sh:target [ a sh:SPARQLTarget ; sh:prefixes ex:Prefixes ;
+                    sh:select "SELECT ?this WHERE {{ ?this ex:q ?o FILTER (?o != xs:int) }}" ] .
+"""
+
+
+def test_sh_prefixes_follows_owl_imports_within_the_shapes_graph():
+    """SHACL 5.2.1: a query's prefixes are those of sh:prefixes/owl:imports*/sh:declare (the imports a cycle here,
+    read in the shapes graph, nothing fetched), for constraints and SPARQL targets alike; the results are pyshacl's
+    for the same shapes with the declarations on the sh:prefixes node itself (pyshacl does not follow imports)."""
+    text = _IMPORTED_PREFIXES.format(xsd=XSD)
+    shapes = Graph().parse(data=_SPARQL_HEAD + text, format="turtle")
+    declared = 'ex:Prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] ;'
+    direct = Graph().parse(data=_SPARQL_HEAD + text.replace("owl:imports ex:Prefixes, ex:Base", "owl:imports ex:Base")
+                           .replace("ex:Prefixes owl:imports ex:Ontology ;", declared), format="turtle")
+    data = Graph().parse(data=_SPARQL_HEAD, format="turtle")
+    store = ox.Store()
+    store.extend(ox.parse(data.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES))
+    got = _engine_results(ShapesProgram(shapes, refuse_service=refuse_service_in_shapes), store, shapes)
+    assert {(str(focus), str(value)) for _, focus, _, value, _ in got} == {
+        ("https://example.org/a", "Value"), ("https://example.org/b", "Other")}  # b: a subject of ex:p, not of ex:q
+    assert got == _pyshacl_results(data, direct)
+
+
+def test_a_prefix_declared_with_two_namespaces_through_imports_is_refused_naming_the_shape():
+    """SHACL 5.2.1: such a shapes graph is ill-formed; refused when the shapes are read, before any query."""
+    text = _IMPORTED_PREFIXES.format(xsd=XSD).replace('sh:prefix "xs"', 'sh:prefix "ex"')
+    with pytest.raises(InputError) as raised:
+        ShapesProgram(Graph().parse(data=_SPARQL_HEAD + text, format="turtle"), refuse_service=refuse_service_in_shapes)
+    assert str(raised.value) == ("ex:S → sh:target → sh:prefixes: the prefix 'ex' is declared with two "
+                                 f"namespaces, <{XSD}> and <https://example.org/> (SHACL 5.2.1)")
 
 
 def test_a_sparql_target_with_minus_is_refused_naming_the_shape():
@@ -1122,3 +1177,64 @@ def test_a_pre_bound_variable_the_engine_cannot_bind_is_refused_naming_the_shape
     with pytest.raises(InputError) as raised:
         ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
     assert str(raised.value) == problem
+
+
+def test_qualified_value_shapes_count_the_conforming_values_as_pyshacl_does():
+    """SHACL 4.7.3: per focus node, the values conforming to sh:qualifiedValueShape (a shape with its own property
+    shapes too) and, with sh:qualifiedValueShapesDisjoint true, to none of the sibling shapes, against
+    sh:qualifiedMinCount / sh:qualifiedMaxCount; a focus node without values counts none; inside a member shape
+    (sh:node) the failing band fails the festival. Whole graph and restricted to each focus node in turn."""
+    got, expected, keys = _structure_results("qualified")
+    assert keys == {
+        "beat member -",  # Singers: cat also plays, so no singer (0 < 1); Players: 4 > 3; one named member < 2
+        "chor member -",  # Singers: 3 > 2
+        "void member -",  # no members: 0 < 1 singer, 0 < 2 named
+        "fair band chor",  # chor has two named leads (2 > 1)
+        "fest band beat",  # beat's lead dan has no name (0 < 1)
+    }
+    assert len(got) == 8 and got == expected
+    shapes = Graph().parse(STRUCTURE / "qualified-shapes.ttl", format="turtle")
+    _, store, subjects = _graph_and_store([STRUCTURE / "qualified-data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    whole = _engine_results(program, store, shapes)
+    for node in sorted(subjects[STRUCTURE / "qualified-data.ttl"]):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in whole if str(r[1]) == node}
+
+
+def test_literal_focus_nodes_and_values_are_reported_as_written_as_pyshacl_does():
+    """The store keeps "4.0"^^xsd:decimal as "4" and "04"^^xsd:integer as "4": a literal focus node (a target node
+    of the shapes, an object of the data; of a node shape and of its property shape) and a value (on a path, inside
+    sh:not, of a closed shape's triple) are reported as written, each form its own result where several forms of one
+    value were written; sh:in, sh:pattern and sh:hasValue judge the value as written, a qualified count counts the
+    values as written."""
+    fixture = ROOT / "tests" / "fixtures" / "engine" / "literals"
+    shapes = Graph()  # as written: rdflib's own parser would make "04" "4"
+    for quad in ox.parse(path=str(fixture / "shapes.ttl"), format=ox.RdfFormat.TURTLE):
+        shapes.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+    graph, store, written = _written_store(fixture / "data.ttl")
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    got = {(r.shape, r.focus, None if r.path is None else render_path(r.path, shapes, _N), r.value, r.severity)
+           for r in program.validate(store, written=written)}
+    shown = {f"{r[1].n3() if isinstance(r[1], Literal) else '_'} {r[3].n3() if isinstance(r[3], Literal) else '-'}"
+             for r in got}
+    decimal, integer = f"^^<{XSD.decimal}>", f"^^<{XSD.integer}>"
+    assert shown == {
+        f'"4.0"{decimal} "4.0"{decimal}', f'"4.00"{decimal} "4.00"{decimal}', f'"4"{integer} "4"{integer}',
+        f'"04"{integer} "04"{integer}',  # ex:Below4, the target nodes as written
+        f'"4.0"{decimal} -', f'"3.5"{decimal} -',  # ex:Counted: no ex:v
+        f'"4.0"{decimal} "4.0"{decimal}', f'"4.00"{decimal} "4.00"{decimal}', f'"3"{integer} "3"{integer}',
+        f'"05"{integer} "05"{integer}',  # ex:Above5 (5 is not above 5)
+        f'_ "05"{integer}', f'_ "6.50"{decimal}',  # ex:AtMost4
+        f'_ "8"{integer}',  # ex:NotIn: "07" is not the member 7 (RDF terms), so it passes sh:not
+        f'_ "1.50"{decimal}',  # ex:Closed; ex:Written (not "^1\\.5$", though the store's "1.5" would be)
+        "_ -",  # ex:Has5: ex:a's "05" is not 5 (ex:b has no 5 at all)
+        f'"4.00"{decimal} -',  # ex:Is4: 4.00 is not 4.0
+        # ex:OneCount: ex:d's two integers (ex:e's one passes); "_ -" above
+    }
+    assert (URIRef("https://example.org/literals#d"), "<https://example.org/literals#n>") in {r[1:3] for r in got}
+    assert got == _pyshacl_results(graph, shapes)
+    # the target nodes as the shapes wrote them, though no literal of the data changed (nothing to pass as written)
+    alone = {(r.focus.n3(), r.component) for r in program.validate(ox.Store()) if isinstance(r.focus, Literal)}
+    assert alone == {(f'"4.0"{decimal}', "MaxExclusive"), (f'"4.00"{decimal}', "MaxExclusive"),
+                     (f'"4"{integer}', "MaxExclusive"), (f'"04"{integer}', "MaxExclusive"),
+                     (f'"4.0"{decimal}', "MinCount"), (f'"3.5"{decimal}', "MinCount"), (f'"4.00"{decimal}', "HasValue")}

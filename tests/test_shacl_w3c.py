@@ -78,21 +78,8 @@ def pyshacl_report(triples: list[ox.Triple], data: Graph, shapes: Graph, keys: K
     return keys.report(graph, graph.value(predicate=RDF.type, object=SH.ValidationReport), (shapes,))
 
 
-# The entries kgbuild's engine does not pass today, and why.
-_QUALIFIED = ("refuses sh:qualifiedValueShape / sh:qualifiedMinCount / sh:qualifiedMaxCount (qualified value "
-              "shapes, sh:qualifiedValueShapesDisjoint: not implemented)")
-KGBUILD_FAILS: dict[str, str] = {
-    "core/node/maxExclusive-001": ('wrong value: a literal focus node "4.0"^^xsd:decimal is reported as the store '
-                                   'keeps it, "4" (WrittenLiterals restores the written form for sh:datatype only)'),
-    "core/node/minExclusive-001": ('wrong value: a literal focus node "4.0"^^xsd:decimal is reported as the store '
-                                   'keeps it, "4" (WrittenLiterals restores the written form for sh:datatype only)'),
-    "core/node/qualified-001": _QUALIFIED,
-    "core/property/qualifiedMinCountDisjoint-001": _QUALIFIED,
-    "core/property/qualifiedValueShape-001": _QUALIFIED,
-    "core/property/qualifiedValueShapesDisjoint-001": _QUALIFIED,
-    "sparql/node/prefixes-001": ("sh:prefixes does not follow owl:imports of the prefixes node: ex: is undeclared "
-                                 "and the query fails (refused)"),
-}
+# The entries kgbuild's engine does not pass today, and why (none: an entry that stops passing is a regression).
+KGBUILD_FAILS: dict[str, str] = {}
 
 # The entries pyshacl does not pass (pyshacl 0.40), and why.
 PYSHACL_FAILS: dict[str, str] = {

@@ -384,3 +384,17 @@ def test_cli_a_constraint_reading_the_shapes_graph_runs(monkeypatch):
     found = {(r["focus"], r["value"], r["shape"]) for r in json.loads(result.stdout)["results"]}
     assert found == {("<https://example.org/prebinding#dan>", '"200"^^<http://www.w3.org/2001/XMLSchema#integer>',
                       "<https://example.org/prebinding#MaxAgeShape>")}
+
+
+@pytest.mark.parametrize(("fixture", "message"), [
+    ("qualified-min-count-negative",
+     'ex:BandShape → property ex:member → sh:qualifiedMinCount: "-1"^^xsd:integer is not a non-negative integer'),
+    ("qualified-on-a-node-shape", ("ex:BandShape → sh:qualifiedMinCount: needs sh:path (it counts a property's "
+                                   "values); a node shape cannot have sh:qualifiedValueShape")),
+])
+def test_cli_a_bad_qualified_value_shape_exits_2_in_one_line_naming_the_shape(fixture, message):
+    shapes = HERE.parent / "engine" / "parameters" / f"{fixture}.ttl"
+    result = run_cli("shacl", "--shapes", str(shapes), str(shapes))  # the data: any file (its prefixes name terms)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"kgbuild: error: {shapes}: shapes not usable: {message}\n"

@@ -17,9 +17,11 @@ property paths (predicate, inverse, sequence, alternative, ``*``, ``+``,
 ``maxInclusive``/``maxExclusive``, ``sh:equals``/``disjoint``,
 ``sh:lessThan``/``lessThanOrEquals``,
 ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:or``, ``sh:and``,
-``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties), ``sh:sparql`` (SELECT, with
-``sh:prefixes``; ``$PATH`` in a property shape's; ``$this`` pre-bound in every nested group and
-subquery that uses it, projected or not, aggregates per focus node, LIMIT/OFFSET by one query per focus
+``sh:xone``, ``sh:not``, ``sh:closed`` (with sh:ignoredProperties),
+``sh:qualifiedMinCount``/``qualifiedMaxCount`` (with sh:qualifiedValueShape and sh:qualifiedValueShapesDisjoint,
+on property shapes), ``sh:sparql`` (SELECT, with
+``sh:prefixes`` following owl:imports within the shapes graph; ``$PATH`` in a property shape's; ``$this``
+pre-bound in every nested group and subquery that uses it, projected or not, aggregates per focus node, LIMIT/OFFSET by one query per focus
 node (an IRI or literal); ``$currentShape`` of a shape with an IRI, ``$shapesGraph`` on the embedded
 store, where the shapes graph is a named graph while validation runs); SPARQL-based constraint
 components (SHACL 6: an ``sh:ConstraintComponent`` the shapes declare, with ``sh:parameter``

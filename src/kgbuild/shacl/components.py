@@ -30,6 +30,7 @@ from kgbuild.shacl.text import (
     show,
     string,
     term,
+    to_ox,
     to_rdflib,
 )
 
@@ -68,14 +69,29 @@ class Context:
         return self.run.head(self.prefixes)
 
     def rows(self, solutions) -> Iterator[tuple]:
+        """(focus, value) rows of failing values; where the store changed some literal, each value as written (a
+        check on values judges a value, which all its forms share)."""
         f, v = self.f[1:], self.v[1:]
+        forms = self.forms()
         for s in solutions:
-            yield s[f], s[v], None, None
+            focus, value = s[f], s[v]
+            if forms is None:
+                yield focus, value, None, None
+                continue
+            for form in forms.of(focus, value):
+                yield forms.focus(focus, value, form), form, None, None
 
     def focus_rows(self, solutions) -> Iterator[tuple]:
+        """Failing focus nodes; without a path, as written (a focus node on a path: the evaluator, at the top)."""
         f = self.f[1:]
+        forms = self.forms() if self.path is None else None
         for s in solutions:
-            yield s[f], None, None, None
+            focus = s[f]
+            if forms is None:
+                yield focus, None, None, None
+                continue
+            for form in forms.of(focus, focus):
+                yield forms.focus(focus, focus, form), None, None, None
 
     def forms(self) -> Forms | None:
         """How a check sees a value as written, or None if the store gave every literal as written."""
@@ -222,9 +238,49 @@ def _sparql(graph: Graph, shape: Shape, value: Node) -> str | None:
     return None
 
 
+def _qualified_count(graph: Graph, shape: Shape, value: Node) -> str | None:
+    """sh:qualifiedMinCount / sh:qualifiedMaxCount: a non-negative integer, with at most one sh:qualifiedValueShape
+    (a shape) and at most one sh:qualifiedValueShapesDisjoint (true or false) beside it."""
+    problem = _length(graph, shape, value)
+    if problem:
+        return problem
+    qualified = list(graph.objects(shape.node, SH.qualifiedValueShape))
+    if len(qualified) > 1:
+        return "its sh:qualifiedValueShape needs one shape, not several"
+    if qualified and _a_shape(graph, shape, qualified[0]):
+        return f"its sh:qualifiedValueShape: {_a_shape(graph, shape, qualified[0])}"
+    if qualified and shape.path is None:  # SHACL 4.7.3: on property shapes only (shsh:NodeShapeShape)
+        return "needs sh:path (it counts a property's values); a node shape cannot have sh:qualifiedValueShape"
+    disjoint = list(graph.objects(shape.node, SH.qualifiedValueShapesDisjoint))
+    if len(disjoint) > 1:
+        return "its sh:qualifiedValueShapesDisjoint needs one value, true or false"
+    if disjoint and _boolean(graph, shape, disjoint[0]):
+        return f"its sh:qualifiedValueShapesDisjoint: {_boolean(graph, shape, disjoint[0])}"
+    return None
+
+
+def sibling_shapes(graph: Graph, node: Node) -> dict[Node, Node]:
+    """The sibling shapes of a shape with sh:qualifiedValueShapesDisjoint true (SHACL 4.7.3), each with a property
+    shape it is the sh:qualifiedValueShape of: the qualified value shapes of the property shapes of the shape's
+    parent shapes (those with it as sh:property), but its own; none when the shape is not disjoint. Like
+    sh:uniqueLang, only the literal true switches it on."""
+    disjoint = graph.value(node, SH.qualifiedValueShapesDisjoint)
+    if not (isinstance(disjoint, Literal) and disjoint.datatype == XSD.boolean and str(disjoint) == "true"):
+        return {}
+    own = set(graph.objects(node, SH.qualifiedValueShape))
+    found: dict[Node, Node] = {}
+    for parent in sorted(graph.subjects(SH.property, node), key=str):
+        for sibling in sorted(graph.objects(parent, SH.property), key=str):
+            for qualified in graph.objects(sibling, SH.qualifiedValueShape):
+                if qualified not in own:
+                    found.setdefault(qualified, sibling)
+    return dict(sorted(found.items(), key=lambda pair: str(pair[0])))
+
+
 def shape_members(graph: Graph, parameter: Node, value: Node) -> list[Node]:
-    """The shapes a logical constraint's value names (its list, or the one shape of sh:not and sh:node)."""
-    if parameter in (SH["not"], SH.node):
+    """The shapes a logical constraint's value names (its list, or the one shape of sh:not, sh:node and
+    sh:qualifiedValueShape)."""
+    if parameter in (SH["not"], SH.node, SH.qualifiedValueShape):
         return [value]
     if parameter in (SH["or"], SH["and"], SH.xone):
         return rdf_list(graph, value)
@@ -272,9 +328,48 @@ def _regex(c: Context, value: Node) -> Check:
     flags = c.run.graph.value(c.shape.node, SH.flags)
     flag_text = f", {string(str(flags))}" if flags is not None else ""
     blank = NODE_KINDS[SH.BlankNode].format(v=c.v)
+    forms = c.forms()
     query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
-             f"FILTER ({blank} || !REGEX(STR({c.v}), {string(str(value))}{flag_text})) }}")
-    return "Pattern", query, c.rows
+             f"FILTER ({blank} || !REGEX(STR({c.v}), {string(str(value))}{flag_text}){_changed_types(c)}) }}")
+    if forms is None:
+        return "Pattern", query, c.rows
+    # literals of the datatypes the store changes come back whatever their form; their lexical forms as written
+    # are matched here, by Oxigraph's REGEX (the same dialect) on a scratch store, in one query
+    plain = c.rows
+    test = f"REGEX(?s, {string(str(value))}{flag_text})"
+
+    def mapper(solutions) -> Iterator[tuple]:
+        rows = list(plain(solutions))
+        asked = {row[1].value for row in rows if _of_changed_type(row[1])}
+        matching: set[str] = set()
+        if asked:
+            found = None
+            try:
+                found = ox.Store().query(f"SELECT ?s WHERE {{ VALUES ?s {{ {' '.join(map(string, sorted(asked)))} }} "
+                                         f"FILTER ({test}) }}")
+                matching = {row["s"].value for row in found}  # type: ignore[union-attr, index]
+            finally:
+                found = None  # freed on this (worker) thread
+        for row in rows:
+            if not _of_changed_type(row[1]) or row[1].value not in matching:
+                yield row
+    return "Pattern", query, mapper
+
+
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
+
+
+def _changed_types(c: Context) -> str:
+    """A FILTER alternative letting through the literals of the datatypes the store may change, where it changed
+    some: a check judging a literal's form looks at those as written (in Python); nothing otherwise."""
+    if c.forms() is None:
+        return ""
+    return (f" || (isLiteral({c.v}) && DATATYPE({c.v}) IN "
+            f"({', '.join(str(d) for d in sorted(VALUE_DATATYPES, key=str))}))")
+
+
+def _of_changed_type(term) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype in VALUE_DATATYPES
 
 
 def _comparison(name: str, op: str) -> Callable[[Context, Node], Check]:
@@ -366,10 +461,24 @@ def _disjoint(c: Context, value: Node) -> Check:
 
 
 def _in(c: Context, value: Node) -> Check:
-    members = ", ".join(term(m) for m in rdf_list(c.run.graph, value))
+    """A value fails unless it is a member of the list. Where the store keeps some literals in another form
+    ("07"^^xsd:integer as "7", which is not the member 7), the literals of the datatypes it changes are judged as
+    written, in Python (RDF term equality)."""
+    listed = rdf_list(c.run.graph, value)
+    members = ", ".join(term(m) for m in listed)
+    forms = c.forms()
     query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
-             f"FILTER (!({c.v} IN ({members}))) }}")
-    return "In", query, c.rows
+             f"FILTER (!({c.v} IN ({members})){_changed_types(c)}) }}")
+    if forms is None:
+        return "In", query, c.rows
+    as_written = {to_ox(m) for m in listed}
+    plain = c.rows
+
+    def mapper(solutions) -> Iterator[tuple]:
+        for row in plain(solutions):
+            if row[1] not in as_written:
+                yield row
+    return "In", query, mapper
 
 
 def _has_value(c: Context, value: Node) -> Check:
@@ -377,7 +486,34 @@ def _has_value(c: Context, value: Node) -> Check:
     query = (f"{c.head()}SELECT DISTINCT {f} WHERE {{ {c.where} "
              f"FILTER NOT EXISTS {{ {c.values.replace(c.v, term(value)) if c.path else ''} "
              f"{'' if c.path else f'FILTER ({f} = {term(value)})'} }} }}")
-    return "HasValue", query, c.focus_rows
+    forms = c.forms()
+    if forms is None or not _of_changed_type(to_ox(value)):
+        return "HasValue", query, c.focus_rows
+    # the value is a literal the store may keep in another form, and it changed some: a focus node whose value is
+    # the same stored term passes only if one of that value's forms as written is the literal asked for
+    wanted, same, equal = to_ox(value), f"?_same{c.depth}", f"?_equal{c.depth}"
+    passes = f"COALESCE({f} = {c.v}, false)" if c.path is None else _is_value(c)  # as the query above judges
+    query = (f"{c.head()}SELECT DISTINCT {f} {c.v} ({_is_value(c)} AS {same}) ({passes} AS {equal}) WHERE {{ "
+             f"{c.where} BIND({term(value)} AS {c.v}) }}")
+    plain = c.focus_rows
+
+    def mapper(solutions) -> Iterator[tuple]:
+        failing = []
+        for s in solutions:
+            focus = s[f[1:]]
+            if s[equal[1:]] != _TRUE:
+                failing.append(s)
+            elif s[same[1:]] != _TRUE:
+                continue  # an equal value of another datatype, as the query above judges
+            elif c.path is not None:
+                if wanted not in forms.of(focus, s[c.v[1:]]):
+                    failing.append(s)
+            else:  # the focus is the value: its forms that are not the literal asked for fail
+                for form in forms.of(focus, focus):
+                    if form != wanted:
+                        yield forms.focus(focus, focus, form), None, None, None
+        yield from plain(failing)
+    return "HasValue", query, mapper
 
 
 def _logical_constraint(name: str, parameter: URIRef) -> Callable[[Context, Node], Check]:
@@ -402,6 +538,56 @@ def _logical_constraint(name: str, parameter: URIRef) -> Callable[[Context, Node
     return compile
 
 
+def _value_violators(c: Context, members: list[Node]) -> list[set]:
+    """Per member shape, the values of the shape being compiled (all focus nodes at once) that do not conform to it."""
+    inner_f = f"?_f{c.depth + 1}"
+    inner_target = f"{{ SELECT DISTINCT {inner_f} WHERE {{ {c.value_where} {c.values} BIND({c.v} AS {inner_f}) }} }}"
+    return [c.run.violators(c.run.shapes.shape(member), inner_f, inner_target, c.prefixes, depth=c.depth + 1)
+            for member in members]
+
+
+def _qualified(name: str, op: str) -> Callable[[Context, Node], Check | None]:
+    """sh:qualifiedMinCount / sh:qualifiedMaxCount (SHACL 4.7.3): per focus node, the number of its values that
+    conform to the sh:qualifiedValueShape and (sh:qualifiedValueShapesDisjoint true) to none of its sibling shapes,
+    compared with the limit; a result names the focus node only. Without a sh:qualifiedValueShape the component
+    does not apply. Conformance is the logical constraints' (the members' failing values, one set per shape,
+    queried for all values at once); the values and their focus nodes are one query, counted here."""
+    def compile(c: Context, value: Node) -> Check | None:
+        qualified = c.run.graph.value(c.shape.node, SH.qualifiedValueShape)
+        limit = int(value)  # type: ignore[call-overload]
+        if qualified is None or (op == "<" and limit == 0):
+            return None
+        failing, *siblings = _value_violators(c, [qualified, *sibling_shapes(c.run.graph, c.shape.node)])
+        if op == "<":  # a focus node without values counts none
+            query = f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.where} OPTIONAL {{ {c.values} }} }}"
+        else:
+            query = c.head() + c.all_values
+        return name, query, _qualified_counts(op, limit, failing, siblings, c.f, c.v, c.forms())
+    return compile
+
+
+def _qualified_counts(op: str, limit: int, failing: set, siblings: list[set], f: str, v: str, forms: Forms | None):
+    def conforms(value, form) -> bool:
+        if forms is None:
+            return value not in failing and all(value in sibling for sibling in siblings)
+        return not forms.fails(value, form, failing) and all(forms.fails(value, form, sibling) for sibling in siblings)
+
+    def mapper(solutions):
+        counts: dict = {}
+        for s in solutions:
+            focus, value = s[f[1:]], s[v[1:]]
+            if value is None:
+                counts.setdefault(focus, 0)
+                continue
+            for form in ((value,) if forms is None else forms.of(focus, value)):
+                key = focus if forms is None else forms.focus(focus, value, form)
+                counts[key] = counts.get(key, 0) + conforms(value, form)
+        for focus, count in counts.items():
+            if count < limit if op == "<" else count > limit:
+                yield focus, None, None, None
+    return mapper
+
+
 def _closed(c: Context, value: Node) -> Check | None:
     """SHACL 4.8.1: a value node's triples whose predicate is neither the (predicate) path of one of the shape's
     property shapes nor one of sh:ignoredProperties; each is a result with the predicate as path, object as value."""
@@ -416,9 +602,15 @@ def _closed(c: Context, value: Node) -> Check | None:
     test = f"FILTER ({p} NOT IN ({', '.join(iri(a) for a in sorted(allowed, key=str))}))" if allowed else ""
     query = f"{c.head()}SELECT DISTINCT {c.f} {p} {o} WHERE {{ {c.value_where} {c.values} {c.v} {p} {o} {test} }}"
 
+    forms = c.forms()
+
     def mapper(solutions) -> Iterator[tuple]:
         for s in solutions:
-            yield s[c.f[1:]], s[o[1:]], to_rdflib(s[p[1:]]), None
+            predicate, value = to_rdflib(s[p[1:]]), s[o[1:]]
+            # the object as written on its triple (the value node's, of that predicate)
+            for form in ((value,) if forms is None else forms.written.forms(value, s[c.v[1:]], predicate)):
+                yield s[c.f[1:]], form, predicate, None
+    query = query.replace(f"SELECT DISTINCT {c.f} {p} {o}", f"SELECT DISTINCT {c.f} {c.v} {p} {o}")
     return "Closed", query, mapper
 
 
@@ -502,10 +694,13 @@ COMPONENTS: dict[URIRef, Component] = {c.parameter: c for c in (
     Component("Not", SH["not"], _a_shape, _logical_constraint("Not", SH["not"])),
     Component("SPARQL", SH.sparql, _sparql, None),
     Component("Closed", SH.closed, _closed_parameters, _closed),
+    Component("QualifiedMinCount", SH.qualifiedMinCount, _qualified_count, _qualified("QualifiedMinCount", "<")),
+    Component("QualifiedMaxCount", SH.qualifiedMaxCount, _qualified_count, _qualified("QualifiedMaxCount", ">")),
 )}
 
-# parameters read by another parameter's component (sh:flags by sh:pattern's, sh:ignoredProperties by sh:closed's)
-SECONDARY = frozenset({SH.flags, SH.ignoredProperties})
+# parameters read by another parameter's component (sh:flags by sh:pattern's, sh:ignoredProperties by sh:closed's,
+# sh:qualifiedValueShape by sh:qualifiedMinCount's and sh:qualifiedMaxCount's)
+SECONDARY = frozenset({SH.flags, SH.ignoredProperties, SH.qualifiedValueShape})
 
 # shape metadata and structure: not constraints
 NOT_CONSTRAINTS = frozenset({

@@ -25,7 +25,7 @@ from rdflib.term import Node
 from kgbuild.errors import InputError
 from kgbuild.shacl.components import COMPONENTS, Check, Context
 from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
-from kgbuild.shacl.literals import Forms, WrittenLiterals
+from kgbuild.shacl.literals import Forms, WrittenLiterals, changes, focus_sources, written_targets
 from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, nested_groups, prebind, sliced, used
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
@@ -47,6 +47,7 @@ class ShapesProgram:
         self.shapes = Shapes(shapes, refuse_service=refuse_service)
         self.uses_shapes_graph = any(SHAPES_GRAPH in used(str(text)) for constraint in shapes.objects(None, SH.sparql)
                                      for text in shapes.objects(constraint, SH.select))
+        self.targets = written_targets(shapes)  # literal target nodes as written, where the store keeps another form
 
     def validate(self, store: ox.Store | Dataset, *, focus: Iterable[str] | None = None,
                  workers: int | None = None, written: WrittenLiterals | None = None) -> list[Result]:
@@ -56,7 +57,9 @@ class ShapesProgram:
         nothing is downloaded; restricted to focus nodes, every query carries them as VALUES).
 
         ``written``: the literals as written where the store changed them (see ``WrittenLiterals``), so that
-        ``sh:datatype`` judges and reports them as written; without it, as the store gives them.
+        checks judge and results name them as written; without it, as the store gives them. Literal target nodes
+        of the shapes are named as the shapes wrote them either way (on the embedded store; an endpoint's results
+        name them as it gives them).
 
         Shapes are evaluated by ``workers`` threads (default: one per usable CPU): Oxigraph releases the GIL
         while it evaluates a query, so the shapes' queries run side by side.
@@ -145,6 +148,7 @@ class _Run:
                  written: WrittenLiterals | None = None, *, shapes_graph: str | None = None) -> None:
         self.written = written
         self.shapes_graph = shapes_graph  # the IRI $shapesGraph is pre-bound to, if a constraint uses it
+        self.targets = program.targets
         self.shapes = program.shapes
         self.graph = program.graph
         self.dataset = dataset
@@ -210,10 +214,13 @@ class _Run:
         prefixes: dict[str, str] = {}
         target = self.target(shape, prefixes)
         out: list[Result] = []
+        # a literal focus node as written (without a path, where the focus is the value, the checks name it)
+        forms = self.written_forms(shape, 0) if shape.path is not None else None
         for component, query, mapper in self.checks(shape, "?this", "?value", target, prefixes, depth=0):
             for row in mapper(self.select(query) if query else []):
                 focus, value, path, _bound = row
-                out.append(self._result(shape, component, focus, value, path))
+                for written in ((focus,) if forms is None else forms.focus_forms(focus)):
+                    out.append(self._result(shape, component, written, value, path))
         for constraint in shape.sparql:
             out.extend(self.sparql_results(shape, constraint, target, prefixes))
         out.extend(self.component_results(shape, target, prefixes))
@@ -254,10 +261,12 @@ class _Run:
         return checks
 
     def written_forms(self, shape: Shape, depth: int) -> Forms | None:
-        """How a check of ``shape`` sees a value as written, or None if the store gave every literal as written."""
-        if self.written is None or self.store is None:
+        """How a check of ``shape`` sees a value as written, or None if the store gave every literal as written (the
+        data's, and at the top the shape's literal target nodes)."""
+        sources = focus_sources(shape, self.targets) if depth == 0 else None
+        if self.store is None or (self.written is None and (sources is None or not changes(sources[0]))):
             return None
-        return Forms(self.store, self.graph, self.written, shape, depth)
+        return Forms(self.store, self.graph, self.written or WrittenLiterals(), shape, depth, sources)
 
     def violators(self, shape: Shape, f: str, target: str, prefixes: dict[str, str], *, depth: int) -> set:
         """The focus nodes bound by ``target`` (as ``f``) that do not conform to ``shape``."""

@@ -7,6 +7,13 @@ comes back as "1", "1257"^^xsd:nonNegativeInteger as "1257"^^xsd:integer (even
 parsed text; so whoever loads the store passes the triples through
 ``WrittenLiterals.watch`` and gives the result to ``validate``, which judges
 (and reports) each literal as written.
+
+Results name literals as written too: a value on a path, the object of a closed
+shape's triple, and a literal focus node (a target node of the shapes, looked up
+with ``written_targets`` once per shapes graph, or an object of the data); checks
+whose verdict depends on the form (``sh:datatype``, string length, ``sh:pattern``,
+``sh:in``, ``sh:hasValue``, qualified counts) judge the forms. Where no literal
+changed, none of this runs.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kgbuild.errors import InputError
-from kgbuild.shacl.text import iri, rdf_list, to_rdflib
+from kgbuild.shacl.text import iri, literal_to_ox, rdf_list, to_rdflib
 from kgbuild.shacl.text import path as sparql_path
 
 _XSD = str(XSD)
@@ -136,34 +143,103 @@ def _stored_forms(literals: Sequence[ox.Literal]) -> dict[ox.Literal, ox.Literal
     return changed
 
 
+Targets = dict[ox.Literal, tuple[ox.Literal, ...]]  # a shape's literal sh:targetNode values: stored form -> as written
+
+
+def written_targets(graph: Graph) -> dict[Node, Targets]:
+    """Per shape with literal ``sh:targetNode`` values, each as a query gives it back (Oxigraph keeps the value:
+    ``VALUES ?this { 4.0 }`` binds "4"^^xsd:decimal) with the literals the shapes wrote for it. Empty, and nothing
+    asked of a store, where no shape has a literal target node of a datatype Oxigraph stores as a value."""
+    pairs = [(shape, literal_to_ox(target)) for shape, target in graph.subject_objects(SH.targetNode)
+             if isinstance(target, Literal)]
+    if not pairs:
+        return {}
+    stored = _stored_forms(list(dict.fromkeys(target for _, target in pairs if target.datatype in _VALUE_DATATYPES)))
+    found: dict[Node, dict[ox.Literal, dict[ox.Literal, None]]] = {}
+    for shape, target in pairs:
+        found.setdefault(shape, {}).setdefault(stored.get(target, target), {})[target] = None
+    return {shape: {value: tuple(forms) for value, forms in targets.items()} for shape, targets in found.items()}
+
+
+def changes(targets: Targets | None) -> bool:
+    """Whether some target node is kept by the store in another form than written."""
+    return bool(targets) and any(forms != (value,) for value, forms in targets.items())  # type: ignore[union-attr]
+
+
+Sources = tuple[Targets, list[Node]]  # where a shape's literal focus nodes come from: target nodes, objects of
+
+
+def focus_sources(shape, targets: dict[Node, Targets], *, seen: frozenset = frozenset()) -> Sources | None:
+    """Where the literal focus nodes of ``shape`` (at the top) come from: its and its parents' (those without a
+    path, whose focus nodes it shares) literal target nodes and sh:targetObjectsOf predicates; None where they may
+    come from elsewhere (a SPARQL target, the values of a parent's path): then any form written may be one."""
+    if shape.sparql_targets:
+        return None
+    found: Targets = dict(targets.get(shape.node, {}))
+    objects_of = list(shape.objects_of)
+    for parent in shape.parents:
+        if parent.deactivated or parent.node in seen:
+            continue
+        if parent.path is not None:
+            return None
+        theirs = focus_sources(parent, targets, seen=seen | {shape.node})
+        if theirs is None:
+            return None
+        for value, forms in theirs[0].items():
+            found[value] = tuple(dict.fromkeys((*found.get(value, ()), *forms)))
+        objects_of.extend(theirs[1])
+    return found, objects_of
+
+
 class Forms:
     """The literals as written behind a (focus, value) row of a check, and how the check names a failing one.
 
     A path ending in a predicate (a sequence, alternatives) reaches the value on triples whose literals as written
     are known: on a predicate path the focus's own triple, else those of the nodes the rest of the path reaches
-    (one query per such row, only for values the store changed). The focus itself (no path) as a target's object:
-    the forms written as objects of the target's predicates. Otherwise (an inverse or repeated last step, other
-    targets) every form written for that value anywhere. A failing form is the result's value; for a check without
-    a path its focus too (at the top), and inside a logical constraint, where the set of failing nodes holds terms
-    as stored, a ``(FORM, form)`` marker: other forms of the same stored value may pass.
+    (one query per such row, only for values the store changed). A focus node at the top (``focus_forms``; the
+    value of a check without a path): where only sh:targetNode and sh:targetObjectsOf give literal focus nodes, the
+    target nodes as the shapes wrote them and the forms written as objects of the target's predicates. Otherwise
+    (an inverse or repeated last step, other targets) every form written for that value anywhere. A failing form is
+    the result's value; for a check without a path its focus too (at the top), and inside a logical constraint,
+    where the set of failing nodes holds terms as stored, a ``(FORM, form)`` marker: other forms of the same stored
+    value may pass.
     """
 
-    def __init__(self, store: ox.Store, graph: Graph, written: WrittenLiterals, shape, depth: int) -> None:
+    def __init__(self, store: ox.Store, graph: Graph, written: WrittenLiterals, shape, depth: int,
+                 sources: Sources | None = None) -> None:
         self.store = store
         self.written = written
         self.any_path = shape.path is not None
         self.depth = depth
         self.steps = None if shape.path is None else last_steps(graph, shape.path)
-        self.objects_of = (list(shape.objects_of) if not self.any_path and depth == 0 and shape.objects_of
-                           and len(shape.objects_of) == len(shape.targets) and not shape.sparql_targets
-                           and not shape.parents else None)
+        # at the top, the focus nodes' sources (None: anywhere): the target nodes written, objects of predicates
+        self.targets: Targets = sources[0] if sources is not None and depth == 0 else {}
+        self.objects_of = sources[1] if sources is not None and depth == 0 else None
+        self.moved = {value for value, forms in self.targets.items() if forms != (value,)}
+
+    def changed(self, value) -> bool:
+        """Whether the store holds ``value`` for a literal written otherwise (in the data, or as a target node)."""
+        return self.written.changed(value) or value in self.moved
+
+    def focus_forms(self, focus) -> Sequence:
+        """The literals written for a focus node at the top that the store gives as ``focus``."""
+        if not self.changed(focus):
+            return (focus,)
+        targets = self.targets.get(focus, ())
+        if self.objects_of is None:
+            return tuple(dict.fromkeys((*targets, *self.written.forms(focus))))
+        found = dict.fromkeys(targets)
+        for predicate in self.objects_of:
+            if any(self.store.quads_for_pattern(None, ox.NamedNode(str(predicate)), focus, ox.DefaultGraph())):
+                found.update(dict.fromkeys(self.written.objects(predicate, focus)))
+        return tuple(found) or (focus,)
 
     def of(self, focus, value) -> Sequence:
         written = self.written
+        if self.steps is None and not self.any_path and self.depth == 0:
+            return self.focus_forms(value)  # the value is the focus
         if not written.changed(value):
             return (value,)
-        if self.objects_of is not None:
-            return tuple(dict.fromkeys(f for p in self.objects_of for f in written.objects(p, value)))
         if self.steps is None:
             return written.forms(value)
         found: dict = {}
@@ -191,7 +267,7 @@ class Forms:
 
     def focus(self, focus, value, form):
         """The focus to report for a failing ``form`` of ``value``."""
-        if self.any_path or not self.written.changed(value):
+        if self.any_path or not self.changed(value):
             return focus
         return form if self.depth == 0 else (FORM, form)
 

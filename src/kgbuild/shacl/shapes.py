@@ -22,13 +22,15 @@ from kgbuild.shacl.components import (
     core_parameters,
     refusal,
     shape_members,
+    sibling_shapes,
 )
 from kgbuild.shacl.sparqlcomponents import Use, declared_components, uses
 from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import RDF_TYPE, SUBCLASS, readable_path, show, term
 from kgbuild.shacl.text import path as sparql_path
 
-_NAMED_BY: dict[Node, str] = {SH["or"]: "sh:or", SH["and"]: "sh:and", SH.xone: "sh:xone", SH["not"]: "sh:not", SH.node: "sh:node"}
+_NAMED_BY: dict[Node, str] = {SH["or"]: "sh:or", SH["and"]: "sh:and", SH.xone: "sh:xone", SH["not"]: "sh:not", SH.node: "sh:node",
+                              SH.qualifiedValueShape: "sh:qualifiedValueShape"}
 
 
 @dataclass(eq=False)
@@ -107,6 +109,13 @@ class Shapes:
                     label = _NAMED_BY[parameter] + (f" member {i}" if parameter in (SH["or"], SH["and"], SH.xone)
                                                     else "")
                     pending.append(self.shape(member, name=f"{shape.name} → {label}"))
+            # sh:qualifiedValueShapesDisjoint: the sibling shapes it runs, wherever their own property shape is
+            for sibling, owner in sibling_shapes(graph, shape.node).items():
+                owner_path = graph.value(owner, SH.path)
+                owner_name = show(owner, graph) if isinstance(owner, URIRef) else "property " + (
+                    "[no path]" if owner_path is None else readable_path(graph, owner_path))
+                pending.append(self.shape(sibling, name=f"{shape.name} → sibling {owner_name} → "
+                                                        "sh:qualifiedValueShape"))
 
     def validated(self) -> list[Shape]:
         """The shapes run on the data, in order: not deactivated, with targets (their own or an active parent's)."""
@@ -181,6 +190,7 @@ class Shapes:
             if construct:
                 raise InputError(f"{name} → sh:target: its sh:select uses {construct}, which SHACL forbids in a "
                                  "query the focus nodes are joined with (SHACL 5.2.1)")
+            self.prefixes_of(target, name=f"{name} → sh:target")
             shape.sparql_targets.append(target)
         self._reached[node] = shape
         return shape
@@ -204,20 +214,37 @@ class Shapes:
             problem = component.check(g, shape, value)
             if problem:
                 raise InputError(f"{shape.name} → {show(parameter, g)}: {problem}")
+        for constraint in shape.sparql:
+            self.prefixes_of(constraint, name=f"{shape.name} → sh:sparql")
 
     def unsupported(self, shape: Shape, what: str) -> InputError:
         return InputError(f"shape {shape.name} uses {what}, which kgbuild's SHACL engine does not support")
 
-    def prefixes_of(self, node: Node) -> dict[str, str]:
-        """The sh:prefixes declarations of a SPARQL target or constraint node."""
+    def prefixes_of(self, node: Node, *, name: str | None = None) -> dict[str, str]:
+        """The prefix declarations of a SPARQL target or constraint node: those of ``sh:prefixes/owl:imports*/
+        sh:declare`` (SHACL 5.2.1), the imports followed within the shapes graph only (nothing is fetched). A prefix
+        declared with two namespaces makes the shapes graph ill-formed: an ``InputError`` naming the node (by
+        ``name``, else as the graph shows it); the shapes' nodes are read when the shapes are checked."""
         if node not in self._prefixes:
+            g = self.graph
             found: dict[str, str] = {}
-            for owner in self.graph.objects(node, SH.prefixes):
-                for declaration in self.graph.objects(owner, SH.declare):
-                    prefix = self.graph.value(declaration, SH.prefix)
-                    namespace = self.graph.value(declaration, SH.namespace)
-                    if prefix is not None and namespace is not None:
-                        found[str(prefix)] = str(namespace)
+            owners = list(g.objects(node, SH.prefixes))
+            seen = set(owners)
+            while owners:
+                owner = owners.pop(0)
+                for declaration in g.objects(owner, SH.declare):
+                    prefix = g.value(declaration, SH.prefix)
+                    namespace = g.value(declaration, SH.namespace)
+                    if prefix is None or namespace is None:
+                        continue
+                    if found.setdefault(str(prefix), str(namespace)) != str(namespace):
+                        raise InputError(f"{name or show(node, g)} → sh:prefixes: the prefix {str(prefix)!r} is "
+                                         f"declared with two namespaces, <{found[str(prefix)]}> and <{namespace}> "
+                                         "(SHACL 5.2.1)")
+                for imported in g.objects(owner, OWL.imports):
+                    if imported not in seen:
+                        seen.add(imported)
+                        owners.append(imported)
             self._prefixes[node] = found
         return self._prefixes[node]
 

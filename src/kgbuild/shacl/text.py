@@ -36,6 +36,21 @@ def to_rdflib(term) -> Node:
     return term  # already rdflib
 
 
+def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib one (a literal's lexical form as the shapes wrote it)."""
+    if isinstance(node, Literal):
+        return literal_to_ox(node)
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    return ox.NamedNode(str(node))
+
+
+def literal_to_ox(literal: Literal) -> ox.Literal:
+    if literal.language:
+        return ox.Literal(str(literal), language=literal.language)
+    return ox.Literal(str(literal), datatype=ox.NamedNode(str(literal.datatype or XSD.string)))
+
+
 def iri(node: Node) -> str:
     if not isinstance(node, URIRef):
         raise InputError(f"expected an IRI in the shapes, found {node!r}")
