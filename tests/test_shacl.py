@@ -1238,3 +1238,28 @@ def test_literal_focus_nodes_and_values_are_reported_as_written_as_pyshacl_does(
     assert alone == {(f'"4.0"{decimal}', "MaxExclusive"), (f'"4.00"{decimal}', "MaxExclusive"),
                      (f'"4"{integer}', "MaxExclusive"), (f'"04"{integer}', "MaxExclusive"),
                      (f'"4.0"{decimal}', "MinCount"), (f'"3.5"{decimal}', "MinCount"), (f'"4.00"{decimal}', "HasValue")}
+
+
+def test_in_and_has_value_compare_rdf_terms_not_numeric_values_as_pyshacl_does():
+    """"1"^^xsd:decimal equals 1 as a number but is another RDF term: sh:in and sh:hasValue (SHACL 4.8.1, 4.8.2:
+    "RDF term equality") fail it, on a path and on the focus node itself; so does the string "1"."""
+    folder = ROOT / "tests" / "fixtures" / "engine" / "terms"
+    shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
+    graph, store, subjects = _graph_and_store([folder / "data.ttl"])
+    program = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes)
+    expected = _pyshacl_results(graph, shapes)
+    got = _engine_results(program, store, shapes)
+    ex = "https://example.org/terms#"
+    # by hand from data.ttl: a's decimal level and c's string level are not in (1 3); a's decimal rank is not 2;
+    # the level objects decimal 1 and string "1" are neither the node 1 nor in (1)
+    fired = {(str(shape).removeprefix(ex) if not isinstance(shape, BNode) else "property",
+              focus.n3() if isinstance(focus, Literal) else str(focus).removeprefix(ex),
+              None if value is None else value.n3())
+             for shape, focus, _path, value, _severity in got}
+    decimal, string = '"1"^^<http://www.w3.org/2001/XMLSchema#decimal>', '"1"'
+    assert fired == {("property", "a", decimal), ("property", "a", None),  # sh:hasValue results have no value
+                     ("property", "c", string), ("OneIsNode", decimal, None), ("OneIsNode", string, None),
+                     ("OneInList", decimal, decimal), ("OneInList", string, string)}
+    assert got == expected
+    for node in sorted(subjects[folder / "data.ttl"]):
+        assert _engine_results(program, store, shapes, focus=[node]) == {r for r in expected if str(r[1]) == node}

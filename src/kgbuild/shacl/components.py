@@ -465,10 +465,11 @@ def _in(c: Context, value: Node) -> Check:
     ("07"^^xsd:integer as "7", which is not the member 7), the literals of the datatypes it changes are judged as
     written, in Python (RDF term equality)."""
     listed = rdf_list(c.run.graph, value)
-    members = ", ".join(term(m) for m in listed)
+    # RDF term equality (SHACL 4.8.1): sameTerm, not IN, whose = takes 1.0 for 1
+    member = " || ".join(f"sameTerm({c.v}, {term(m)})" for m in listed) or "false"
     forms = c.forms()
     query = (f"{c.head()}SELECT DISTINCT {c.f} {c.v} WHERE {{ {c.value_where} {c.values} "
-             f"FILTER (!({c.v} IN ({members})){_changed_types(c)}) }}")
+             f"FILTER (!({member}){_changed_types(c)}) }}")
     if forms is None:
         return "In", query, c.rows
     as_written = {to_ox(m) for m in listed}
@@ -485,7 +486,7 @@ def _has_value(c: Context, value: Node) -> Check:
     f = c.f
     query = (f"{c.head()}SELECT DISTINCT {f} WHERE {{ {c.where} "
              f"FILTER NOT EXISTS {{ {c.values.replace(c.v, term(value)) if c.path else ''} "
-             f"{'' if c.path else f'FILTER ({f} = {term(value)})'} }} }}")
+             f"{'' if c.path else f'FILTER (sameTerm({f}, {term(value)}))'} }} }}")
     forms = c.forms()
     if forms is None or not _of_changed_type(to_ox(value)):
         return "HasValue", query, c.focus_rows
