@@ -150,7 +150,7 @@ def show(node: Node, graph: Graph | None = None) -> str:
         if graph is not None:
             try:
                 return node.n3(graph.namespace_manager)
-            except (ValueError, KeyError):  # an IRI rdflib cannot shorten
+            except Exception:  # noqa: BLE001 - an IRI rdflib cannot write (a space in it: a bare Exception)
                 return f"<{node}>"
         return f"<{node}>"
     if isinstance(node, Literal):
