@@ -228,9 +228,9 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
 
     if graph is not None and endpoint is None:
         raise click.UsageError("--graph names the graph of an --endpoint to validate")
-    if endpoint is not None and (files or engine != "kgbuild"):
-        raise click.UsageError("--endpoint runs kgbuild's engine on the whole graph of the store; a contribution check "
-                               "(FILES) and --engine pyshacl run on the project")
+    if endpoint is not None and engine != "kgbuild":
+        raise click.UsageError("--endpoint runs kgbuild's engine on the graph of the store; --engine pyshacl runs on "
+                               "the project")
     if files and engine != "kgbuild":
         raise click.UsageError("--engine pyshacl validates the whole project; a contribution check (FILES) runs "
                                "on kgbuild's engine")
@@ -239,7 +239,13 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         from kgbuild.contribution import check_contribution
         from kgbuild.report import render_grouped
 
-        result = check_contribution(project, list(files), max_triples=max_triples)
+        if endpoint is not None:
+            from kgbuild.remotecontribution import check_contribution_remote
+
+            result = check_contribution_remote(project, list(files), endpoint=endpoint, graph=graph, timeout=timeout,
+                                               max_triples=max_triples)
+        else:
+            result = check_contribution(project, list(files), max_triples=max_triples)
         report = result.report
         if output_format == "json":
             click.echo(to_json(result.to_dict()), nl=False)
