@@ -329,9 +329,9 @@ class CheckContext:
         """The IRIs under ``namespace`` the existing graph gives a type (``_described``), sorted."""
         return _described(self.store, namespace)  # type: ignore[arg-type]
 
-    def name_rows(self, project: Project, *, exclude: set[str]) -> list[tuple[str, str]]:
-        """(entity, name) rows of the names query on the existing graph, less the ``exclude`` entities."""
-        return _names(project, self.store, exclude=exclude)  # type: ignore[arg-type]
+    def name_index(self, project: Project, *, exclude: set[str]) -> NameIndex:
+        """The names of the existing graph's agents (the names query), less those of the ``exclude`` entities."""
+        return NameIndex.of(_names(project, self.store, exclude=exclude))  # type: ignore[arg-type]
 
     def label(self, iri: str) -> str | None:
         """The existing graph's label of ``iri`` (``_store_label``)."""
@@ -1132,8 +1132,8 @@ class _Checker:
         new_entities = contributed - self.described_before  # a blank node of the contribution is new by definition
         index = self.name_index
         if index is None:
-            index = NameIndex.of(self.whole.name_rows(self.project, exclude=new_entities) if self.whole is not None
-                                 else _names(self.project, store, exclude=new_entities))
+            index = (self.whole.name_index(self.project, exclude=new_entities) if self.whole is not None
+                     else NameIndex.of(_names(self.project, store, exclude=new_entities)))
         new_names: dict[str, set[str]] = {}
         for row in _names(self.project, store, only=new_entities):
             new_names.setdefault(row[0], set()).add(row[1])
@@ -1646,7 +1646,14 @@ def fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     latin = anyascii(plain).lower()
-    return " ".join(re.sub(r"[^a-z\s]", " ", latin).split())
+    return " ".join(_NOT_LETTER.sub(" ", latin).split())
+
+
+# compiled once: a big graph's names are folded by the thousand (the name index)
+_NOT_LETTER = re.compile(r"[^a-z\s]")
+_TS = re.compile(r"t[sz]")
+_VOWEL = re.compile(r"[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def name_key(folded: str) -> str:
@@ -1665,9 +1672,9 @@ def skeleton(folded: str) -> str:
     """
     words = []
     for word in folded.split():
-        word = re.sub(r"t[sz]", "c", word.replace("x", "ks"))
-        rest = re.sub(r"[aeiouy]", "", word[1:])
+        word = _TS.sub("c", word.replace("x", "ks"))
+        rest = _VOWEL.sub("", word[1:])
         head = word[0]
         key = head + rest
-        words.append(re.sub(r"(.)\1+", r"\1", key))
+        words.append(_DOUBLED.sub(r"\1", key))
     return " ".join(words)

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,6 +51,7 @@ from kgbuild.contribution import (
     RDF_TYPE,
     CheckContext,
     ContributionResult,
+    NameIndex,
     Vocabulary,
     _described,
     _store_label,
@@ -99,10 +101,15 @@ class EndpointContext(CheckContext):
         self._in: set[str] = set()  # IRIs whose incoming triples the store holds
         self._labels: dict[str, str | None] = {}
         self._directory: tempfile.TemporaryDirectory | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._names: Future[tuple[NameIndex, list[tuple[str, str]]]] | None = None
 
     # --- the neighbourhood ---------------------------------------------------------------------
 
     def __enter__(self) -> EndpointContext:
+        if self.project.names_query is not None and self.triples:
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self._names = self._pool.submit(self._fetch_names)
         # on disk, as the embedded store is: its indexes give the same order of rows (GROUP_CONCAT in messages)
         self._directory = tempfile.TemporaryDirectory(prefix="kgbuild-check-")
         self.store = ox.Store(self._directory.name)
@@ -127,6 +134,9 @@ class EndpointContext(CheckContext):
 
     def __exit__(self, *exc_info: object) -> None:
         self.store = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         if self._directory is not None:
             self._directory.cleanup()
             self._directory = None
@@ -218,21 +228,33 @@ class EndpointContext(CheckContext):
         store.extend(ox.Quad(row["s"], typed, typed) for row in self.dataset.solutions(query)[1])  # type: ignore[arg-type]
         return _described(store, namespace)
 
-    def name_rows(self, project: Project, *, exclude: set[str]) -> list[tuple[str, str]]:
-        """The names query of ``[checks] names`` run on the endpoint (its rows, not the graph)."""
+    def name_index(self, project: Project, *, exclude: set[str]) -> NameIndex:
+        """The names of every agent of the remote graph (the names query of ``[checks] names``, sent as it is).
+
+        Fetched and folded on a thread started with the neighbourhood's queries (the query reads the whole
+        graph: the store answers it while the rest of the check runs). ``exclude`` (the contribution's new
+        entities) names none of them, as a node with a name in the graph is not new; if it did, those are left out.
+        """
+        assert self._names is not None
+        index, rows = self._names.result()
+        if any(entity in exclude for entity, _ in rows):
+            index = NameIndex.of([(entity, name) for entity, name in rows if entity not in exclude])
+        return index
+
+    def _fetch_names(self) -> tuple[NameIndex, list[tuple[str, str]]]:
         from kgbuild.federation import refuse_service
         from kgbuild.rdfio import read_text
 
-        assert project.names_query is not None
-        file = project.rel(project.names_query)
-        text = read_text(project.names_query, file=file)
+        assert self.project.names_query is not None
+        file = self.project.rel(self.project.names_query)
+        text = read_text(self.project.names_query, file=file)
         refuse_service(text, file=file, hint="a configured query may not call SERVICE")
-        found = []
+        rows = []
         for row in self.dataset.solutions(text)[1]:
             entity, name = row.get("entity"), row.get("name")  # type: ignore[attr-defined]
-            if isinstance(entity, ox.NamedNode) and isinstance(name, ox.Literal) and entity.value not in exclude:
-                found.append((entity.value, name.value))
-        return found
+            if isinstance(entity, ox.NamedNode) and isinstance(name, ox.Literal):
+                rows.append((entity.value, name.value))
+        return NameIndex.of(rows), rows
 
     def label(self, iri: str) -> str | None:
         if iri in self._out:
