@@ -22,17 +22,26 @@ The part of the remote graph fetched (``EndpointContext``, a handful of SELECT q
 
 Blank nodes cannot be named in a query, so with every triple whose object (or, incoming, whose subject) is a blank
 node comes, in the same query, what hangs from it up to three blank nodes deep (an attestation and the facts it
-states). The cost is that of these queries: it grows with the neighbourhood of the contribution, not with the
-store (a hub such as a class or a concept is never expanded inwards).
+states), and with an incoming blank node the triple that holds it. A blank node's label is taken as its identity
+across queries, as Oxigraph gives it (one label per blank node in every answer); a store that labels blank nodes
+afresh in each answer would make one node of two. The cost is that of these queries: it grows with the
+neighbourhood of the contribution and with the triples sharing its literals, not with the store (a hub such as a
+class or a concept is never expanded inwards).
 
 Whole-graph questions go to the endpoint: which standard properties the graph uses (unknown-property), which
-IRIs of the project's namespace it describes (suggestions for a dangling reference), the names of every agent
-(possible duplicates: the names query of ``[checks] names`` is sent as it is), and the label of an existing node
-the neighbourhood does not hold. The SHACL shapes, conflicts, quotes, stated facts and the "did this hold before
-the contribution" comparison then run on the local store exactly as ``kgbuild validate FILE`` runs them on the
-embedded store: the same findings, with the contribution's files and lines, as long as the shapes read no farther
-from a focus node than the neighbourhood holds (the project's shapes read at most three steps outward and one
-inward, tested against the embedded store with every fixture of tests/fixtures/contributions/).
+IRIs of the project's namespace it describes (suggestions for a dangling reference, asked only when there is
+one), the names of every agent (possible duplicates: the names query of ``[checks] names`` is sent as it is; its
+rows are as many as the graph's agents' names, fetched and folded on a thread while the rest of the check runs),
+and the label of an existing node the neighbourhood does not hold.
+
+The SHACL shapes, conflicts, quotes, stated facts and the "did this hold before the contribution" comparison then
+run on the local store exactly as ``kgbuild validate FILE`` runs them on the embedded store (the local store is on
+disk, as the embedded one is, so the rows a shape's GROUP_CONCAT lists come in the same order): the same findings,
+with the contribution's files and lines, as long as the shapes read no farther from a focus node than the
+neighbourhood holds. The project's shapes read at most three steps outward and one inward: tested against the
+embedded store with every fixture of tests/fixtures/contributions/. Shapes that read farther (a path of four
+steps, a SPARQL constraint joining on a value the contribution does not hold) would see less of the graph here
+than on the embedded store: raise ``OUTWARD_STEPS`` for them.
 
 Literals come back from the store in the form it keeps (Oxigraph stores ``"01"^^xsd:integer`` as ``"1"``, as the
 embedded store does); the contribution's literals are judged as written, as locally.
