@@ -197,3 +197,31 @@ def test_cli_unusable_contribution_exits_2_naming_file_and_line_before_asking_th
     assert result.exit_code == 2
     assert f"{deep}:2: " in result.stderr
     assert http_stub.requests == []  # the file is refused before anything is sent
+
+
+def test_a_failing_endpoint_leaves_no_thread_and_no_store_behind(project, http_stub, tmp_path, monkeypatch):
+    import tempfile
+    import threading
+
+    from kgbuild.errors import EndpointError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    http_stub.respond(status=500, body="the store is down", content_type="text/plain")
+    threads = threading.active_count()
+    with pytest.raises(EndpointError, match="the endpoint failed"):
+        check_contribution_remote(project, [EXAMPLE], endpoint=http_stub.query_url)
+    assert threading.active_count() == threads
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_build_is_needed(built_project, server, tmp_path):
+    """The remote check reads the project's ontology, shapes and queries, never its embedded store."""
+    import shutil
+
+    copy = tmp_path / "project"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns(".kgbuild", "dist"))
+    path = CORPUS / "conflicting-count.ttl"
+    remote = check_contribution_remote(load_project(copy), [path], endpoint=server.query_url)
+    local = check_contribution(load_project(built_project), [path])
+    assert not (copy / ".kgbuild").exists()
+    _same(local, remote)

@@ -122,6 +122,16 @@ class EndpointContext(CheckContext):
         # on disk, as the embedded store is: its indexes give the same order of rows (GROUP_CONCAT in messages)
         self._directory = tempfile.TemporaryDirectory(prefix="kgbuild-check-")
         self.store = ox.Store(self._directory.name)
+        try:
+            self._fetch()
+        except BaseException:
+            self.__exit__()  # a failed __enter__ gets no __exit__ from the with statement
+            raise
+        return self
+
+    def _fetch(self) -> None:
+        """Fill the store with the contribution's neighbourhood in the remote graph (steps 1 to 5 above)."""
+        assert self.store is not None
         hubs = self.vocabulary.terms | self.vocabulary.classes | self.vocabulary.properties
         subjects = _iris(t.subject for t in self.triples)
         named = subjects | _iris(t.object for t in self.triples)
@@ -139,7 +149,6 @@ class EndpointContext(CheckContext):
                 break
         self._schema()
         self._same_values()
-        return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.store = None
