@@ -293,17 +293,20 @@ def step_contribution(run: Run, project: Path, size: int, runs: int) -> None:
 
 
 def step_remote_contribution(run: Run, project: Path, size: int, runs: int, scratch: Path) -> None:
-    """The contribution check of step_contribution against a local `oxigraph serve` holding the built graph
-    (`kgbuild validate FILE --endpoint URL`: its neighbourhood fetched by queries), median of runs; the server's
-    store is loaded offline beforehand (not timed)."""
+    """The contribution check of step_contribution against a local `oxigraph serve` holding the project's graph
+    (`kgbuild validate FILE --endpoint URL`: its neighbourhood fetched by queries), median of runs. The server's
+    store is loaded offline beforehand from the ontology and data files, the graph the embedded store holds (not
+    timed; no build needed)."""
     import load_throughput
 
+    from kgbuild.project import load_project
     from kgbuild.serve import oxigraph_command
 
     location = scratch / "remote-contribution-store"
-    subprocess.run([oxigraph_command(), "load", "--location", str(location), "--file",
-                    str(project / "dist" / "graph.nt")], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    loaded = load_project(project)
+    files = [str(path) for path in loaded.ontology_files() + loaded.data_files()]
+    subprocess.run([oxigraph_command(), "load", "--location", str(location), "--file", *files], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = load_throughput.Server(location)
     try:
         ours = python(REMOTE_CONTRIBUTION, str(project), server.url + "/query", str(runs))

@@ -167,12 +167,9 @@ def test_contribution_scale_benchmark_runs_at_a_tiny_size(built_project):
 
 
 def test_harness_step_remote_contribution_runs_at_a_small_size(tmp_path):
-    """The contribution check against a local Oxigraph server holding the built graph: one row, a complete run."""
-    from kgbuild.builder import build
-    from kgbuild.project import load_project
-
+    """The contribution check against a local Oxigraph server holding the project's graph: one row, a complete
+    run, without a build (the step runs alone with --only)."""
     project = _generate(tmp_path / "p", triples=3000, seed=1)
-    build(load_project(project))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import run as harness
