@@ -164,3 +164,21 @@ def test_contribution_scale_benchmark_runs_at_a_tiny_size(built_project):
     assert big[5].strip() == "2" and "refused" in big[6] and "more than 500 triples" in big[6]
     assert deep[0].strip() == "blank nodes nested 40 deep" and "unknown-property" in deep[6]
     assert float(small[2]) > 0 and float(small[4]) > 0
+
+
+def test_harness_step_remote_contribution_runs_at_a_small_size(tmp_path):
+    """The contribution check against a local Oxigraph server holding the project's graph: one row, a complete
+    run, without a build (the step runs alone with --only)."""
+    project = _generate(tmp_path / "p", triples=3000, seed=1)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run as harness
+    finally:
+        sys.path.pop(0)
+    run = harness.Run()
+    harness.step_remote_contribution(run, project, 3000, 1, tmp_path)
+    (row,) = run.rows
+    assert row.area == "contribution check against a remote store (~100 triples)"
+    assert row.ours.ok, row.ours.output
+    assert row.ours.seconds > 0 and "target: under 3 s" in row.note and "findings" in row.note
+    assert "| contribution check against a remote store (~100 triples) | 3k |" in harness.table(run)

@@ -209,13 +209,11 @@ def test_stated_facts_and_language_tags_are_checked_on_the_store(oxigraph_server
     assert comparable(remote) == comparable(local)
 
 
-def test_cli_contribution_check_against_an_endpoint_is_refused(mini):
-    contribution = mini / "new.ttl"
-    contribution.write_text("", encoding="utf-8")
+def test_cli_endpoint_with_pyshacl_is_refused(mini):
     url = f"http://127.0.0.1:{free_port()}/query"
-    result = run_cli("validate", str(contribution), "--project", str(mini), "--endpoint", url)
+    result = run_cli("validate", "--project", str(mini), "--endpoint", url, "--engine", "pyshacl")
     assert result.exit_code == 2
-    assert "a contribution check (FILES)" in result.stderr
+    assert "--engine pyshacl runs on the project" in result.stderr
 
 
 def test_program_restricted_to_focus_nodes_on_an_endpoint(oxigraph_server, mini):

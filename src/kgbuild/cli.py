@@ -180,8 +180,9 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
               help="Without FILES: the SHACL engine. pyshacl, the reference implementation, is much slower; "
               "it is there to cross-check kgbuild's engine (the same findings, report and exit status).")
 @click.option("--endpoint", metavar="URL", default=None,
-              help="Without FILES: run the project's checks on the graph this SPARQL 1.1 endpoint holds, query by "
-              "query, downloading nothing (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
+              help="Run the project's checks (without FILES), or check FILES, against the graph this SPARQL 1.1 "
+              "endpoint holds, downloading only what the checks read (credentials from KGBUILD_ENDPOINT_USER/"
+              "_PASSWORD or _TOKEN).")
 @click.option("--graph", metavar="IRI", default=None,
               help="With --endpoint: validate this named graph (sent as default-graph-uri). Default: the endpoint's "
               "default graph.")
@@ -216,11 +217,16 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
       kgbuild validate new/*.ttl --format json
       kgbuild validate --engine pyshacl
       kgbuild validate --endpoint http://localhost:7878/query --graph https://example.org/g
+      kgbuild validate new.ttl --endpoint http://localhost:7878/query
 
     With --endpoint URL: the project's SHACL shapes, quote, stated-facts and
     language-tag checks run on the graph that SPARQL 1.1 store holds (as
     queries; nothing is downloaded); the query catalogue check (of the
     project's queries/) does not. Findings carry no file:line.
+    With FILES and --endpoint URL: the contribution is checked against the
+    store's graph: the part of it the checks read is fetched by queries
+    about the contribution's nodes (the whole graph never is), the rest is
+    asked of the store; the same findings as against the embedded store.
     An unreachable or failing endpoint exits 2.
     """
     from kgbuild.project import load_project
@@ -228,9 +234,9 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
 
     if graph is not None and endpoint is None:
         raise click.UsageError("--graph names the graph of an --endpoint to validate")
-    if endpoint is not None and (files or engine != "kgbuild"):
-        raise click.UsageError("--endpoint runs kgbuild's engine on the whole graph of the store; a contribution check "
-                               "(FILES) and --engine pyshacl run on the project")
+    if endpoint is not None and engine != "kgbuild":
+        raise click.UsageError("--endpoint runs kgbuild's engine on the graph of the store; --engine pyshacl runs on "
+                               "the project")
     if files and engine != "kgbuild":
         raise click.UsageError("--engine pyshacl validates the whole project; a contribution check (FILES) runs "
                                "on kgbuild's engine")
@@ -239,7 +245,13 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         from kgbuild.contribution import check_contribution
         from kgbuild.report import render_grouped
 
-        result = check_contribution(project, list(files), max_triples=max_triples)
+        if endpoint is not None:
+            from kgbuild.remotecontribution import check_contribution_remote
+
+            result = check_contribution_remote(project, list(files), endpoint=endpoint, graph=graph, timeout=timeout,
+                                               max_triples=max_triples)
+        else:
+            result = check_contribution(project, list(files), max_triples=max_triples)
         report = result.report
         if output_format == "json":
             click.echo(to_json(result.to_dict()), nl=False)

@@ -24,7 +24,7 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -301,7 +301,49 @@ def _file_finding(rule: str, message: str, file: str, line, column, *, hint: str
 # --- the context ---------------------------------------------------------------------------
 
 
-class _Context:
+class CheckContext:
+    """Where a contribution is checked: ``store``, a writable store the check adds the contribution to (and takes
+    it out of again), and the answers about the whole existing graph that the store alone may not give.
+
+    Here the store holds the whole existing graph, so every answer comes from it; a context whose store holds only
+    a part of the graph (``kgbuild.remotecontribution``: the neighbourhood of the contribution fetched from a
+    SPARQL endpoint) answers these from where the whole graph is. Entered before the check, exited after it.
+    """
+
+    description = ""
+    store: ox.Store | None = None
+    inputs: dict[str, str] | None = None  # the store's recorded inputs (None: not the embedded store)
+
+    def __enter__(self) -> CheckContext:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.store = None
+
+    def used_predicates(self, candidates: Iterable[str], *, outside: str) -> set[str]:
+        """The candidates the existing graph uses as predicates, outside the project's namespace
+        (``_used_predicates``)."""
+        return _used_predicates(self.store, candidates, outside=outside)  # type: ignore[arg-type]
+
+    def described(self, namespace: str) -> list[str]:
+        """The IRIs under ``namespace`` the existing graph gives a type (``_described``), sorted."""
+        return _described(self.store, namespace)  # type: ignore[arg-type]
+
+    def name_index(self, project: Project, *, exclude: set[str]) -> NameIndex:
+        """The names of the existing graph's agents (the names query), less those of the ``exclude`` entities."""
+        return NameIndex.of(_names(project, self.store, exclude=exclude))  # type: ignore[arg-type]
+
+    def label(self, iri: str) -> str | None:
+        """The existing graph's label of ``iri`` (``_store_label``)."""
+        return _store_label(self.store, iri)  # type: ignore[arg-type]
+
+
+# what check_contribution calls to make its context: (project, the contribution's triples, the ontology's
+# vocabulary) -> a CheckContext, not yet entered
+ContextFactory = Callable[[Project, Sequence[ox.Triple], "Vocabulary"], CheckContext]
+
+
+class _Context(CheckContext):
     """A writable store holding the existing graph; deleted on exit."""
 
     def __init__(self, project: Project) -> None:
@@ -345,11 +387,14 @@ class _Context:
 # --- the check ---------------------------------------------------------------------------------
 
 
-def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: int | None = None) -> ContributionResult:
+def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: int | None = None,
+                       context: ContextFactory | None = None) -> ContributionResult:
     """Check contribution files against the ontology, the shapes and the existing graph; write nothing.
 
     ``max_triples`` (default: the project's ``[checks] max-contribution-triples``, else
     ``DEFAULT_MAX_TRIPLES``): a bigger contribution is refused with an ``InputError`` before it is checked.
+    ``context`` makes the existing graph to check against (default: the project's embedded store, else its
+    files); ``kgbuild.remotecontribution`` passes one for a graph held by a SPARQL endpoint.
     """
     from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 
@@ -375,16 +420,17 @@ def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: 
     prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in ontology_files), *(f.prefixes for f in files),
                               shapes_prefixes)
     checker = _Checker(project, files, vocabulary, shapes, prefixes)
-    with _Context(project) as context:
+    made = _Context(project) if context is None else context(project, [t for _, t in checker.triples], vocabulary)
+    with made as entered:
+        checker.whole = entered
         checker.vocabulary = vocabulary.adopting(
-            _used_predicates(context.store, checker.predicates() - vocabulary.properties,  # type: ignore[arg-type]
-                             outside=project.namespace))
+            entered.used_predicates(checker.predicates() - vocabulary.properties, outside=project.namespace))
         findings.extend(checker.static_checks())
         if files:
-            if context.inputs is not None:
-                checker.name_index = NameIndex.load(name_index_path(project), context.inputs)
-            findings.extend(checker.in_context(context.store))  # type: ignore[arg-type]
-        description = context.description
+            if entered.inputs is not None:
+                checker.name_index = NameIndex.load(name_index_path(project), entered.inputs)
+            findings.extend(checker.in_context(entered.store))  # type: ignore[arg-type]
+        description = entered.description
     return ContributionResult(report=Report.of(_supersede(findings)), files=tuple(shown), context=description)
 
 
@@ -621,6 +667,7 @@ class _Checker:
         self.token_lines = {f.file: _TokenLines(f) for f in files}
         self.suggestions: dict[tuple[str, str], str | None] = {}  # (unknown term, kind) -> nearest known one
         self.store: ox.Store | None = None  # the context, while it is open (for labels of existing nodes)
+        self.whole: CheckContext | None = None  # answers about the whole existing graph, while it is open
         self.name_index: NameIndex | None = None  # names of the existing graph, when built with the store
         self.touched: dict[str, tuple[ContributionFile, str]] = {}  # set by _focus
         self.described_before: set[str] = set()  # set by _in_context
@@ -769,8 +816,8 @@ class _Checker:
                       if t.predicate.value == predicate and isinstance(t.object, ox.Literal)]
             if values:
                 return min(values, key=lambda lit: (lit.language not in (None, "en"), lit.value)).value
-        if self.store is not None:
-            return _store_label(self.store, node.value)
+        if self.whole is not None and self.store is not None:
+            return self.whole.label(node.value)
         return None
 
     def _short(self, term) -> str:
@@ -996,7 +1043,8 @@ class _Checker:
             if t.predicate.value == RDF_TYPE or _is_subject(store, o.value):
                 continue
             if candidates is None:
-                candidates = TermPool(_described(store, namespace))
+                candidates = TermPool(self.whole.described(namespace) if self.whole is not None
+                                      else _described(store, namespace))
             if (o.value, "described") not in self.suggestions:
                 self.suggestions[(o.value, "described")] = nearest(o.value, candidates, self.names)
             suggestion = self.suggestions[(o.value, "described")]
@@ -1084,7 +1132,8 @@ class _Checker:
         new_entities = contributed - self.described_before  # a blank node of the contribution is new by definition
         index = self.name_index
         if index is None:
-            index = NameIndex.of(_names(self.project, store, exclude=new_entities))
+            index = (self.whole.name_index(self.project, exclude=new_entities) if self.whole is not None
+                     else NameIndex.of(_names(self.project, store, exclude=new_entities)))
         new_names: dict[str, set[str]] = {}
         for row in _names(self.project, store, only=new_entities):
             new_names.setdefault(row[0], set()).add(row[1])
@@ -1094,7 +1143,8 @@ class _Checker:
             for other, (name, other_name) in sorted(index.matches(sorted(new_names[entity])).items()):
                 if other in new_entities:  # an existing agent the contribution also describes is still one
                     continue
-                label = _store_label(store, other) or other_name
+                label = self.whole.label(other) if self.whole is not None else _store_label(store, other)
+                label = label or other_name
                 out.append(self._finding(
                     "possible-duplicate", self._file_of(node), node, "", None,
                     f"“{name}” may be the existing {self.names.iri(other)} (“{label}”"
@@ -1596,7 +1646,14 @@ def fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     latin = anyascii(plain).lower()
-    return " ".join(re.sub(r"[^a-z\s]", " ", latin).split())
+    return " ".join(_NOT_LETTER.sub(" ", latin).split())
+
+
+# compiled once: a big graph's names are folded by the thousand (the name index)
+_NOT_LETTER = re.compile(r"[^a-z\s]")
+_TS = re.compile(r"t[sz]")
+_VOWEL = re.compile(r"[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def name_key(folded: str) -> str:
@@ -1615,9 +1672,9 @@ def skeleton(folded: str) -> str:
     """
     words = []
     for word in folded.split():
-        word = re.sub(r"t[sz]", "c", word.replace("x", "ks"))
-        rest = re.sub(r"[aeiouy]", "", word[1:])
+        word = _TS.sub("c", word.replace("x", "ks"))
+        rest = _VOWEL.sub("", word[1:])
         head = word[0]
         key = head + rest
-        words.append(re.sub(r"(.)\1+", r"\1", key))
+        words.append(_DOUBLED.sub(r"\1", key))
     return " ".join(words)
