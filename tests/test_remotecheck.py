@@ -10,6 +10,7 @@ import time
 
 import pyoxigraph as ox
 import pytest
+from conftest import append, free_port, run_cli
 from rdflib import BNode
 
 from kgbuild.catalogue import check_catalogue
@@ -19,8 +20,6 @@ from kgbuild.remote import EndpointDataset
 from kgbuild.remotecheck import validate_endpoint
 from kgbuild.shacl import Dataset, ShapesProgram
 from kgbuild.sources import load_sources
-
-from conftest import append, free_port, run_cli
 
 NAMED = "https://example.org/graphs/checked"
 MR = "https://example.org/mini/id/"
@@ -227,3 +226,17 @@ def test_program_restricted_to_focus_nodes_on_an_endpoint(oxigraph_server, mini)
     remote = program.validate(EndpointDataset(oxigraph_server.query_url), focus=focus)
     assert embedded and {str(r.focus) for r in embedded} == set(focus)
     assert sorted(map(_key, remote)) == sorted(map(_key, embedded))
+
+
+def test_neighbourhood_names_iris_as_terms_never_pasting_text():
+    """An IRI that is not one (here it would close the VALUES block and add a pattern) is refused before any
+    request: nothing listens on the port, so a query sent would fail as unreachable instead."""
+    from rdflib import URIRef
+
+    from kgbuild.errors import EndpointError
+    from kgbuild.remotecheck import neighbourhood
+
+    dataset = EndpointDataset("http://127.0.0.1:9/sparql", timeout=2)
+    hostile = URIRef("https://example.org/a> } ?s ?p ?o { <https://example.org/b")
+    with pytest.raises(EndpointError, match="the store answered with an IRI a query cannot name"):
+        neighbourhood(dataset, [URIRef("https://example.org/ok"), hostile])

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kgbuild.canon import from_ox
-from kgbuild.errors import InputError
+from kgbuild.errors import EndpointError, InputError
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator
 from kgbuild.project import Project
@@ -92,12 +93,21 @@ def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None] | list[Node
     result = Graph(bind_namespaces="none")
     iris = sorted({str(node) for node in nodes if isinstance(node, URIRef)})
     for start in range(0, len(iris), 500):
-        values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
+        values = " ".join(str(_named(iri)) for iri in iris[start:start + 500])
         query = ("SELECT ?s ?p ?o WHERE { VALUES ?n { " + values + " } "
                  "{ ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }")
         for row in dataset.solutions(query)[1]:
             result.add((from_ox(row["s"]), from_ox(row["p"]), from_ox(row["o"])))  # type: ignore[arg-type]
     return result
+
+
+def _named(iri: str) -> ox.NamedNode:
+    """An IRI as a term of the query (pyoxigraph checks and writes it), never pasted text: the IRIs come from the
+    store's answers. One pyoxigraph cannot write cannot be named in a query: an EndpointError."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise EndpointError(f"the store answered with an IRI a query cannot name ({exc}): {iri[:80]!r}") from None
 
 
 def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
