@@ -228,3 +228,14 @@ def test_harness_stops_pyshacl_at_its_timeout_and_does_not_start_it_at_a_larger_
     assert second.baseline is None
     assert second.note.endswith("; pyshacl not run: it did not finish at 3k in 0 s")
     assert "| full validation | 3k |" in harness.table(run) and "| over 0 s, stopped |" in harness.table(run)
+
+
+def test_harness_says_how_remote_and_embedded_findings_differ():
+    harness = _harness()
+    quote = ("violation", "quote-not-in-source", "None", "None", "ppdr:x ppd:attestedBy []", "None", '"q"')
+    other = ("warning", "ClaimConflictUnresolved", "ppdsh:C", "https://e/x", "X", "None", "None")
+    assert harness._compared([quote, other], [quote, other]) == "identical"
+    unlabelled = quote[:4] + ("None",) + quote[5:]
+    assert harness._compared([unlabelled, other], [quote, other]) == (
+        "the same, but 1 named differently (focus label: see the two JSON reports)")
+    assert harness._compared([other], [quote, other]) == "DIFFERENT: 1 found only embedded, 0 only remotely"
