@@ -301,8 +301,8 @@ def _same(engine: Measure, baseline: Measure) -> str:
     same = engine.ok and baseline.ok and json.loads(engine.output) == json.loads(baseline.output)
     found = json.loads(engine.output) if engine.ok else []
     violations = sum(1 for finding in found if finding[3].endswith("#Violation"))
-    return (f"{len(found)} findings ({violations} violations) (shape, focus, path, severity): "
-            + ("identical" if same else "DIFFERENT"))
+    return (f"{len(found)} findings (shape, focus, path, severity): " + ("identical" if same else "DIFFERENT")
+            + f"; {violations} of them violations")
 
 
 # cases broken in rotation (synth.VIOLATIONS): every other one, so a graph of a few cases has each kind
