@@ -12,10 +12,18 @@ from the kernel's accounting of that process):
 - build: `kgbuild build` (parse, quotes, SHACL, stats, the store, the dumps) —
   beside rdflib parsing the same files and writing N-Triples (the rdflib
   pipeline without any validation) and pyoxigraph's raw bulk load of them;
-- full validation: `kgbuild validate` — beside plain pyshacl on the same
-  graph and shapes (up to --pyshacl-max triples: it takes minutes beyond),
-  and a check that both report the same findings (shape, focus, path,
-  severity) on a graph with injected violations;
+- full validation: `kgbuild validate` (and what it found) — beside plain
+  pyshacl on the same graph and shapes, stopped after --pyshacl-timeout
+  seconds (and not run at larger sizes once stopped, nor above --pyshacl-max
+  triples: a full run spends up to that timeout on it); where both finish,
+  whether kgbuild's engine reports the same findings (shape, focus, path,
+  severity); and the same comparison on a small graph with injected
+  violations (--same-findings-triples);
+- remote validation: a graph of the same size with a few injected violations
+  loaded into a local `oxigraph serve` (127.0.0.1, a free port), `kgbuild
+  validate --endpoint` on it beside the embedded `kgbuild validate` of the
+  same project, in this step: the ratio of their times and whether their
+  findings are the same (up to --remote-max triples);
 - contribution validation: `check_contribution` of
   docs/examples/contribution-release.ttl (about 100 triples), median of runs;
   and the same against a local Oxigraph server holding the built graph
@@ -27,7 +35,14 @@ from the kernel's accounting of that process):
   rdflib's SPARQL engine on the same graph, parsed beforehand (up to
   --rdflib-max triples);
 - export (`kgbuild export -o graph.nq.gz`) and load into a local Oxigraph
-  server (`kgbuild load --replace` and `--direct`, beside a plain POST).
+  server (`kgbuild load --replace` and `--direct`, beside a plain POST);
+- once, not per size: the W3C SHACL test suite's pass counts, kgbuild's
+  engine and pyshacl, compared as tests/test_shacl_w3c.py compares them (a
+  line saying where to get the suite when it is absent).
+
+`--only STEP...` runs just the named steps (the others are left out of the
+table), e.g. `--only validate remote-validation w3c`; `load` exports and
+loads what `build` wrote, so it needs `build`.
 
 It prints a table and writes benchmarks/RESULTS.md with the machine's
 description and, for the largest size, a profile of build and validation.
@@ -46,6 +61,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +72,9 @@ sys.path.insert(0, str(HERE))
 from synth import generate  # noqa: E402
 
 RESULTS = HERE / "RESULTS.md"
+STEPS = ("same-findings", "build", "validate", "remote-validation", "contribution", "remote-contribution", "queries",
+         "load", "profile", "w3c")
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the local server, never a proxy
 
 
 @dataclass
@@ -64,6 +83,7 @@ class Measure:
     peak_mb: float
     output: str = ""
     ok: bool = True
+    stopped: bool = False  # killed at its timeout
 
 
 @dataclass
@@ -87,6 +107,8 @@ class Run:
     rows: list[Row] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=dict)
     queries: dict[int, dict] = field(default_factory=dict)
+    w3c: str = ""  # the W3C SHACL suite's pass counts, a paragraph
+    pyshacl_stopped: tuple[int, float] | None = None  # (size, seconds) at which pyshacl was stopped
 
 
 def measure(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600) -> Measure:
@@ -95,11 +117,13 @@ def measure(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600) 
         started = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         deadline = started + timeout
+        stopped = False
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
+                stopped = True
                 process.kill()
                 pid, status, usage = os.wait4(process.pid, 0)
                 break
@@ -112,7 +136,7 @@ def measure(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600) 
         ok = process.returncode in (0, 1)  # 1: findings, still a complete run
         if not ok:
             text += err.read().decode("utf-8", "replace")[-2000:]
-    return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, output=text, ok=ok)
+    return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, output=text, ok=ok, stopped=stopped)
 
 
 def python(code: str, *args: str, timeout: float = 3600) -> Measure:
@@ -263,23 +287,184 @@ def step_build(run: Run, project: Path, size: int, scratch: Path, rdflib_parse_m
                         note="target: within 3× of the raw load"))
 
 
-def step_validate(run: Run, project: Path, size: int, pyshacl_max: int) -> None:
-    ours = kgbuild("validate", "--project", str(project))
-    baseline = python(PYSHACL, str(project)) if size <= pyshacl_max else None
-    run.rows.append(Row("full validation", size, ours, "plain pyshacl", baseline,
-                        note="" if baseline else f"pyshacl not run above {pyshacl_max:,} triples"))
+def step_validate(run: Run, project: Path, size: int, pyshacl_max: int, pyshacl_timeout: float) -> None:
+    """`kgbuild validate` beside plain pyshacl, which is stopped after ``pyshacl_timeout`` seconds (and not
+    started at a larger size once stopped); where pyshacl finishes, the engine's findings are compared."""
+    ours = kgbuild("validate", "--project", str(project), "--format", "json")
+    baseline, note = None, ""
+    if size > pyshacl_max:
+        note = f"pyshacl not run above {pyshacl_max:,} triples"
+    elif run.pyshacl_stopped is not None:
+        at, seconds = run.pyshacl_stopped
+        note = f"pyshacl not run: it did not finish at {_size(at)} in {_minutes(seconds)}"
+    else:
+        baseline = python(PYSHACL, str(project), timeout=pyshacl_timeout)
+        if baseline.stopped:
+            run.pyshacl_stopped = (size, pyshacl_timeout)
+            note = f"pyshacl did not finish in {_minutes(pyshacl_timeout)} (stopped)"
+        elif baseline.ok:
+            note = _same(python(ENGINE, str(project)), baseline)
+    if ours.ok:  # what the whole validation found (in the synthetic graph: only its open disagreements)
+        counts = json.loads(ours.output)["counts"]
+        note = ("kgbuild validate: " + ", ".join(f"{n} {severity}s" for severity, n in counts.items())
+                + (f"; {note}" if note else ""))
+    run.rows.append(Row("full validation", size, ours, "plain pyshacl", baseline, note=note))
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _same(engine: Measure, baseline: Measure) -> str:
+    """Whether kgbuild's engine (ENGINE's output) and pyshacl (PYSHACL's) report the same findings."""
+    same = engine.ok and baseline.ok and json.loads(engine.output) == json.loads(baseline.output)
+    found = json.loads(engine.output) if engine.ok else []
+    violations = sum(1 for finding in found if finding[3].endswith("#Violation"))
+    return (f"{len(found)} findings (shape, focus, path, severity): " + ("identical" if same else "DIFFERENT")
+            + f"; {violations} of them violations")
+
+
+# cases broken in rotation (synth.VIOLATIONS): every other one, so a graph of a few cases has each kind
+SAME_FINDINGS_VIOLATIONS = 0.5
 
 
 def step_same_findings(run: Run, scratch: Path, triples: int) -> None:
     """Engine and pyshacl on a small graph with injected violations: the same findings?"""
-    project = generate(scratch / "violations", triples=triples, seed=2, violations=0.05)
+    project = generate(scratch / "violations", triples=triples, seed=2, violations=SAME_FINDINGS_VIOLATIONS)
     engine = python(ENGINE, str(project))
     baseline = python(PYSHACL, str(project))
-    same = engine.ok and baseline.ok and json.loads(engine.output) == json.loads(baseline.output)
-    count = len(json.loads(engine.output)) if engine.ok else 0
     run.rows.append(Row("same findings as pyshacl", triples, engine, "plain pyshacl", baseline,
-                        note=f"{count} findings (shape, focus, path, severity): "
-                             + ("identical" if same else "DIFFERENT")))
+                        note=_same(engine, baseline)))
+
+
+UNION = """
+import sys
+from pathlib import Path
+from kgbuild.project import load_project
+from kgbuild.sources import load_sources
+Path(sys.argv[2]).write_bytes(load_sources(load_project(Path(sys.argv[1]))).ntriples())
+"""
+
+
+REMEMBER_CATALOGUE = """
+import sys
+from pathlib import Path
+from kgbuild.catalogue import check_catalogue
+from kgbuild.project import load_project
+project = load_project(Path(sys.argv[1]))
+project.store_dir.parent.mkdir(parents=True, exist_ok=True)
+check_catalogue(project, remember=True)
+"""
+
+
+def _findings(measure: Measure) -> list[tuple] | None:
+    """The findings of a `kgbuild validate --format json` run, without their file and line (a store's triples
+    have none) and message (a shape's GROUP_CONCAT lists values in the store's order), sorted; the query
+    catalogue's (about the project's queries/, which --endpoint does not check) left out."""
+    if not measure.ok:
+        return None
+    try:
+        report = json.loads(measure.output)
+    except ValueError:
+        return None
+    return sorted(tuple(str(finding.get(key)) for key in
+                        ("severity", "rule", "shape", "focus", "focus_label", "path", "value"))
+                  for finding in report["findings"] if not str(finding.get("file") or "").startswith("queries/"))
+
+
+# cases broken on purpose in the graph validated remotely and embedded (one in 20: a few of each kind at 100k)
+REMOTE_VIOLATIONS = 0.05
+
+
+def _compared(remote: list[tuple], embedded: list[tuple]) -> str:
+    """"identical", or how the findings (``_findings``) differ: only in how a focus node is named (its label,
+    the fifth part), or in what is found."""
+    if remote == embedded:
+        return "identical"
+    unnamed = sorted(finding[:4] + finding[5:] for finding in remote)
+    differ = len(set(remote) ^ set(embedded))
+    if unnamed == sorted(finding[:4] + finding[5:] for finding in embedded):
+        return f"the same, but {differ // 2} named differently (focus label: see the two JSON reports)"
+    return (f"DIFFERENT: {len(set(embedded) - set(remote))} found only embedded, "
+            f"{len(set(remote) - set(embedded))} only remotely")
+
+
+def step_remote_validation(run: Run, scratch: Path, size: int, timeout: float) -> None:
+    """A project of ``size`` triples with a few violations (its graph: ontology ∪ data, as the embedded
+    validation sees it) in a fresh local `oxigraph serve`; `kgbuild validate --endpoint` on it beside the
+    embedded `kgbuild validate`, one after the other. The embedded one also checks the query catalogue (the
+    project's queries/, not the graph: parsing them takes seconds), which the endpoint's does not: its parser
+    verdicts are remembered beforehand, as a build leaves them, so both validate the graph."""
+    import load_throughput
+
+    project = generate(scratch / "remote-validation-project", triples=size, seed=1, violations=REMOTE_VIOLATIONS)
+    union = scratch / "remote-validation.nt"
+    made = python(UNION, str(project), str(union))
+    if not made.ok:
+        run.rows.append(Row("remote validation (local Oxigraph server)", size, made, note="could not write the graph"))
+        return
+    server = load_throughput.Server(scratch / "remote-validation")
+    try:
+        request = urllib.request.Request(server.url + "/store?default", data=union.read_bytes(), method="POST",
+                                         headers={"Content-Type": "application/n-triples"})
+        with _LOOPBACK.open(request, timeout=3600):
+            pass
+        python(REMEMBER_CATALOGUE, str(project))
+        embedded = kgbuild("validate", "--project", str(project), "--format", "json")
+        remote = kgbuild("validate", "--project", str(project), "--format", "json",
+                         "--endpoint", server.url + "/query", "--timeout", str(timeout))
+    finally:
+        server.stop()
+    ours, theirs = _findings(remote), _findings(embedded)
+    if ours is None or theirs is None:
+        note = "failed"
+    else:
+        violations = sum(1 for finding in ours if finding[0] == "violation")
+        note = (f"{remote.seconds / embedded.seconds:.2f}× the embedded time (target: within 3×); {len(ours)} "
+                f"findings ({violations} violations): " + _compared(ours, theirs))
+    run.rows.append(Row("remote validation (local Oxigraph server)", size, remote, "embedded kgbuild validate",
+                        embedded, note=note))
+
+
+W3C = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from w3c_shacl import WHERE_TO_GET_IT, entries, outcomes, suite_dir
+suite = suite_dir()
+if suite is None:
+    print(json.dumps({"absent": WHERE_TO_GET_IT}))
+    sys.exit(0)
+from test_shacl_w3c import kgbuild_report, pyshacl_report
+found = entries(suite)
+out = {"total": len(found)}
+for name, engine in (("kgbuild", kgbuild_report), ("pyshacl", pyshacl_report)):
+    started = time.perf_counter()
+    results = outcomes(found, engine)
+    out[name] = {"passed": sum(passed for passed, _ in results.values()), "seconds": time.perf_counter() - started,
+                 "failed": sorted(entry for entry, (passed, _) in results.items() if not passed)}
+print(json.dumps(out))
+"""
+
+
+def step_w3c(run: Run) -> None:
+    """The W3C SHACL test suite on kgbuild's engine and on pyshacl (tests/w3c_shacl.py's comparison)."""
+    result = python(W3C, str(ROOT / "tests"))
+    if not result.ok:
+        run.w3c = "The W3C SHACL test suite could not be run:\n\n```\n" + result.output.strip() + "\n```\n"
+        return
+    counts = json.loads(result.output)
+    if "absent" in counts:
+        run.w3c = f"Not run: {counts['absent']}.\n"
+        return
+    total, ours, theirs = counts["total"], counts["kgbuild"], counts["pyshacl"]
+    run.w3c = (
+        f"kgbuild's engine passes **{ours['passed']} of {total}** entries ({ours['seconds']:.1f} s), pyshacl "
+        f"**{theirs['passed']} of {total}** ({theirs['seconds']:.1f} s): the Core and SHACL-SPARQL `sht:Validate` "
+        "entries, each passed when the report has the expected `sh:conforms` and the same set of (focus, path, "
+        "severity, constraint component, value), or when shapes that must be refused are (tests/w3c_shacl.py).\n\n"
+        + "".join(f"Not passed by {name}: " + ", ".join(f"`{entry}`" for entry in count["failed"]) + ".\n\n"
+                  for name, count in (("kgbuild's engine", ours), ("pyshacl", theirs)) if count["failed"])
+    )
 
 
 def step_contribution(run: Run, project: Path, size: int, runs: int) -> None:
@@ -427,6 +612,8 @@ def table(run: Run) -> str:
         ours = "failed" if row.ours and not row.ours.ok else (f"{row.ours.seconds:.2f} s" if row.ours else "")
         mem = f"{row.ours.peak_mb:.0f}" if row.ours and row.ours.peak_mb else ""
         base = "" if row.baseline is None else (f"{row.baseline.seconds:.2f} s" if row.baseline.ok else "failed")
+        if row.baseline is not None and row.baseline.stopped:
+            base = f"over {_minutes(row.baseline.seconds)}, stopped"
         base_mem = f"{row.baseline.peak_mb:.0f}" if row.baseline and row.baseline.peak_mb else ""
         note = row.note or (getattr(row.ours, "note", "") if row.ours else "")
         lines.append(f"| {row.area} | {_size(row.size)} | {ours} | {mem} | {row.baseline_name} | {base} | "
@@ -435,6 +622,8 @@ def table(run: Run) -> str:
 
 
 def query_table(run: Run) -> str:
+    if not run.queries:
+        return ""
     sizes = sorted(run.queries)
     names = sorted({name for size in sizes for name in run.queries[size]["oxigraph"]})
     head = "| query | " + " | ".join(f"{_size(s)} kgbuild | {_size(s)} rdflib" for s in sizes) + " |"
@@ -487,8 +676,9 @@ def write_results(run: Run, sizes: list[int], seconds: float, *, to: Path, comma
         "run, so the ratio holds even when the machine is noisy. Synthetic graphs from `benchmarks/synth.py` "
         "(seed 1); the sizes are those asked for, the real counts are within a few percent.\n\n"
         + table(run)
-        + "\n## Stored queries (median of runs, rows returned; embedded store; rdflib on a graph parsed beforehand)\n\n"
-        + query_table(run)
+        + ("\n## W3C SHACL test suite\n\n" + run.w3c if run.w3c else "")
+        + ("\n## Stored queries (median of runs, rows returned; embedded store; rdflib on a graph parsed "
+           "beforehand)\n\n" + query_table(run) if run.queries else "")
         + ("\n## Profiles at the largest size\n" + profiles if profiles else "")
         + ("\n## Where the time goes\n\n" + ANALYSIS if to == RESULTS else ""),
         encoding="utf-8",
@@ -502,7 +692,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=5, help="runs of each query and contribution check (median)")
-    parser.add_argument("--pyshacl-max", type=int, default=20_000, help="largest graph to run plain pyshacl on")
+    parser.add_argument("--pyshacl-max", type=int, default=1_000_000, help="largest graph to run plain pyshacl on")
+    parser.add_argument("--pyshacl-timeout", type=float, default=1800,
+                        help="seconds after which plain pyshacl is stopped (and not run at larger sizes)")
+    parser.add_argument("--remote-max", type=int, default=100_000,
+                        help="largest graph to validate on a local Oxigraph server (kgbuild validate --endpoint)")
+    parser.add_argument("--remote-timeout", type=float, default=600,
+                        help="seconds kgbuild validate --endpoint waits for each query")
     parser.add_argument("--rdflib-max", type=int, default=100_000, help="largest graph to run rdflib SPARQL on")
     parser.add_argument("--same-findings-triples", type=int, default=10_000,
                         help="size of the graph with injected violations both engines validate")
@@ -514,31 +710,51 @@ def main() -> int:
     parser.add_argument("--rdflib-parse-max", type=int, default=2_000_000,
                         help="largest graph to run the rdflib parse baseline of build on")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles at the largest size")
+    parser.add_argument("--only", nargs="+", choices=STEPS, metavar="STEP",
+                        help="run only these steps (of: " + ", ".join(STEPS) + ")")
     parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.name}")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help=f"file to write (default {RESULTS.relative_to(ROOT)}; the analysis goes only there)")
     args = parser.parse_args()
+    steps = set(args.only or STEPS)
+    if args.no_load:
+        steps.discard("load")
+    if args.no_profile:
+        steps.discard("profile")
+    if args.no_remote_contribution:
+        steps.discard("remote-contribution")
     run = Run()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kgbuild-bench-") as tmp:
         scratch = Path(tmp)
-        step_same_findings(run, scratch, args.same_findings_triples)
+        if "w3c" in steps:
+            step_w3c(run)
+        if "same-findings" in steps:
+            step_same_findings(run, scratch, args.same_findings_triples)
         for size in sorted(args.sizes):
             print(f"… {_size(size)} triples", file=sys.stderr, flush=True)
             where = scratch / _size(size)
             where.mkdir()
             project = generate(where / "project", triples=size, seed=1)
-            step_build(run, project, size, where, args.rdflib_parse_max)
-            step_validate(run, project, size, args.pyshacl_max)
-            step_contribution(run, project, size, args.runs)
-            if not args.no_remote_contribution:
+            if "build" in steps:
+                step_build(run, project, size, where, args.rdflib_parse_max)
+            if "validate" in steps:
+                step_validate(run, project, size, args.pyshacl_max, args.pyshacl_timeout)
+            if "remote-validation" in steps and size <= args.remote_max:
+                step_remote_validation(run, where, size, args.remote_timeout)
+            if "contribution" in steps:
+                step_contribution(run, project, size, args.runs)
+            if "remote-contribution" in steps:
                 step_remote_contribution(run, project, size, args.runs, where)
-            step_queries(run, project, size, args.runs, args.rdflib_max, args.query_timeout)
-            if not args.no_load:
+            if "queries" in steps:
+                step_queries(run, project, size, args.runs, args.rdflib_max, args.query_timeout)
+            if "load" in steps:
                 step_export_and_load(run, project, size, where)
-            if size == max(args.sizes) and not args.no_profile:
+            if size == max(args.sizes) and "profile" in steps:
                 profile_largest(run, project)
     print(table(run))
+    if run.w3c:
+        print("W3C SHACL test suite: " + run.w3c)
     print(query_table(run))
     for name, text in run.profiles.items():
         print(f"{name}:\n{text}\n")

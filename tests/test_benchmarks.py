@@ -166,15 +166,87 @@ def test_contribution_scale_benchmark_runs_at_a_tiny_size(built_project):
     assert float(small[2]) > 0 and float(small[4]) > 0
 
 
-def test_harness_step_remote_contribution_runs_at_a_small_size(tmp_path):
-    """The contribution check against a local Oxigraph server holding the project's graph: one row, a complete
-    run, without a build (the step runs alone with --only)."""
-    project = _generate(tmp_path / "p", triples=3000, seed=1)
+def _harness():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import run as harness
     finally:
         sys.path.pop(0)
+    return harness
+
+
+def test_harness_runs_the_validation_steps_alone_at_a_small_size(tmp_path):
+    """--only: full validation beside pyshacl with the findings compared, the same validation on a local Oxigraph
+    server beside the embedded one, and the W3C suite's pass counts (those the suite's tests give)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "3000", "--results", str(tmp_path / "r.md"),
+         "--only", "validate", "remote-validation", "w3c", "same-findings", "--same-findings-triples", "3000"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in result.stdout.splitlines() if " | 3k | " in line}
+    assert sorted(rows) == ["full validation", "remote validation (local Oxigraph server)", "same findings as pyshacl"]
+    assert "(shape, focus, path, severity): identical" in rows["full validation"]
+    # the synthetic graph conforms but for its open disagreements (warnings): the generator follows the shapes
+    assert "kgbuild validate: 0 violations, 1 warnings, 0 infos; " in rows["full validation"]
+    assert "× the embedded time (target: within 3×)" in rows["remote validation (local Oxigraph server)"]
+    assert "violations): identical" in rows["remote validation (local Oxigraph server)"]
+    # the injected violations (one case of two broken at 3k triples) are found, and pyshacl finds the same
+    assert ("3 findings (shape, focus, path, severity): identical; 2 of them violations"
+            in rows["same findings as pyshacl"])
+    written = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "## W3C SHACL test suite" in written and "## Stored queries" not in written
+    from test_shacl_w3c import ENTRIES, KGBUILD_FAILS, PYSHACL_FAILS
+
+    if ENTRIES:
+        total = len(ENTRIES)
+        assert (f"kgbuild's engine passes **{total - len(KGBUILD_FAILS)} of {total}** entries" in written
+                and f"pyshacl **{total - len(PYSHACL_FAILS)} of {total}**" in written)
+        assert "Not passed by pyshacl: " + ", ".join(f"`{e}`" for e in sorted(PYSHACL_FAILS)) + "." in written
+    else:
+        assert "Not run: W3C SHACL test suite not found" in written
+
+
+def test_harness_says_where_to_get_the_w3c_suite_when_it_is_absent(tmp_path, monkeypatch):
+    from w3c_shacl import ENVIRONMENT, WHERE_TO_GET_IT
+
+    monkeypatch.setenv(ENVIRONMENT, str(tmp_path / "nowhere"))
+    harness = _harness()
+    run = harness.Run()
+    harness.step_w3c(run)
+    assert run.w3c == f"Not run: {WHERE_TO_GET_IT}.\n"
+
+
+def test_harness_stops_pyshacl_at_its_timeout_and_does_not_start_it_at_a_larger_size(tmp_path):
+    harness = _harness()
+    project = _generate(tmp_path / "p", triples=3000, seed=1)
+    run = harness.Run()
+    harness.step_validate(run, project, 3000, 1_000_000, 0.01)  # no pyshacl process finishes in 10 ms
+    harness.step_validate(run, project, 30000, 1_000_000, 0.01)  # (the same graph, as if larger)
+    first, second = run.rows
+    assert first.ours.ok and first.baseline.stopped and not first.baseline.ok
+    assert first.note == "kgbuild validate: 0 violations, 1 warnings, 0 infos; pyshacl did not finish in 0 s (stopped)"
+    assert second.baseline is None
+    assert second.note.endswith("; pyshacl not run: it did not finish at 3k in 0 s")
+    assert "| full validation | 3k |" in harness.table(run) and "| over 0 s, stopped |" in harness.table(run)
+
+
+def test_harness_says_how_remote_and_embedded_findings_differ():
+    harness = _harness()
+    quote = ("violation", "quote-not-in-source", "None", "None", "ppdr:x ppd:attestedBy []", "None", '"q"')
+    other = ("warning", "ClaimConflictUnresolved", "ppdsh:C", "https://e/x", "X", "None", "None")
+    assert harness._compared([quote, other], [quote, other]) == "identical"
+    unlabelled = quote[:4] + ("None",) + quote[5:]
+    assert harness._compared([unlabelled, other], [quote, other]) == (
+        "the same, but 1 named differently (focus label: see the two JSON reports)")
+    assert harness._compared([other], [quote, other]) == "DIFFERENT: 1 found only embedded, 0 only remotely"
+
+
+def test_harness_step_remote_contribution_runs_at_a_small_size(tmp_path):
+    """The contribution check against a local Oxigraph server holding the project's graph: one row, a complete
+    run, without a build (the step runs alone with --only)."""
+    project = _generate(tmp_path / "p", triples=3000, seed=1)
+    harness = _harness()
     run = harness.Run()
     harness.step_remote_contribution(run, project, 3000, 1, tmp_path)
     (row,) = run.rows

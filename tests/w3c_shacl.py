@@ -286,6 +286,19 @@ def outcome(entry: Entry, engine: Engine) -> tuple[bool, str]:
     return not problems, "\n".join(problems)
 
 
+def outcomes(found: Iterable[Entry], engine: Engine) -> dict[str, tuple[bool, str]]:
+    """Each entry's outcome with ``engine`` (entry id -> passed, what differs); an engine that raises on an
+    entry fails it, the error as the difference. The whole suite in one call: pyshacl's test and the
+    benchmark harness (its pass counts) use it."""
+    results: dict[str, tuple[bool, str]] = {}
+    for entry in found:
+        try:
+            results[entry.id] = outcome(entry, engine)
+        except Exception as exc:  # noqa: BLE001 - an engine fails some entries by raising (not refusing)
+            results[entry.id] = (False, f"{type(exc).__name__}: {exc}")
+    return results
+
+
 def _shown(key: ResultKey) -> str:
     names = ("focus", "path", "severity", "component", "value")
     return "(" + ", ".join(f"{n}={v}" for n, v in zip(names, key) if v is not None) + ")"
