@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
 from kgbuild.errors import InputError, InputErrors
@@ -107,3 +108,18 @@ def test_a_20_mb_line_of_short_triples_is_read():
     line = "".join(f"ex:s{i} ex:p \"o{i}\" . " for i in range(BIG // 24))
     assert len(line) > BIG
     assert len(parse_turtle(PREFIX + line + "\n", file="data/line.ttl").triples) == BIG // 24
+
+
+def test_drain_keeps_one_error_per_line_and_stops_at_the_limit_or_the_first_where_the_parser_cannot_go_on():
+    from kgbuild.rdfio import MAX_ERRORS_PER_FILE, drain
+
+    # line 1 is fine; line 2 has two faults (one error kept); then broken lines (the recovery skips some)
+    text = ("<https://e/a> <https://e/p> 1 .\n<https://e/b> <https://e/p> <not an iri> <x y> .\n"
+            + "".join(f"<https://e/c{n}> <https://e/p> .\n" for n in range(3 * MAX_ERRORS_PER_FILE)))
+    drained = drain(ox.parse(text, format=ox.RdfFormat.TURTLE))
+    assert [str(q.subject) for q in drained.quads][:1] == ["<https://e/a>"]
+    lines = [error.lineno for error in drained.errors]
+    assert lines == sorted(set(lines)) and lines[0] == 2 and len(lines) == MAX_ERRORS_PER_FILE
+    assert drained.too_long is None
+    once = drain(ox.parse(text, format=ox.RdfFormat.TURTLE), recovers=False)
+    assert [error.lineno for error in once.errors] == [2]

@@ -34,7 +34,7 @@ from kgbuild.errors import InputError, KgbuildError, StaleStoreError, raise_coll
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
-from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, parse_files, read_text
+from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, drain, parse_files, read_text, too_long
 from kgbuild.shacl import SKOLEM, ShapesProgram, WrittenLiterals, restricting_pays
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -142,12 +142,9 @@ def read_contribution(path: Path, *, file: str) -> tuple[ContributionFile | None
         return None, [_file_finding(rule, message, file, exc.line, exc.column,
                                     hint="Save the file as UTF-8 (RDF text formats are UTF-8).")]
     rdf_format = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
-    try:
-        triples, prefixes, errors, graphs = _parse(text, rdf_format)
-    except MemoryError as exc:  # a token longer than the parser reads (see rdfio.too_long)
-        from kgbuild.rdfio import too_long
-
-        line, message = too_long(text, exc)
+    triples, prefixes, errors, graphs, stopped = _parse(text, rdf_format)
+    if stopped is not None:  # a token longer than the parser reads (see rdfio.too_long)
+        line, message = too_long(text, stopped)
         return None, [_file_finding("token-too-long", message, file, line, None,
                                     hint="Shorten or split it: no literal, IRI or comment may be that long.")]
     if errors:
@@ -211,22 +208,11 @@ def _named_graph_findings(source: ContributionFile) -> list[Finding]:
 
 def _parse(text: str, rdf_format: ox.RdfFormat):
     parser = ox.parse(text, format=rdf_format, rename_blank_nodes=True)
+    drained = drain(parser, recovers=rdf_format != ox.RdfFormat.JSON_LD)
+    errors = drained.errors
     triples: list[ox.Triple] = []
     graphs: dict[str, None] = {}  # named graphs, in order of first appearance
-    errors: list[SyntaxError] = []
-    iterator = iter(parser)
-    while True:
-        try:
-            quad = next(iterator)
-        except StopIteration:
-            break
-        except SyntaxError as exc:
-            if errors and errors[-1].lineno == exc.lineno:
-                continue
-            errors.append(exc)
-            if len(errors) >= MAX_ERRORS_PER_FILE or rdf_format == ox.RdfFormat.JSON_LD:
-                break
-            continue
+    for quad in drained.quads:
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             graphs.setdefault(_skolem(quad.graph_name).value, None)  # the triple counts; the name is dropped
         triples.append(ox.Triple(_skolem(quad.subject), quad.predicate, _skolem(quad.object)))
@@ -236,7 +222,7 @@ def _parse(text: str, rdf_format: ox.RdfFormat):
         prefixes = _json_ld_prefixes(text)
     else:
         prefixes = ()
-    return triples, prefixes, errors, tuple(graphs)
+    return triples, prefixes, errors, tuple(graphs), drained.too_long
 
 
 def _json_ld_prefixes(text: str) -> tuple[tuple[str, str], ...]:

@@ -9,7 +9,7 @@ any error is raised, and every syntax error is reported at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,30 +84,49 @@ _POSITION = re.compile(r"^Parser error (?:at|between) line [\w ]*?: ")
 _TRAILING_LINE = re.compile(r" \(line \d+\)$")
 
 
-def parse_turtle(text: str, *, file: str) -> TurtleFile:
-    """Parse Turtle ``text``; raise ``InputError``/``InputErrors`` listing every syntax error."""
-    parser = ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
-    triples: list[ox.Quad] = []
-    errors: list[InputError] = []
-    may_have_triple_terms = "<<" in text  # RDF 1.2 syntax; without it, no quad need be looked at
+@dataclass(frozen=True)
+class Drained:
+    """What a pyoxigraph parser gave before it ended: the quads, the syntax errors it recovered from (one per
+    line, at most ``MAX_ERRORS_PER_FILE``), and the MemoryError that stopped it if a token was too long."""
+
+    quads: list[ox.Quad]
+    errors: list[SyntaxError]
+    too_long: MemoryError | None = None
+
+
+def drain(parser: Iterable[ox.Quad], *, recovers: bool = True) -> Drained:
+    """Read every quad of ``parser``, going on after a syntax error where the parser ``recovers`` (Turtle,
+    TriG, N-Triples, N-Quads; pyoxigraph's JSON-LD and RDF/XML parsers stop at the first). Its recovery often
+    trips again on the same line: one error per line is kept."""
+    quads: list[ox.Quad] = []
+    errors: list[SyntaxError] = []
     iterator = iter(parser)
     while True:
         try:
-            quad = next(iterator)
+            quads.append(next(iterator))
         except StopIteration:
-            break
+            return Drained(quads, errors)
         except MemoryError as exc:  # the parser's token buffer is full (or memory ran out): it cannot go on
-            line, message = too_long(text, exc)
-            errors.append(InputError(message, file=file, line=line))
-            break
+            return Drained(quads, errors, exc)
         except SyntaxError as exc:
-            error = _syntax_error(exc, file=file)
-            if errors and errors[-1].line == error.line:
-                continue  # the parser's recovery often trips again on the same line
-            errors.append(error)
-            if len(errors) >= MAX_ERRORS_PER_FILE:
-                break
-            continue
+            if errors and errors[-1].lineno == exc.lineno:
+                continue
+            errors.append(exc)
+            if len(errors) >= MAX_ERRORS_PER_FILE or not recovers:
+                return Drained(quads, errors)
+
+
+def parse_turtle(text: str, *, file: str) -> TurtleFile:
+    """Parse Turtle ``text``; raise ``InputError``/``InputErrors`` listing every syntax error."""
+    parser = ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
+    drained = drain(parser)
+    errors = [_syntax_error(exc, file=file) for exc in drained.errors]
+    if drained.too_long is not None:
+        line, message = too_long(text, drained.too_long)
+        errors.append(InputError(message, file=file, line=line))
+    triples: list[ox.Quad] = []
+    may_have_triple_terms = "<<" in text  # RDF 1.2 syntax; without it, no quad need be looked at
+    for quad in drained.quads:
         if may_have_triple_terms and (isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple)):
             errors.append(InputError("RDF 1.2 triple terms are not supported", file=file))
             continue

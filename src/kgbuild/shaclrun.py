@@ -36,7 +36,7 @@ from rdflib.term import Node
 from kgbuild.canon import from_ox, to_ox
 from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
-from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, decode_text, too_long
+from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, decode_text, drain, too_long
 
 # kgbuild.shacl (the engine) and kgbuild.validation (its wording of results): only these names, only here
 from kgbuild.federation import refuse_service_in_shapes
@@ -149,25 +149,13 @@ def read_rdf(path: Path, *, file: str, labels: dict[str, int], prefix: str) -> R
             node = own[term.value] = ox.BlankNode(f"{prefix}{labels[prefix]}")
         return node
 
+    drained = drain(parser, recovers=rdf_format not in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML))
+    errors = [_syntax_error(exc, name, file) for exc in drained.errors]
+    if drained.too_long is not None:
+        line, message = too_long(text, drained.too_long)
+        errors.append(InputError(message, file=file, line=line))
     triples: list[ox.Triple] = []
-    errors: list[InputError] = []
-    iterator = iter(parser)
-    while True:
-        try:
-            quad = next(iterator)
-        except StopIteration:
-            break
-        except MemoryError as exc:  # a token longer than the parser reads
-            line, message = too_long(text, exc)
-            errors.append(InputError(message, file=file, line=line))
-            break
-        except SyntaxError as exc:
-            if errors and errors[-1].line == exc.lineno:
-                continue  # the parser's recovery often trips again on the same line
-            errors.append(_syntax_error(exc, name, file))
-            if len(errors) >= MAX_ERRORS_PER_FILE or rdf_format in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
-                break
-            continue
+    for quad in drained.quads:
         if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
             errors.append(InputError("RDF 1.2 triple terms are not supported", file=file))
             break
