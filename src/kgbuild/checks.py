@@ -8,10 +8,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
 from kgbuild.canon import from_ox, sorted_graph
 from kgbuild.findings import Finding, Report
@@ -105,24 +107,29 @@ def _engine_shacl(project: Project, sources: Sources, *, names, locator: Locator
 
 
 def language_tag_findings(sources: Sources, *, names, locator: Locator) -> list[Finding]:
-    """The contribution check's ``unregistered-language`` rule on the project itself (warnings).
+    """The contribution check's ``unregistered-language`` rule on the project itself (warnings)."""
+    return language_tag_findings_of(sources.store.query, context=sources.neighbourhood,  # type: ignore[arg-type]
+                                    names=names, locator=locator)
 
-    One scan for the distinct language tags of the graph; the literals of a
-    tag are looked up only when the tag is wrong.
-    """
+
+def language_tag_findings_of(select: Callable[[str], Iterable[Any]], *, context: Callable[[list[Node]], Graph],
+                             names, locator: Locator) -> list[Finding]:
+    """``unregistered-language`` warnings from the rows ``select`` gives for two queries (the embedded store's,
+    or an endpoint's): one for the distinct language tags of the graph; the literals of a tag are asked for
+    only when the tag is wrong. ``context(nodes)``: a graph naming the literals' subjects."""
     from kgbuild.contribution import RULES, language_tag_problem
     from kgbuild.terms import describe
 
     rule = "unregistered-language"
-    tags = [row["lang"].value for row in sources.store.query(  # type: ignore[index, union-attr]
+    tags = [row["lang"].value for row in select(
         'SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (LANG(?o) != "") }')]
     problems = {tag: problem for tag in sorted(tags) if (problem := language_tag_problem(tag)) is not None}
     if not problems:
         return []
-    values = " ".join(f'"{tag}"' for tag in problems)
-    rows = [(row["s"], row["p"], row["o"]) for row in sources.store.query(  # type: ignore[index, union-attr]
+    values = " ".join(str(ox.Literal(tag)) for tag in problems)  # a term, escaped: the tag may be anything
+    rows = [(row["s"], row["p"], row["o"]) for row in select(
         f"SELECT ?s ?p ?o WHERE {{ VALUES ?lang {{ {values} }} ?s ?p ?o FILTER (LANG(?o) = ?lang) }}")]
-    context = sources.neighbourhood([from_ox(s) for s, _, _ in rows])
+    graph = context([from_ox(s) for s, _, _ in rows])
     findings = []
     for s, p, o in rows:
         message, suggestion = problems[o.language]
@@ -130,7 +137,7 @@ def language_tag_findings(sources: Sources, *, names, locator: Locator) -> list[
         findings.append(Finding(
             severity=RULES[rule][0], rule=rule, message=message,
             focus=s.value if isinstance(s, ox.NamedNode) else None,
-            focus_label=describe(context, from_ox(s), names),
+            focus_label=describe(graph, from_ox(s), names),
             path=names.iri(p.value), value=names.short(from_ox(o)),
             file=where.file if where else None, line=where.line if where else None,
             hint=f"Write the literal as \"...\"@{suggestion}." if suggestion else

@@ -125,28 +125,8 @@ def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: N
 
 def language_tag_findings(dataset: EndpointDataset, *, names: Names) -> list[Finding]:
     """The ``unregistered-language`` warnings of ``kgbuild validate`` (kgbuild.checks), from two queries."""
-    from kgbuild.contribution import RULES, language_tag_problem
-    from kgbuild.terms import describe
+    from kgbuild.checks import language_tag_findings_of
 
-    rule = "unregistered-language"
-    tags = [row["lang"].value for row in dataset.solutions(  # type: ignore[attr-defined]
-        'SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (LANG(?o) != "") }')[1]]
-    problems = {tag: problem for tag in sorted(tags) if (problem := language_tag_problem(tag)) is not None}
-    if not problems:
-        return []
-    values = " ".join(f'"{tag}"' for tag in problems)
-    rows = [(from_ox(row["s"]), from_ox(row["p"]), row["o"]) for row in dataset.solutions(  # type: ignore[arg-type]
-        f"SELECT ?s ?p ?o WHERE {{ VALUES ?lang {{ {values} }} ?s ?p ?o FILTER (LANG(?o) = ?lang) }}")[1]]
-    context = neighbourhood(dataset, [s for s, _, _ in rows])
-    findings = []
-    for s, p, o in rows:
-        message, suggestion = problems[o.language]  # type: ignore[attr-defined]
-        findings.append(Finding(
-            severity=RULES[rule][0], rule=rule, message=message,
-            focus=str(s) if isinstance(s, URIRef) else None,
-            focus_label=describe(context, s, names),
-            path=names.iri(str(p)), value=names.short(from_ox(o)),  # type: ignore[arg-type]
-            hint=f"Write the literal as \"...\"@{suggestion}." if suggestion else
-            "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, @uk.",
-        ))
-    return findings
+    return language_tag_findings_of(lambda query: dataset.solutions(query)[1],
+                                    context=lambda nodes: neighbourhood(dataset, nodes), names=names,
+                                    locator=Locator(()))
