@@ -258,3 +258,36 @@ def test_an_unusable_contribution_is_reported_before_the_store_is_asked(built_pr
     result = run_cli("validate", str(missing), "--project", str(built_project), "--endpoint", http_stub.query_url)
     assert result.exit_code == 2 and "no such file" in result.stderr
     assert http_stub.requests == []
+
+
+# --- the embedded store's path stays as it was ------------------------------------------------------------------
+
+PROBE = """
+import sys
+from kgbuild.cli import main
+sys.argv = ["kgbuild", "query", "--project", sys.argv[1], "--format", "csv", "cq08-totals"]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print("EXIT", code, file=sys.stderr)
+print("LOADED", ",".join(sorted(name for name in ("kgbuild.selection", "kgbuild.remote", "kgbuild.load")
+                               if name in sys.modules)) or "none", file=sys.stderr)
+"""
+
+
+def test_a_query_on_the_embedded_store_loads_nothing_of_the_selection(built_project):
+    """Without --endpoint, --graph and [store], `kgbuild query` imports no module of remote stores (startup time)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root / "src"), os.environ.get("PYTHONPATH"))
+                                                       if p)}
+    done = subprocess.run([sys.executable, "-c", PROBE, str(built_project)], capture_output=True, env=env,
+                          timeout=120)
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert "EXIT 0" in stderr and "LOADED none" in stderr, stderr
