@@ -283,13 +283,16 @@ def test_rdflib_engine_does_not_fetch_from_graphs(built_mini, listener):
 def test_an_endpoint_evaluates_service_itself(built_mini, http_stub, listener):
     """With --endpoint the query is the endpoint's to evaluate: sent as it is, not refused."""
     path = write_query(built_mini, listener.url)
-    http_stub.respond(body='{"head":{"vars":["m","remote"]},"results":{"bindings":[]}}')
+    # one row: the endpoint's default graph holds something (kgbuild asks first, kgbuild.selection)
+    http_stub.respond(body='{"head":{"vars":["m","remote"]},'
+                           '"results":{"bindings":[{"m":{"type":"uri","value":"urn:m"}}]}}')
     result = run_cli("query", str(path), "--endpoint", http_stub.query_url, "--project", str(built_mini))
     assert result.exit_code == 0, result.stderr
     from urllib.parse import unquote_plus
 
-    assert len(http_stub.requests) == 1
-    sent = unquote_plus(http_stub.requests[0].path + " " + http_stub.requests[0].body.decode("utf-8"))
+    assert len(http_stub.requests) == 2  # whether the default graph holds a triple, then the query
+    assert "service" not in unquote_plus(http_stub.requests[0].body.decode("utf-8")).lower()
+    sent = unquote_plus(http_stub.requests[1].path + " " + http_stub.requests[1].body.decode("utf-8"))
     assert f"service <{listener.url}>" in sent
     assert listener.connections == 0  # kgbuild itself did not call the SERVICE endpoint
 

@@ -127,3 +127,18 @@ def test_sources_folder_must_be_a_path_or_a_list_of_paths(tmp_path, value):
         load_project(tmp_path)
     assert caught.value.message == "paths.sources must be a non-empty string path or a list of them"
     assert caught.value.line == 3
+
+
+def test_store_section_is_read(tmp_path):
+    from kgbuild.project import RemoteStore
+
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[store]\nendpoint = "http://127.0.0.1:8890/sparql"\n'
+                  'graph = "https://example.org/g"\ngraph-store = "http://127.0.0.1:8890/sparql-graph-crud"\n')
+    assert load_project(tmp_path).remote == RemoteStore(
+        endpoint="http://127.0.0.1:8890/sparql", graph="https://example.org/g", update_endpoint=None,
+        graph_store="http://127.0.0.1:8890/sparql-graph-crud")
+
+
+def test_no_store_section_names_no_remote_store(tmp_path):
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n')
+    assert load_project(tmp_path).remote is None

@@ -238,9 +238,11 @@ def test_run_query_signature_is_keyword_only():
     import inspect
 
     signature = inspect.signature(run_query)
-    assert list(signature.parameters) == ["project", "ref", "params", "engine", "endpoint", "timeout", "allow_service"]
+    assert list(signature.parameters) == ["project", "ref", "params", "engine", "endpoint", "graph", "timeout",
+                                          "allow_service"]
     assert all(signature.parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
-               for name in ("params", "engine", "endpoint", "timeout", "allow_service"))
+               for name in ("params", "engine", "endpoint", "graph", "timeout", "allow_service"))
+    assert signature.parameters["graph"].default is None  # the endpoint's default graph
     assert signature.parameters["engine"].default == "oxigraph" and signature.parameters["timeout"].default == 30.0
     assert signature.parameters["allow_service"].default is False  # SERVICE is refused unless asked for
 

@@ -752,7 +752,8 @@ def test_run_query_with_an_endpoint_sends_the_example_binding(no_credentials, ht
     http_stub.respond(200, answer({"name": {"type": "literal", "value": "x"}}, variables=("name",)))
     rows = run_query(load_project(built_project), "cq11-name-lookup", params={"name": 'Kol"} #'}, endpoint=http_stub.query_url, timeout=5)
     assert rows.rows == ((Term.literal("x"),),)
-    (request,) = http_stub.requests
+    check, request = http_stub.requests  # whether the default graph holds anything, then the query
+    assert "VALUES" not in parse_qs(check.body.decode())["query"][0]
     assert request.method == "POST"
     sent = parse_qs(request.body.decode())["query"][0]
     assert "VALUES" in sent

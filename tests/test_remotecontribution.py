@@ -112,9 +112,11 @@ def test_a_named_graph_is_checked_like_the_default_graph(project, oxigraph_serve
         assert remote.context == f"graph <{NAMED}> of {oxigraph_server.query_url}"
         assert local.report.findings
         _same(local, remote)
-    # the default graph (empty) is not the named one: nothing to conflict with, no one to duplicate
-    remote = check_contribution_remote(project, [CORPUS / "conflicting-count.ttl"], endpoint=oxigraph_server.query_url)
-    assert "conflicting-value" not in {f.rule for f in remote.report.findings}
+    # the default graph (empty) is not the named one: refused (kgbuild.selection), not checked against nothing
+    from kgbuild.selection import EmptyGraphError
+
+    with pytest.raises(EmptyGraphError, match="^the default graph of .* holds no triples"):
+        check_contribution_remote(project, [CORPUS / "conflicting-count.ttl"], endpoint=oxigraph_server.query_url)
 
 
 def _fetched(project, path: Path, endpoint: str) -> int:

@@ -184,14 +184,18 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
               "endpoint holds, downloading only what the checks read (credentials from KGBUILD_ENDPOINT_USER/"
               "_PASSWORD or _TOKEN).")
 @click.option("--graph", metavar="IRI", default=None,
-              help="With --endpoint: validate this named graph (sent as default-graph-uri). Default: the endpoint's "
-              "default graph.")
+              help="Validate this named graph of the endpoint (sent as default-graph-uri). Default: with --endpoint, "
+              "the endpoint's default graph; else [store] graph of kgbuild.toml.")
+@click.option("--local", is_flag=True,
+              help="Check the project's files (FILES: against the embedded store) even where kgbuild.toml names a "
+              "[store] endpoint.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="With --endpoint: seconds to wait for each query.")
 @_show_option
 @_handles_errors
 def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str,
-             max_triples: int | None, engine: str, endpoint: str | None, graph: str | None, timeout: float) -> None:
+             max_triples: int | None, engine: str, endpoint: str | None, graph: str | None, local: bool,
+             timeout: float) -> None:
     """Check the project, or contribution FILES in the context of the built graph; write nothing.
 
     Without FILES: the build's checks on the whole project (Turtle syntax,
@@ -227,13 +231,14 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     store's graph: the part of it the checks read is fetched by queries
     about the contribution's nodes (the whole graph never is), the rest is
     asked of the store; the same findings as against the embedded store.
-    An unreachable or failing endpoint exits 2.
+    An unreachable or failing endpoint, or a graph there that holds no
+    triples, exits 2. [store] endpoint (and graph) in kgbuild.toml stand
+    for --endpoint (and --graph); --local ignores them.
     """
     from kgbuild.project import load_project
     from kgbuild.report import render_json, render_text, to_json
+    from kgbuild.selection import choose
 
-    if graph is not None and endpoint is None:
-        raise click.UsageError("--graph names the graph of an --endpoint to validate")
     if endpoint is not None and engine != "kgbuild":
         raise click.UsageError("--endpoint runs kgbuild's engine on the graph of the store; --engine pyshacl runs on "
                                "the project")
@@ -241,6 +246,12 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         raise click.UsageError("--engine pyshacl validates the whole project; a contribution check (FILES) runs "
                                "on kgbuild's engine")
     project = load_project(project_dir)
+    target = choose(project, endpoint=endpoint, graph=graph, local=local)
+    if target is not None and engine != "kgbuild":
+        raise click.UsageError("--engine pyshacl runs on the project, but kgbuild.toml's [store] sends validate to "
+                               "its endpoint: add --local")
+    if target is not None:
+        endpoint, graph = target.endpoint, target.graph
     if files:
         from kgbuild.contribution import check_contribution
         from kgbuild.report import render_grouped
@@ -436,7 +447,13 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
 @click.option("--format", "output_format", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
               help="table for terminals; csv, tsv, json are the W3C SPARQL 1.1 results formats; md is a Markdown table.")
 @click.option("--endpoint", metavar="URL", default=None,
-              help="Run on this SPARQL 1.1 endpoint instead (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or _TOKEN).")
+              help="Run on this SPARQL 1.1 endpoint instead (credentials from KGBUILD_ENDPOINT_USER/_PASSWORD or "
+              "_TOKEN). Default: [store] endpoint of kgbuild.toml, else the embedded store.")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Ask this named graph of the endpoint (sent as default-graph-uri). Default: with --endpoint, the "
+              "endpoint's default graph; else [store] graph of kgbuild.toml.")
+@click.option("--local", is_flag=True,
+              help="Run on the embedded store (or --engine rdflib) even where kgbuild.toml names a [store] endpoint.")
 @click.option("--engine", type=click.Choice(("oxigraph", "rdflib")), default="oxigraph", show_default=True,
               help="Local engine: the embedded Oxigraph store written by build, or rdflib on freshly parsed files "
               "(slow; for cross-checks).")
@@ -449,20 +466,28 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")
               help="Write the results to this file (atomically) instead of stdout.")
 @_project_option
 @_handles_errors
-def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoint: str | None, engine: str,
-                  timeout: float, allow_service: bool, output: Path | None, project_dir: Path | None) -> None:
+def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoint: str | None, graph: str | None,
+                  local: bool, engine: str, timeout: float, allow_service: bool, output: Path | None,
+                  project_dir: Path | None) -> None:
     """Run a stored query (by name) or a query file, and print its results.
 
     By default it runs on the embedded store that `kgbuild build` wrote; if
     the data changed since, it stops and says so. Results go to stdout (or
     -o FILE), messages to stderr. A query that calls SERVICE (a federated
     query) is refused (exit 2) unless --allow-service, which lets it send
-    requests to the endpoints it names. Examples:
+    requests to the endpoints it names.
+
+    With --endpoint URL (or [store] endpoint in kgbuild.toml; --local
+    ignores it) the query goes to that SPARQL 1.1 store, on the named
+    graph --graph IRI (or [store] graph) if given, else on its default
+    graph. A graph there that holds no triples is an error (exit 2), not
+    an empty answer. Examples:
 
     \b
       kgbuild query cq01-release-timeline
       kgbuild query cq11-name-lookup -p name=Kolesnikova --format csv
       kgbuild query my-query.rq --engine rdflib
+      kgbuild query cq08-totals --endpoint http://localhost:7878/query --graph https://w3id.org/ppdkg/graph
     """
     from kgbuild.catalogue import resolve
     from kgbuild.params import parse_assignments
@@ -473,8 +498,17 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
     assignments = parse_assignments(params)
     project = load_project(project_dir)
     stored = resolve(project, ref)
-    rows = run_stored(project, stored, params=assignments, engine=engine, endpoint=endpoint, timeout=timeout,
-                      allow_service=allow_service)
+    target = None
+    if endpoint is not None or graph is not None or local or project.remote is not None:
+        from kgbuild.selection import choose
+
+        target = choose(project, endpoint=endpoint, graph=graph, local=local)
+        if target is not None and target.configured and engine != "oxigraph":
+            raise click.UsageError(f"--engine {engine} runs on the project's files, but kgbuild.toml's [store] "
+                                   "sends the query to its endpoint: add --local")
+    rows = run_stored(project, stored, params=assignments, engine=engine,
+                      endpoint=None if target is None else target.endpoint,
+                      graph=None if target is None else target.graph, timeout=timeout, allow_service=allow_service)
     width = _terminal_width() if output is None else 120
     text = render(rows, output_format, prefixes=stored.prefixes(), width=width)
     if output is None:
@@ -538,9 +572,11 @@ def export_command(output_format: str | None, output: Path | None, project_dir: 
 
 
 @cli.command("load")
-@click.option("--endpoint", required=True, metavar="URL",
-              help="The store's SPARQL query endpoint (for counts), e.g. http://localhost:7878/query.")
-@click.option("--graph", metavar="IRI", default=None, help="Load into this named graph. Default: the default graph.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="The store's SPARQL query endpoint (for counts), e.g. http://localhost:7878/query. "
+              "Default: [store] endpoint of kgbuild.toml (with its graph, update-endpoint and graph-store).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Load into this named graph. Default: with --endpoint, the default graph; else [store] graph.")
 @click.option("--replace/--append", "replace", default=None,
               help="Replace the target graph's contents in one atomic MOVE, or add to them. "
               "Required when the target already holds triples.")
@@ -564,9 +600,9 @@ def export_command(output_format: str | None, output: Path | None, project_dir: 
               help="text for people, json for programs (the summary on stdout).")
 @_project_option
 @_handles_errors
-def load_command(endpoint: str, graph: str | None, replace: bool | None, direct: bool, update_endpoint: str | None,
-                 graph_store: str | None, no_graph_store: bool, chunk_size: int, timeout: float, retries: int,
-                 output_format: str, project_dir: Path | None) -> None:
+def load_command(endpoint: str | None, graph: str | None, replace: bool | None, direct: bool,
+                 update_endpoint: str | None, graph_store: str | None, no_graph_store: bool, chunk_size: int,
+                 timeout: float, retries: int, output_format: str, project_dir: Path | None) -> None:
     """Push the built graph into a running triple store, safely.
 
     The graph of the last `kgbuild build` goes in chunks into a fresh
@@ -589,6 +625,7 @@ def load_command(endpoint: str, graph: str | None, replace: bool | None, direct:
     from kgbuild.load import Endpoints, check_graph_iri, load_built
     from kgbuild.project import load_project
     from kgbuild.report import to_json
+    from kgbuild.selection import choose
 
     if graph is not None:
         check_graph_iri(graph)
@@ -596,9 +633,13 @@ def load_command(endpoint: str, graph: str | None, replace: bool | None, direct:
         raise click.UsageError("--direct loads into an empty graph: it does not go with --append")
     if no_graph_store and graph_store is not None:
         raise click.UsageError("--graph-store and --no-graph-store contradict each other")
-    endpoints = Endpoints.derive(endpoint, update=update_endpoint, graph_store=graph_store,
-                                 use_graph_store=not no_graph_store)
     project = load_project(project_dir)
+    target = choose(project, endpoint=endpoint, graph=graph)
+    if target is None:
+        raise click.UsageError("Missing option '--endpoint' (or name the store in kgbuild.toml: [store] endpoint)")
+    endpoints = Endpoints.derive(target.endpoint, update=update_endpoint or target.update_endpoint,
+                                 graph_store=graph_store or target.graph_store, use_graph_store=not no_graph_store)
+    graph = target.graph
     with _Progress("loading") as progress:
         result = load_built(project, endpoints, graph=graph, replace=replace, direct=direct, chunk_size=chunk_size,
                             timeout=timeout, retries=retries, progress=progress.update)

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kgbuild.errors import ConfigError, ProjectNotFoundError
+from kgbuild.errors import ConfigError, KgbuildError, ProjectNotFoundError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,11 +28,34 @@ _SOURCES_DEFAULT = "data/sources"  # [paths] sources: the folder(s) of archived 
 _CHECK_KEYS = ("quotes", "facts-per-source", "names", "stated-facts", "max-contribution-triples")
 _BUILD_KEYS = ("sample-query",)
 _CATALOGUE_KEYS = ("questions",)
+_STORE_KEYS = ("endpoint", "graph", "update-endpoint", "graph-store")
 _TABLES = {
     "paths": (*_PATH_DEFAULTS, "sources"),
     "checks": _CHECK_KEYS,
     "build": _BUILD_KEYS,
     "catalogue": _CATALOGUE_KEYS,
+    "store": _STORE_KEYS,
+}
+
+
+@dataclass(frozen=True)
+class RemoteStore:
+    """``[store]`` of kgbuild.toml: the SPARQL 1.1 store a project keeps its graph in.
+
+    ``kgbuild query``, ``validate`` and ``load`` talk to it when no ``--endpoint`` is given (see kgbuild.selection).
+    """
+
+    endpoint: str  # the query URL
+    graph: str | None = None  # the named graph holding the project's graph; None: the default graph
+    update_endpoint: str | None = None  # for kgbuild load; None: derived from the query URL
+    graph_store: str | None = None  # for kgbuild load; None: derived from the query URL
+
+
+_STORE_EXAMPLES = {
+    "endpoint": '"http://127.0.0.1:7878/query"',
+    "graph": '"https://example.org/graph"',
+    "update-endpoint": '"http://127.0.0.1:7878/update"',
+    "graph-store": '"http://127.0.0.1:7878/store"',
 }
 
 
@@ -63,6 +86,7 @@ class Project:
     max_contribution_triples: int | None = None  # a bigger contribution is refused (None: the default limit)
     # SELECT ?node ?quote ?path ?value ?text: each stated fact with the texts of its value (word-overlap check)
     stated_facts_query: Path | None = None
+    remote: RemoteStore | None = None  # [store]: None when kgbuild.toml names no endpoint
 
     @property
     def config_file(self) -> Path:
@@ -215,7 +239,43 @@ class _ConfigReader:
             sources_dirs=self._sources(),
             max_contribution_triples=self._optional_count("checks", "max-contribution-triples"),
             stated_facts_query=self._optional_file("checks", "stated-facts"),
+            remote=self._remote_store(),
         )
+
+    def _remote_store(self) -> RemoteStore | None:
+        """``[store]``: the URLs checked as ``--endpoint`` is (http(s), no credentials), the graph as ``--graph``."""
+        table = self.config.get("store", {})
+        if not table:
+            return None
+        values: dict[str, str] = {}
+        for key in _STORE_KEYS:
+            if key not in table:
+                continue
+            value = table[key]
+            example = _STORE_EXAMPLES[key]
+            if not isinstance(value, str) or not value.strip():
+                raise self.error(key, f"store.{key} must be a non-empty string, e.g. {key} = {example}")
+            values[key] = value
+        if "endpoint" not in values:
+            given = ", ".join(f"store.{key}" for key in values)
+            raise self.error(next(iter(values)), f"{given} without store.endpoint: name the store's query URL, "
+                             f"e.g. endpoint = {_STORE_EXAMPLES['endpoint']}")
+        from kgbuild.load import check_graph_iri  # imported here: only a project with [store] needs them
+        from kgbuild.remote import check_url
+
+        for key, value in values.items():
+            try:
+                if key == "graph":
+                    check_graph_iri(value)
+                else:
+                    check_url(value)
+            except KgbuildError as exc:
+                problem = exc.message
+            else:
+                continue
+            raise self.error(key, f"store.{key}: {problem}")
+        return RemoteStore(endpoint=values["endpoint"], graph=values.get("graph"),
+                           update_endpoint=values.get("update-endpoint"), graph_store=values.get("graph-store"))
 
     def _sources(self) -> tuple[Path, ...]:
         """``[paths] sources``: one folder or a list of folders (default data/sources); need not exist."""

@@ -1,6 +1,6 @@
 """Running stored queries: the library entry point behind ``kgbuild query``.
 
-    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0,
+    run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, graph=None, timeout=30.0,
               allow_service=False) -> Rows
     load_catalogue(project) -> Catalogue
 
@@ -30,6 +30,7 @@ def run_query(
     params: Mapping[str, str] | None = None,
     engine: str = "oxigraph",
     endpoint: str | None = None,
+    graph: str | None = None,
     timeout: float = 30.0,
     allow_service: bool = False,
 ) -> Rows:
@@ -37,7 +38,11 @@ def run_query(
 
     ``params`` are raw strings, typed by the query's header; ``engine`` is
     ``oxigraph`` (the embedded store) or ``rdflib``; with ``endpoint`` the
-    query goes to that SPARQL 1.1 endpoint instead (``timeout`` seconds).
+    query goes to that SPARQL 1.1 endpoint instead (``timeout`` seconds), on its
+    graph ``graph`` (sent as ``default-graph-uri``), else on its default graph;
+    a graph that holds no triples is an EmptyGraphError, not an empty answer.
+    ``[store]`` of kgbuild.toml is the CLI's business (kgbuild.selection): here
+    only ``endpoint`` sends the query away.
     A query that calls SERVICE is refused on the local engines unless
     ``allow_service`` (they would send requests to the endpoints it names);
     an ``endpoint`` evaluates it as that endpoint does.
@@ -45,11 +50,11 @@ def run_query(
     Raises UnknownQueryError (no such query, with close names), QueryError
     (not a SELECT, syntax; ServiceRefusedError for SERVICE), ParameterError (missing, unknown or ill-typed
     parameter; unknown engine), StaleStoreError (the embedded store is
-    missing or older than the inputs), EndpointError.
+    missing or older than the inputs), EndpointError (EmptyGraphError).
     """
     query = resolve(project, ref)
-    return run_stored(project, query, params=params or {}, engine=engine, endpoint=endpoint, timeout=timeout,
-                      allow_service=allow_service)
+    return run_stored(project, query, params=params or {}, engine=engine, endpoint=endpoint, graph=graph,
+                      timeout=timeout, allow_service=allow_service)
 
 
 def run_stored(
@@ -59,6 +64,7 @@ def run_stored(
     params: Mapping[str, str],
     engine: str = "oxigraph",
     endpoint: str | None = None,
+    graph: str | None = None,
     timeout: float = 30.0,
     allow_service: bool = False,
 ) -> Rows:
@@ -73,10 +79,14 @@ def run_stored(
     if form is not None and form != "SELECT":
         what = "a SPARQL update" if form == "UPDATE" else f"an {form} query" if form == "ASK" else f"a {form} query"
         raise QueryError(f"only SELECT queries can be run; this is {what}", file=query.file)
+    if graph is not None and endpoint is None:
+        raise ParameterError("a graph is read from an endpoint: the embedded store holds one graph")
     if endpoint is not None:
         from kgbuild.remote import select_remote
+        from kgbuild.selection import Target, require_triples
 
-        return select_remote(endpoint, query.text, bindings=bindings, timeout=timeout)
+        require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)
+        return select_remote(endpoint, query.text, bindings=bindings, timeout=timeout, default_graph=graph)
     if engine == "oxigraph":
         from kgbuild.engines import select_embedded
 

@@ -46,13 +46,16 @@ SKIPPED = ("the query catalogue check",)
 def validate_endpoint(project: Project, *, endpoint: str, graph: str | None = None, timeout: float = 30.0) -> Report:
     """The findings of the project's shapes on the graph ``graph`` (else the default graph) of the endpoint.
 
-    Raises EndpointError (unreachable, refused, timed out, malformed answer), InputError (unusable shapes or files).
+    Raises EndpointError (unreachable, refused, timed out, malformed answer; EmptyGraphError when the graph holds
+    no triples: nothing would be checked), InputError (unusable shapes or files).
     """
     from kgbuild.federation import refuse_service_in_shapes
+    from kgbuild.selection import Target, require_triples
     from kgbuild.shacl import ShapesProgram
 
     dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)
     shapes, shapes_prefixes = load_shapes(project)
+    require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)
     names = Names(merge_prefixes(BASE_PREFIXES, *declared_prefixes(project)) + shapes_prefixes)
     try:
         results = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(dataset)

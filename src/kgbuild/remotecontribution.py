@@ -82,13 +82,17 @@ def check_contribution_remote(project: Project, paths: Sequence[Path], *, endpoi
     """``check_contribution`` against the graph ``graph`` (else the default graph) of a SPARQL 1.1 endpoint.
 
     Raises what ``check_contribution`` raises for unusable files, and EndpointError (unreachable, refused, timed
-    out, malformed answer; the message starts with the endpoint) before or while it fetches.
+    out, malformed answer; the message starts with the endpoint) before or while it fetches; EmptyGraphError
+    (kgbuild.selection) when the graph holds no triples.
     """
     dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)
     where = f"graph <{graph}>" if graph is not None else "default graph"
     description = f"{where} of {display_url(endpoint)}"
 
     def context(project: Project, triples: Sequence[ox.Triple], vocabulary: Vocabulary) -> CheckContext:
+        from kgbuild.selection import Target, require_triples
+
+        require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)  # after the files were read
         return EndpointContext(project, triples, vocabulary, dataset=dataset, description=description)
 
     return check_contribution(project, paths, max_triples=max_triples, context=context)
