@@ -225,6 +225,7 @@ class HttpStub:
     def __init__(self) -> None:
         self.requests: list[StubRequest] = []
         self.response = StubResponse()
+        self._first: list[StubResponse] = []  # answered once each, in order, before self.response
         self._stop = threading.Event()
         stub = self
 
@@ -252,11 +253,18 @@ class HttpStub:
         self.response = StubResponse(status=status, body=body, content_type=content_type, **options)
         return self
 
+    def respond_first(self, status: int = 200, body: bytes | str = b"",
+                      content_type: str = "application/sparql-results+json") -> HttpStub:
+        """Answer the next request not yet given a first answer with this, once (then ``respond``'s answer)."""
+        self._first.append(StubResponse(status=status, body=body.encode("utf-8") if isinstance(body, str) else body,
+                                        content_type=content_type))
+        return self
+
     def _answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         self.requests.append(StubRequest(handler.command, handler.path, dict(handler.headers.items()), body))
-        answer = self.response
+        answer = self._first.pop(0) if self._first else self.response
         if answer.delay and self._stop.wait(answer.delay):
             return
         if answer.raw is not None:

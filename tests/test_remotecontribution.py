@@ -207,12 +207,19 @@ def test_a_failing_endpoint_leaves_no_thread_and_no_store_behind(project, http_s
 
     from kgbuild.errors import EndpointError
 
+    def pools() -> list[str]:
+        return sorted(t.name for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor"))
+
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # the store holds something (the one-row check before the fetch), then fails the fetch
+    http_stub.respond_first(body='{"head":{"vars":["s"]},"results":{"bindings":['
+                                 '{"s":{"type":"uri","value":"https://example.org/x"}}]}}')
     http_stub.respond(status=500, body="the store is down", content_type="text/plain")
-    threads = threading.active_count()
+    threads = pools()
     with pytest.raises(EndpointError, match="the endpoint failed"):
         check_contribution_remote(project, [EXAMPLE], endpoint=http_stub.query_url)
-    assert threading.active_count() == threads
+    assert len(http_stub.requests) > 1  # the fetch was under way when the store failed
+    assert pools() == threads
     assert list(tmp_path.iterdir()) == []
 
 
