@@ -142,3 +142,19 @@ def test_store_section_is_read(tmp_path):
 def test_no_store_section_names_no_remote_store(tmp_path):
     _write_config(tmp_path, 'namespace = "https://example.org/x/"\n')
     assert load_project(tmp_path).remote is None
+
+
+def test_a_key_is_located_in_its_own_table_not_at_a_table_or_key_of_the_same_name(tmp_path):
+    """[store] (a table) and [paths] store (a key) share a name: an error about paths.store names the key's line."""
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[store]\nendpoint = "http://127.0.0.1:1/q"\n'
+                            '[checks]\nstore = 1\n[paths]\ndata = "data"\nstore = 5\n')
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert caught.value.message.startswith("unknown key checks.store")
+    assert caught.value.line == 5
+    _write_config(tmp_path, 'namespace = "https://example.org/x/"\n[store]\nendpoint = "http://127.0.0.1:1/q"\n'
+                            '[paths]\ndata = "data"\nstore = 5\n')
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert caught.value.message.startswith("paths.store")
+    assert caught.value.line == 6

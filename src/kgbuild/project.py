@@ -191,10 +191,27 @@ class _ConfigReader:
         return ConfigError(message, file=CONFIG_NAME, line=self._line_of(key))
 
     def _line_of(self, key: str) -> int | None:
-        bare = key.rsplit(".", 1)[-1]
-        pattern = re.compile(rf'^\s*"?{re.escape(bare)}"?\s*=|^\s*\[{re.escape(bare)}\]', re.M)
-        match = pattern.search(self.text)
-        return None if match is None else self.text.count("\n", 0, match.start()) + 1
+        """The line of ``key`` (``name`` at the top level or a table ``[name]``; ``table.name`` inside its table),
+        looked for only where it can be: a key of one table is never found in another."""
+        table, _, bare = key.rpartition(".")
+        headers = [(m.group(1), m.start()) for m in re.finditer(r'^\s*\[\s*"?([^\]"]+?)"?\s*\]', self.text, re.M)]
+        ends = [start for _, start in headers[1:]] + [len(self.text)]
+        if not table:
+            for (name, start), _end in zip(headers, ends):
+                if name == bare:
+                    return self._line(start)
+            spans = [(0, headers[0][1] if headers else len(self.text))]
+        else:
+            spans = [(start, end) for (name, start), end in zip(headers, ends) if name == table]
+        pattern = re.compile(rf'^\s*"?{re.escape(bare)}"?\s*=', re.M)
+        for start, end in spans:
+            match = pattern.search(self.text, start, end)
+            if match is not None:
+                return self._line(match.start())
+        return self._line(spans[0][0]) if table and spans else None
+
+    def _line(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
 
     def project(self) -> Project:
         config = self.config
@@ -221,7 +238,7 @@ class _ConfigReader:
         paths = {key: self._path("paths", key, default) for key, default in _PATH_DEFAULTS.items()}
         for key in ("ontology", "shapes", "data"):
             if not paths[key].is_dir():
-                raise self.error(key, f"paths.{key}: directory not found: {self._show(paths[key])}")
+                raise self.error(f"paths.{key}", f"paths.{key}: directory not found: {self._show(paths[key])}")
         return Project(
             root=self.root,
             namespace=namespace,
@@ -254,11 +271,11 @@ class _ConfigReader:
             value = table[key]
             example = _STORE_EXAMPLES[key]
             if not isinstance(value, str) or not value.strip():
-                raise self.error(key, f"store.{key} must be a non-empty string, e.g. {key} = {example}")
+                raise self.error(f"store.{key}", f"store.{key} must be a non-empty string, e.g. {key} = {example}")
             values[key] = value
         if "endpoint" not in values:
             given = ", ".join(f"store.{key}" for key in values)
-            raise self.error(next(iter(values)), f"{given} without store.endpoint: name the store's query URL, "
+            raise self.error(f"store.{next(iter(values))}", f"{given} without store.endpoint: name the store's query URL, "
                              f"e.g. endpoint = {_STORE_EXAMPLES['endpoint']}")
         from kgbuild.load import check_graph_iri  # imported here: only a project with [store] needs them
         from kgbuild.remote import check_url
@@ -273,7 +290,7 @@ class _ConfigReader:
                 problem = exc.message
             else:
                 continue
-            raise self.error(key, f"store.{key}: {problem}")
+            raise self.error(f"store.{key}", f"store.{key}: {problem}")
         return RemoteStore(endpoint=values["endpoint"], graph=values.get("graph"),
                            update_endpoint=values.get("update-endpoint"), graph_store=values.get("graph-store"))
 
@@ -282,19 +299,19 @@ class _ConfigReader:
         value = self.config.get("paths", {}).get("sources", _SOURCES_DEFAULT)
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
-            raise self.error("sources", "paths.sources must be a non-empty string path or a list of them")
+            raise self.error("paths.sources", "paths.sources must be a non-empty string path or a list of them")
         resolved = []
         for v in values:
             try:
                 resolved.append((self.root / v).resolve())
             except (RuntimeError, OSError) as exc:  # a loop of symbolic links (RuntimeError before Python 3.13)
-                raise self.error("sources", f"paths.sources: {v} cannot be resolved ({exc})") from None
+                raise self.error("paths.sources", f"paths.sources: {v} cannot be resolved ({exc})") from None
         return tuple(dict.fromkeys(resolved))
 
     def _path(self, table: str, key: str, default: str | None) -> Path:
         value = self.config.get(table, {}).get(key, default)
         if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"{table}.{key} must be a non-empty string path")
+            raise self.error(f"{table}.{key}", f"{table}.{key} must be a non-empty string path")
         return (self.root / value).resolve()
 
     def _optional_file(self, table: str, key: str) -> Path | None:
@@ -307,7 +324,7 @@ class _ConfigReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.error(key, f"{table}.{key} must be a positive whole number, e.g. {key} = 200000")
+            raise self.error(f"{table}.{key}", f"{table}.{key} must be a positive whole number, e.g. {key} = 200000")
         return value
 
     def _show(self, path: Path) -> str:
