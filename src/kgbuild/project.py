@@ -275,7 +275,8 @@ class _ConfigReader:
             values[key] = value
         if "endpoint" not in values:
             given = ", ".join(f"store.{key}" for key in values)
-            raise self.error(f"store.{next(iter(values))}", f"{given} without store.endpoint: name the store's query URL, "
+            first = next(iter(values))
+            raise self.error(f"store.{first}", f"{given} without store.endpoint: name the store's query URL, "
                              f"e.g. endpoint = {_STORE_EXAMPLES['endpoint']}")
         from kgbuild.load import check_graph_iri  # imported here: only a project with [store] needs them
         from kgbuild.remote import check_url
