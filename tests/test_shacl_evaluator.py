@@ -63,3 +63,19 @@ def test_every_split_target_of_the_project_takes_the_shortcut(monkeypatch) -> No
 
     program.validate(ox.Store(), workers=1)
     assert len(seen) == len(split) and all(seen)
+
+
+def test_restricting_pays_while_the_store_holds_enough_quads_per_focus_node():
+    """Restricting to a few nodes always pays; to many, only while the store is 20 times larger (counted no
+    further than that)."""
+    import pyoxigraph as ox
+
+    from kgbuild.shacl.evaluator import restricting_pays
+
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"https://example.org/n{i}"), ox.NamedNode("https://example.org/p"),
+                         ox.Literal(str(i))) for i in range(2000))
+    assert restricting_pays(store, 10)
+    assert restricting_pays(store, 100)  # 2,000 quads: enough for 100 nodes
+    assert not restricting_pays(store, 101)
+    assert not restricting_pays(ox.Store(), 64)

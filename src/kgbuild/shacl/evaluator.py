@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -131,8 +132,14 @@ _FOCUS_CHECKED = 64
 
 
 def restricting_pays(store: ox.Store, count: int) -> bool:
-    """Whether a query restricted by VALUES to ``count`` nodes is cheaper than one over the whole store."""
-    return count < _FOCUS_CHECKED or count * _FOCUS_COST <= len(store)
+    """Whether a query restricted by VALUES to ``count`` nodes is cheaper than one over the whole store.
+
+    The store's size is only compared with ``count * _FOCUS_COST``: counting that many quads costs in proportion
+    to the focus, where ``len(store)`` counts every quad (0.4 s on a 1M-triple store on disk)."""
+    if count < _FOCUS_CHECKED:
+        return True
+    wanted = count * _FOCUS_COST
+    return sum(1 for _ in islice(store.quads_for_pattern(None, None, None, None), wanted)) >= wanted
 
 
 def _usable_cpus() -> int:
