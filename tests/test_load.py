@@ -743,3 +743,21 @@ def test_skolemised_labels_depend_on_the_file_and_the_graph():
     assert skolem_prefix(lines, "urn:x:g").startswith("urn:kgbuild:genid:")
     assert skolemise(lines, prefix) == [
         f"<{prefix}b1> <urn:p> <{prefix}b2> .".encode(), f'<{prefix}b2> <urn:q> "_:b3 ." .'.encode()]
+
+
+@pytest.mark.parametrize("protocol", ["graph-store", "update"])
+def test_virtuoso_authenticated_endpoints_get_digest_credentials(built_project, virtuoso_server, monkeypatch, protocol):
+    """/sparql-auth and /sparql-graph-crud-auth answer basic credentials with a bare 401 and want HTTP Digest."""
+    virtuoso_server.clear()
+    monkeypatch.delenv("KGBUILD_ENDPOINT_TOKEN", raising=False)
+    monkeypatch.setenv("KGBUILD_ENDPOINT_USER", "dba")
+    monkeypatch.setenv("KGBUILD_ENDPOINT_PASSWORD", "dba")
+    store_args = ("--graph-store", virtuoso_server.store_url + "-auth") if protocol == "graph-store" else ()
+    result = cli_load(built_project, virtuoso_server.auth_url, "--graph", NAMED, "--replace", *store_args)
+    assert result.exit_code == 0, result.stderr
+    assert virtuoso_server.count(NAMED) == sent_count(built_project)
+    monkeypatch.setenv("KGBUILD_ENDPOINT_PASSWORD", "not-the-Pa55word")
+    refused = cli_load(built_project, virtuoso_server.auth_url, "--graph", NAMED, "--replace", *store_args)
+    assert refused.exit_code == 2
+    assert f"kgbuild: error: {virtuoso_server.auth_url}: credentials refused (HTTP 401)" in refused.stderr
+    assert "not-the-Pa55word" not in refused.stderr + refused.stdout

@@ -489,6 +489,7 @@ class _Session:
         self._server: str | None = None
         self.wrote = False  # whether the store has accepted a write (a chunk or an update) of this load
         self.headers, self.secrets = remote.auth_headers(endpoints.graph_store or endpoints.update)
+        self.digest = remote.digest_credentials(endpoints.graph_store or endpoints.update)  # (user, password) or None
 
     # --- the operations ---------------------------------------------------------------------
 
@@ -584,8 +585,14 @@ class _Session:
             url, data=body, method="POST", headers={"Content-Type": content_type, **self.headers}
         )
         try:
-            with _OPENER.open(request, timeout=self.timeout) as response:
-                response.read()
+            try:
+                with _OPENER.open(request, timeout=self.timeout) as response:
+                    response.read()
+            except Exception as first:  # noqa: BLE001 - sent again with Digest if the store wants it
+                if self.digest is None or remote.http_status(first) != 401:
+                    raise
+                remote.digest_request(url, body, user=self.digest[0], password=self.digest[1], timeout=self.timeout,
+                                      headers={"Content-Type": content_type})
         except Exception as exc:  # noqa: BLE001 - every failure becomes an EndpointError, retried or not
             transient = _transient(exc, answered=self.answered)
             message = remote.describe_failure(
