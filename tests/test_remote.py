@@ -840,3 +840,14 @@ def test_digest_credentials_on_virtuoso_sparql_auth(no_credentials, virtuoso_ser
     with pytest.raises(EndpointError) as raised:
         select_remote(virtuoso_server.auth_url, query, bindings={}, timeout=30)
     assert str(raised.value) == f"{virtuoso_server.auth_url}: credentials refused (HTTP 401)"
+
+
+def test_virtuoso_blank_node_labels_become_labels_rdf_takes():
+    import pyoxigraph
+
+    body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+        {"x": {"type": "bnode", "value": "nodeID://b10744"}}, {"x": {"type": "bnode", "value": "nodeID://b1074_4"}},
+        {"x": {"type": "bnode", "value": "b0"}}]}}).encode()
+    labels = [row[0].value for row in parse_json_results(body, endpoint="http://h/sparql").rows]
+    assert labels[2] == "b0" and len(set(labels)) == 3
+    assert [pyoxigraph.BlankNode(label).value for label in labels] == labels

@@ -543,6 +543,14 @@ def _rows(data: object) -> Rows:
     return Rows(variables=tuple(variables), rows=tuple(rows))
 
 
+def _blank_label(label: str) -> str:
+    """A blank node label RDF syntaxes take, the same for the same label: Virtuoso labels its blank nodes
+    ``nodeID://b10744``; each character but letters and digits becomes ``_`` and its hex code, ``_``."""
+    if re.fullmatch(r"[A-Za-z0-9]+", label):
+        return label
+    return re.sub(r"[^A-Za-z0-9]", lambda match: f"_{ord(match.group()):x}_", label)
+
+
 def _term(value: object, name: str, number: int) -> Term | None:
     if value is None:
         return None
@@ -556,7 +564,7 @@ def _term(value: object, name: str, number: int) -> Term | None:
     if kind in ("uri", "bnode"):
         if datatype is not None or lang is not None:
             raise _Malformed(f"{where}: an {kind} with a datatype or language")
-        return Term(kind, text)
+        return Term(kind, _blank_label(text) if kind == "bnode" else text)
     if kind in ("literal", "typed-literal"):
         if datatype is not None and not (isinstance(datatype, str) and datatype):
             raise _Malformed(f"{where}: the datatype is not an IRI")
