@@ -11,11 +11,13 @@ import json
 import re
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
 
 from kgbuild.catalogue import load_catalogue
 from kgbuild.errors import EndpointError, ParameterError
@@ -23,7 +25,7 @@ from kgbuild.load import STAGING_PREFIX, Endpoints, LoadError, _chunks, load_bui
 from kgbuild.project import load_project
 from kgbuild.querying import run_query
 
-from conftest import _LOOPBACK, free_port, run_cli
+from conftest import _LOOPBACK, VIRTUOSO_WRONG, VirtuosoServer, free_port, run_cli
 from rowcompare import example_params, normalised
 
 OTHER = "<urn:test:keep> <urn:test:p> \"already there\" .\n"
@@ -529,13 +531,6 @@ def test_update_endpoint_failures_are_named(http_stub):
 
 
 # --- on each real store: the Oxigraph server and Virtuoso -------------------------------------------
-
-from collections import Counter  # noqa: E402
-
-from rdflib import BNode, Literal  # noqa: E402
-from rdflib.namespace import XSD  # noqa: E402
-
-from conftest import VIRTUOSO_WRONG, VirtuosoServer  # noqa: E402
 
 #: A blank node kgbuild skolemised for a store (Virtuoso's SPARQL Update): read back as a blank node.
 GENID = re.compile(r"^https?://[^/]+/\.well-known/genid/kgbuild/|^urn:kgbuild:genid:")
