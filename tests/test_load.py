@@ -756,3 +756,12 @@ def test_virtuoso_authenticated_endpoints_get_digest_credentials(built_project, 
     assert refused.exit_code == 2
     assert f"kgbuild: error: {virtuoso_server.auth_url}: credentials refused (HTTP 401)" in refused.stderr
     assert "not-the-Pa55word" not in refused.stderr + refused.stdout
+
+
+def test_virtuoso_needs_a_named_graph(built_project, virtuoso_server):
+    virtuoso_server.clear()
+    result = cli_load(built_project, virtuoso_server.query_url, "--replace")
+    assert result.exit_code == 2
+    assert ("kgbuild: error: Virtuoso keeps no triples outside named graphs (its default graph is the union of all "
+            "of them, its own too): name the graph to load with --graph IRI") in result.stderr
+    assert named_graphs(virtuoso_server) == set()

@@ -215,6 +215,9 @@ def load_file(
     lines = _read_lines(path)
     total = len(lines)
     before = session.count(graph)  # also the first contact: an unreachable store fails here, before anything is sent
+    if graph is None and session.is_virtuoso():
+        raise ParameterError("Virtuoso keeps no triples outside named graphs (its default graph is the union of "
+                             "all of them, its own too): name the graph to load with --graph IRI")
     if direct and before:
         raise ParameterError(f"a direct load needs an empty target, and {_label(graph)} holds {before} triples: "
                              "load through a staging graph (without --direct)")
