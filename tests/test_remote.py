@@ -826,3 +826,29 @@ def test_optional_groups_using_a_variable_outside_sub_selects():
     starts = optional_group_starts(query, mentioning="this")
     assert [query[i:i + 12] for i in starts] == ["{ ?this ex:p", "{ ?a ex:t ?b"]
     assert optional_group_starts("SELECT * WHERE { ?s ?p ?o }", mentioning="this") == []
+
+
+def test_digest_credentials_on_virtuoso_sparql_auth(no_credentials, virtuoso_server, monkeypatch):
+    """Virtuoso's /sparql-auth answers basic credentials with a bare 401: the query goes again with HTTP Digest."""
+    virtuoso_server.clear()
+    virtuoso_server.load("<urn:test:a> <urn:test:p> \"digest\" .\n")
+    query = f"SELECT ?o WHERE {{ GRAPH <{virtuoso_server.DEFAULT_GRAPH}> {{ ?s <urn:test:p> ?o }} }}"
+    monkeypatch.setenv("KGBUILD_ENDPOINT_USER", "dba")
+    monkeypatch.setenv("KGBUILD_ENDPOINT_PASSWORD", "dba")
+    rows = select_remote(virtuoso_server.auth_url, query, bindings={}, timeout=30)
+    assert [row[0].value for row in rows.rows] == ["digest"]
+    monkeypatch.setenv("KGBUILD_ENDPOINT_PASSWORD", "wrong-Pa55")
+    with pytest.raises(EndpointError) as raised:
+        select_remote(virtuoso_server.auth_url, query, bindings={}, timeout=30)
+    assert str(raised.value) == f"{virtuoso_server.auth_url}: credentials refused (HTTP 401)"
+
+
+def test_virtuoso_blank_node_labels_become_labels_rdf_takes():
+    import pyoxigraph
+
+    body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+        {"x": {"type": "bnode", "value": "nodeID://b10744"}}, {"x": {"type": "bnode", "value": "nodeID://b1074_4"}},
+        {"x": {"type": "bnode", "value": "b0"}}]}}).encode()
+    labels = [row[0].value for row in parse_json_results(body, endpoint="http://h/sparql").rows]
+    assert labels[2] == "b0" and len(set(labels)) == 3
+    assert [pyoxigraph.BlankNode(label).value for label in labels] == labels

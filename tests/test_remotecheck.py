@@ -10,7 +10,7 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from conftest import append, free_port, run_cli
+from conftest import VirtuosoServer, append, free_port, run_cli
 from rdflib import BNode
 
 from kgbuild.catalogue import check_catalogue
@@ -85,15 +85,21 @@ def test_remote_findings_equal_the_embedded_ones_on_a_fixture_with_violations(br
     assert sorted(remote, key=lambda f: f.sort_key()) == sorted(local, key=lambda f: f.sort_key())
 
 
-def test_remote_findings_equal_the_embedded_ones_on_the_real_project(oxigraph_server, built_project):
-    oxigraph_server.clear()
-    oxigraph_server.load(built_project / "dist" / "graph.nt")
+def test_remote_findings_equal_the_embedded_ones_on_the_real_project(sparql_server, built_project, request):
+    if isinstance(sparql_server, VirtuosoServer):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Virtuoso 7.2 gives about 600 findings where the embedded store gives 27: sh:class checks, whose "
+            "OPTIONAL { ?v a ?k . ?k rdfs:subClassOf* C } misses a class two subClassOf steps away (a plain join finds it)")))
+    sparql_server.clear()
+    sparql_server.load(built_project / "dist" / "graph.nt")
+    # Virtuoso keeps no triples outside named graphs (its default graph is the union of all, its own too)
+    graph = sparql_server.DEFAULT_GRAPH if isinstance(sparql_server, VirtuosoServer) else None
     project = load_project(built_project)
     started = time.monotonic()
     local = validate(project).findings
     embedded = time.monotonic() - started
     started = time.monotonic()
-    remote = validate_endpoint(project, endpoint=oxigraph_server.query_url).findings
+    remote = validate_endpoint(project, endpoint=sparql_server.query_url, graph=graph).findings
     print(f"\nreal project: kgbuild validate {embedded:.2f} s, remote {time.monotonic() - started:.2f} s")
     catalogue = set(check_catalogue(project))  # about queries/, not the store: not run on an endpoint
     local = [_placeless(f) for f in local if f not in catalogue]
@@ -240,3 +246,13 @@ def test_neighbourhood_names_iris_as_terms_never_pasting_text():
     hostile = URIRef("https://example.org/a> } ?s ?p ?o { <https://example.org/b")
     with pytest.raises(EndpointError, match="the store answered with an IRI a query cannot name"):
         neighbourhood(dataset, [URIRef("https://example.org/ok"), hostile])
+
+
+def test_cli_validates_a_virtuoso_graph_without_a_traceback(virtuoso_server, built_project):
+    """Virtuoso names its blank nodes ``nodeID://b1234``, which no RDF syntax takes: kgbuild relabels them."""
+    virtuoso_server.clear()
+    virtuoso_server.load(built_project / "dist" / "graph.nt")
+    result = run_cli("validate", "--project", str(built_project), "--endpoint", virtuoso_server.query_url,
+                     "--graph", virtuoso_server.DEFAULT_GRAPH, "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    assert "findings" in json.loads(result.stdout)

@@ -1,9 +1,10 @@
-"""Stored queries on a real SPARQL server: the Oxigraph server from PyPI on loopback.
+"""Stored queries on real SPARQL servers on loopback: the Oxigraph server from PyPI and Virtuoso 7.
 
-The server (the session's `oxigraph_server`, started and stopped by the
-fixture in conftest.py) gets the built graph over the Graph Store Protocol;
-every stored query must give the same rows there as on the embedded store
-and on rdflib. Failure paths use a real dead port and a
+Each server (the session's `oxigraph_server` and `virtuoso_server`, started
+and stopped by the fixtures in conftest.py) gets the built graph over the
+Graph Store Protocol (Virtuoso: into a named graph, which its default graph,
+the union of all, shows); every stored query must give the same rows there
+as on the embedded store and on rdflib. Failure paths use a real dead port and a
 small loopback HTTP server that answers with an error.
 """
 
@@ -21,7 +22,7 @@ from kgbuild.project import load_project
 from kgbuild.querying import run_query
 from kgbuild.results import Rows
 
-from conftest import free_port, run_cli
+from conftest import VIRTUOSO_WRONG, free_port, run_cli
 from rowcompare import example_params, normalised
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,12 +34,13 @@ def built(built_project) -> Path:
     return built_project
 
 
-@pytest.fixture(scope="module")
-def server(oxigraph_server, built_project) -> str:
-    """The session's Oxigraph server holding exactly dist/graph.nt; its base URL."""
-    oxigraph_server.clear()
-    oxigraph_server.load(built_project / "dist" / "graph.nt")
-    return oxigraph_server.url
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def server(request, built_project) -> str:
+    """Each of the session's servers in turn holding exactly dist/graph.nt; its query URL."""
+    store = request.getfixturevalue(f"{request.param}_server")
+    store.clear()
+    store.load(built_project / "dist" / "graph.nt")
+    return store.query_url
 
 
 def triple_count(endpoint: str) -> int:
@@ -57,14 +59,16 @@ def stored_queries():
 
 
 @pytest.mark.parametrize("name", stored_queries())
-def test_same_answers_on_embedded_rdflib_and_server(built, server, name):
+def test_same_answers_on_embedded_rdflib_and_server(built, server, name, request):
+    if "/sparql" in server and name in VIRTUOSO_WRONG:
+        request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2: " + VIRTUOSO_WRONG[name], strict=True))
     project = load_project(built)
     query = load_catalogue(project).get(name)
     params = example_params(query)
     embedded = run_query(project, name, params=params)
     assert embedded.rows, f"{name} answers nothing on the real data"
     rdflib_rows = run_query(project, name, params=params, engine="rdflib")
-    server_rows = run_query(project, name, params=params, endpoint=server + "/query")
+    server_rows = run_query(project, name, params=params, endpoint=server)
     assert normalised(rdflib_rows, query.text) == normalised(embedded, query.text)
     assert normalised(server_rows, query.text) == normalised(embedded, query.text)
 
@@ -75,11 +79,11 @@ def test_same_answers_on_embedded_rdflib_and_server(built, server, name):
 )
 def test_hostile_parameter_stays_a_literal_everywhere(built, server, hostile):
     project = load_project(built)
-    before = triple_count(server + "/query")
-    for options in ({}, {"engine": "rdflib"}, {"endpoint": server + "/query"}):
+    before = triple_count(server)
+    for options in ({}, {"engine": "rdflib"}, {"endpoint": server}):
         rows = run_query(project, "cq11-name-lookup", params={"name": hostile}, **options)
         assert rows.rows == ()
-    assert triple_count(server + "/query") == before
+    assert triple_count(server) == before
     assert run_query(project, "cq11-name-lookup", params={"name": "Kolesnikova"}).rows  # the store is intact
 
 
@@ -128,7 +132,7 @@ def test_cli_endpoint_gives_the_embedded_csv(built, server):
     embedded = run_cli("query", "cq11-name-lookup", "-p", "name=Byalyatski", "--project", str(built), "--format", "csv")
     remote = run_cli(
         "query", "cq11-name-lookup", "-p", "name=Byalyatski", "--project", str(built), "--format", "csv",
-        "--endpoint", server + "/query",
+        "--endpoint", server,
     )
     assert remote.exit_code == 0, remote.stderr
     assert remote.stdout_bytes == embedded.stdout_bytes

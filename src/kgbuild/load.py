@@ -31,12 +31,27 @@ its ``no_transaction`` flag, which uses its bulk loader: a chunk only ever
 goes to a graph that is thrown away if anything fails, so the per-request
 transaction buys nothing.
 
+Against Virtuoso (its ``Server`` header) data sent as SPARQL Update is
+**skolemised**: Virtuoso refuses blank nodes in ``INSERT DATA`` ("SP031: Blank
+node ... is not allowed in a constant clause"), so each blank node ``_:label``
+of the file becomes the IRI
+``<scheme://authority/.well-known/genid/kgbuild/DIGEST/label>`` (the target
+graph's scheme and authority; ``urn:kgbuild:genid:DIGEST:label`` for a graph
+IRI that is not http(s) or the default graph), DIGEST the first 16 hex digits
+of the SHA-256 of the file's triples: the same build always gives the same
+IRIs, another build other ones (RDF 1.1 Concepts, 3.5 "Replacing Blank Nodes
+with IRIs"). Its SPARQL compiler also refuses an update of more than about
+1000 triples, so chunks are at most ``VIRTUOSO_UPDATE_CHUNK`` triples there.
+Through its Graph Store endpoint (``--graph-store .../sparql-graph-crud``)
+blank nodes stay blank and chunks keep their size.
+
 Credentials come from the environment as for ``kgbuild query --endpoint``
 (kgbuild.remote) and never appear in messages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import uuid
@@ -51,6 +66,7 @@ from kgbuild.project import Project
 STAGING_PREFIX = "urn:kgbuild:staging:"
 DEFAULT_CHUNK = 100_000  # triples per request
 TRANSIENT_STATUS = frozenset({502, 503, 504})
+VIRTUOSO_UPDATE_CHUNK = 1000  # triples per INSERT DATA: Virtuoso 7 refuses "more than 10000 lines" of SQL from ~1500
 
 Progress = Callable[[int, int], None]  # (triples sent so far, triples in all)
 
@@ -199,6 +215,9 @@ def load_file(
     lines = _read_lines(path)
     total = len(lines)
     before = session.count(graph)  # also the first contact: an unreachable store fails here, before anything is sent
+    if graph is None and session.is_virtuoso():
+        raise ParameterError("Virtuoso keeps no triples outside named graphs (its default graph is the union of "
+                             "all of them, its own too): name the graph to load with --graph IRI")
     if direct and before:
         raise ParameterError(f"a direct load needs an empty target, and {_label(graph)} holds {before} triples: "
                              "load through a staging graph (without --direct)")
@@ -210,6 +229,9 @@ def load_file(
             )
         replace = True
     session.bulk = bool(endpoints.graph_store) and (session.is_oxigraph() if bulk is None else bulk)
+    if not endpoints.graph_store and session.is_virtuoso():
+        session.skolem = skolem_prefix(lines, graph)
+        chunk_size = min(chunk_size, VIRTUOSO_UPDATE_CHUNK)
     if direct:
         chunks = _direct(session, lines, graph, chunk_size, progress)
     else:
@@ -270,7 +292,7 @@ def _staged(session: _Session, lines: list[bytes], graph: str | None, replace: b
             if missing:
                 raise LoadError(f"{missing} triples sent are not in {_label(graph)} after ADD")
     except KgbuildError as exc:
-        if isinstance(exc, WriteRefusedError) and not session.wrote:
+        if _refused(exc) and not session.wrote:
             raise LoadError(_nothing_written(exc, graph)) from None  # no staging graph to drop
         raise LoadError(_failed(exc, session, staging, graph)) from None
     cleanup = _drop(session, staging)
@@ -288,7 +310,7 @@ def _direct(session: _Session, lines: list[bytes], graph: str | None, size: int,
         if loaded != total:
             raise LoadError(f"{_label(graph)} holds {loaded} triples after sending {total}")
     except KgbuildError as exc:
-        if isinstance(exc, WriteRefusedError) and not session.wrote:
+        if _refused(exc) and not session.wrote:
             raise LoadError(_nothing_written(exc, graph)) from None  # nothing to empty again
         message = str(exc) if isinstance(exc, LoadError) else f"load failed: {exc}"
         clear = f"CLEAR SILENT {'DEFAULT' if graph is None else f'GRAPH <{graph}>'}"
@@ -303,6 +325,71 @@ def _direct(session: _Session, lines: list[bytes], graph: str | None, size: int,
 
 def _label(graph: str | None) -> str:
     return "the default graph" if graph is None else f"<{graph}>"
+
+
+def _refused(exc: KgbuildError) -> bool:
+    """Whether the store answered the request with a refusal (HTTP 4xx), so it wrote nothing of it."""
+    return isinstance(exc, WriteRefusedError) or (
+        isinstance(exc, EndpointError) and not isinstance(exc, LoadError)
+        and re.search(r"\(HTTP 4\d\d\b", exc.message) is not None
+    )
+
+
+def skolem_prefix(lines: Sequence[bytes], graph: str | None) -> str:
+    """The IRI prefix the blank nodes of ``lines`` get when skolemised for ``graph`` (see the module docstring)."""
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.rstrip() + b"\n")
+    short = digest.hexdigest()[:16]
+    parts = urlsplit(graph) if graph is not None else None
+    if parts is not None and parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}/.well-known/genid/kgbuild/{short}/"
+    return f"urn:kgbuild:genid:{short}:"
+
+
+def skolemise(lines: Sequence[bytes], prefix: str) -> list[bytes]:
+    """The N-Triples ``lines`` with every blank node ``_:label`` (subject or object) written as ``<prefix label>``."""
+    def iri(match: re.Match) -> bytes:
+        label = quote(match.group(2).decode("utf-8"), safe="-._~")
+        return match.group(1) + b"<" + prefix.encode("utf-8") + label.encode("ascii") + b">" + match.group(3)
+
+    return [_OBJECT_SKOLEM.sub(iri, _SUBJECT_SKOLEM.sub(iri, line, count=1), count=1) for line in lines]
+
+
+_COMPUTED_LITERAL = re.compile(
+    rb'^(.*) ("(?:[^"\\]|\\.)*")\^\^<(http://www\.w3\.org/2001/XMLSchema#(?:duration|yearMonthDuration))> \.\s*$'
+)
+
+
+def virtuoso_insert(graph: str | None, lines: Sequence[bytes]) -> str:
+    """One SPARQL Update adding the (blank-node-free) N-Triples ``lines`` to ``graph`` on Virtuoso.
+
+    ``INSERT DATA`` for all but literals of xsd:duration and xsd:yearMonthDuration, which Virtuoso 7
+    refuses in a constant clause (SR553 "can not be created from SQL value of type DOUBLE
+    PRECISION"); those triples follow in an ``INSERT ... WHERE`` that makes each literal with STRDT.
+    """
+    plain: list[str] = []
+    template: list[str] = []
+    binds: list[str] = []
+    for line in lines:
+        match = _COMPUTED_LITERAL.match(line)
+        if match is None:
+            plain.append(line.decode("utf-8"))
+            continue
+        variable = f"?v{len(binds)}"
+        template.append(f"{match.group(1).decode('utf-8')} {variable} .")
+        binds.append(f"BIND(STRDT({match.group(2).decode('utf-8')}, <{match.group(3).decode('ascii')}>) AS {variable})")
+
+    def into(triples: list[str]) -> str:
+        block = "\n".join(triples)
+        return block if graph is None else f"GRAPH <{graph}> {{\n{block}\n}}"
+
+    operations = []
+    if plain or not template:
+        operations.append(f"INSERT DATA {{\n{into(plain)} }}")
+    if template:
+        operations.append(f"INSERT {{\n{into(template)} }}\nWHERE {{ {' '.join(binds)} }}")
+    return " ;\n".join(operations)
 
 
 def _nothing_written(exc: KgbuildError, graph: str | None) -> str:
@@ -339,6 +426,8 @@ def _read_lines(path: Path) -> list[bytes]:
 
 _SUBJECT_BNODE = re.compile(rb"^_:(\S+) ")
 _OBJECT_BNODE = re.compile(rb" _:(\S+) \.\s*$")
+_SUBJECT_SKOLEM = re.compile(rb"^(\s*)_:(\S+)( )")
+_OBJECT_SKOLEM = re.compile(rb"( )_:(\S+)( \.\s*$)")
 
 
 def _chunks(lines: Sequence[bytes], size: int) -> Iterator[list[bytes]]:
@@ -399,8 +488,11 @@ class _Session:
         self.retried = 0
         self.answered = False
         self.bulk = False
+        self.skolem: str | None = None  # the IRI prefix blank nodes get in SPARQL Update (Virtuoso), or None
+        self._server: str | None = None
         self.wrote = False  # whether the store has accepted a write (a chunk or an update) of this load
         self.headers, self.secrets = remote.auth_headers(endpoints.graph_store or endpoints.update)
+        self.digest = remote.digest_credentials(endpoints.graph_store or endpoints.update)  # (user, password) or None
 
     # --- the operations ---------------------------------------------------------------------
 
@@ -421,6 +513,9 @@ class _Session:
             target = "default" if graph is None else "graph=" + quote(graph, safe="")
             url = _with_query(self.endpoints.graph_store, target + ("&no_transaction" if self.bulk else ""))
             self._retrying(lambda: self._post(url, body, "application/n-triples"))
+        elif self.skolem is not None:
+            text = virtuoso_insert(graph, skolemise(lines, self.skolem))
+            self._retrying(lambda: self._update(text))
         else:
             block = body.decode("utf-8") if graph is None else f"GRAPH <{graph}> {{\n{body.decode('utf-8')}}}"
             text = f"INSERT DATA {{\n{block} }}"
@@ -435,9 +530,19 @@ class _Session:
 
     def is_oxigraph(self) -> bool:
         """Whether the Graph Store endpoint's server calls itself Oxigraph (its ``Server`` header)."""
+        return self.server().lower().startswith("oxigraph/")
+
+    def is_virtuoso(self) -> bool:
+        """Whether the store's server calls itself Virtuoso (its ``Server`` header)."""
+        return self.server().lower().startswith("virtuoso/")
+
+    def server(self) -> str:
+        """The ``Server`` header of a HEAD request to the Graph Store (else query) endpoint; '' if none (asked once)."""
         import urllib.request
         from urllib.error import HTTPError
 
+        if self._server is not None:
+            return self._server
         request = urllib.request.Request(self.endpoints.graph_store or self.endpoints.query, method="HEAD",
                                          headers=self.headers)
         try:
@@ -446,8 +551,9 @@ class _Session:
         except HTTPError as exc:
             server = exc.headers.get("Server", "") if exc.headers else ""
         except Exception:  # noqa: BLE001 - only a hint: the load itself reports real failures
-            return False
-        return server.lower().startswith("oxigraph/")
+            server = ""
+        self._server = server
+        return server
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -482,8 +588,14 @@ class _Session:
             url, data=body, method="POST", headers={"Content-Type": content_type, **self.headers}
         )
         try:
-            with _OPENER.open(request, timeout=self.timeout) as response:
-                response.read()
+            try:
+                with _OPENER.open(request, timeout=self.timeout) as response:
+                    response.read()
+            except Exception as first:  # noqa: BLE001 - sent again with Digest if the store wants it
+                if self.digest is None or remote.http_status(first) != 401:
+                    raise
+                remote.digest_request(url, body, user=self.digest[0], password=self.digest[1], timeout=self.timeout,
+                                      headers={"Content-Type": content_type})
         except Exception as exc:  # noqa: BLE001 - every failure becomes an EndpointError, retried or not
             transient = _transient(exc, answered=self.answered)
             message = remote.describe_failure(

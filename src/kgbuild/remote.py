@@ -6,8 +6,9 @@ meaning as pyoxigraph substitutions and rdflib initBindings for parameters
 used in that group (docs/query-catalogue.md).
 
 Credentials come from the environment: KGBUILD_ENDPOINT_USER +
-KGBUILD_ENDPOINT_PASSWORD (HTTP basic auth) or KGBUILD_ENDPOINT_TOKEN
-(``Authorization: Bearer ...``). They never appear in a message: every
+KGBUILD_ENDPOINT_PASSWORD (HTTP basic auth; HTTP Digest when the store
+refuses basic and asks for Digest, as Virtuoso's ``/sparql-auth`` does:
+``digest_request``) or KGBUILD_ENDPOINT_TOKEN (``Authorization: Bearer ...``). They never appear in a message: every
 message names the endpoint without any user info and is scrubbed of the
 secrets before it is raised.
 
@@ -210,7 +211,11 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *, default_grap
         wrapper.addDefaultGraph(default_graph)
     _configure(wrapper, auth, timeout)
     deadline = time.monotonic() + timeout
-    response = wrapper.query().response
+    try:
+        response = wrapper.query().response
+    except Exception as exc:  # noqa: BLE001 - re-raised unless the store wants Digest
+        form = {"query": text, **({"default-graph-uri": default_graph} if default_graph is not None else {})}
+        return _digest_instead(exc, endpoint, form, auth, timeout, accept="application/sparql-results+json")
     try:
         content_type = response.headers.get("Content-Type", "") if response.headers else ""
         chunks = []
@@ -257,11 +262,49 @@ def _send_update(endpoint: str, text: str, auth: _Auth, timeout: float) -> None:
     wrapper.setRequestMethod(POSTDIRECTLY)
     wrapper.setOnlyConneg(True)
     _configure(wrapper, auth, timeout)
-    response = wrapper.query().response
+    try:
+        response = wrapper.query().response
+    except Exception as exc:  # noqa: BLE001 - re-raised unless the store wants Digest
+        _digest_instead(exc, endpoint, text.encode("utf-8"), auth, timeout, content_type="application/sparql-update")
+        return
     try:
         response.read()
     finally:
         response.close()
+
+
+def _digest_instead(exc: Exception, endpoint: str, body: dict[str, str] | bytes, auth: _Auth, timeout: float, *,
+                    content_type: str = "application/x-www-form-urlencoded", accept: str = "*/*") -> tuple[bytes, str]:
+    """The answer to the request sent again with HTTP Digest, if basic credentials got HTTP 401; else ``exc`` raised."""
+    if auth.kind != "basic" or http_status(exc) != 401:
+        raise exc
+    from urllib.parse import urlencode
+
+    data = urlencode(body).encode("ascii") if isinstance(body, dict) else body
+    return digest_request(endpoint, data, user=auth.user, password=auth.password, timeout=timeout,
+                          headers={"Content-Type": content_type, "Accept": accept})
+
+
+def digest_request(url: str, data: bytes, *, user: str, password: str, timeout: float,
+                   headers: Mapping[str, str]) -> tuple[bytes, str]:
+    """POST ``data`` to ``url`` answering an HTTP Digest challenge (RFC 7616, by urllib's handler); body and type.
+
+    Sent first without credentials, to get the challenge (Virtuoso answers a basic ``Authorization``
+    with a bare 401). Failures are urllib's exceptions (an HTTPError 401 if the credentials are refused).
+    Redirects are not followed (a redirected POST would lose its body).
+    """
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+            return None
+
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords), NoRedirect)
+    request = urllib.request.Request(url, data=data, method="POST", headers=dict(headers))
+    with opener.open(request, timeout=timeout) as response:
+        return response.read(), response.headers.get("Content-Type", "")
 
 
 def auth_headers(endpoint: str) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -273,6 +316,12 @@ def auth_headers(endpoint: str) -> tuple[dict[str, str], tuple[str, ...]]:
     if auth.kind == "bearer":
         return {"Authorization": f"Bearer {auth.token}"}, auth.secrets
     return {}, ()
+
+
+def digest_credentials(endpoint: str) -> tuple[str, str] | None:
+    """(user, password) from the environment for ``endpoint``, to answer a Digest challenge; None without them."""
+    auth = _credentials(display_url(endpoint))
+    return (auth.user, auth.password) if auth.kind == "basic" else None
 
 
 def describe_failure(
@@ -494,6 +543,14 @@ def _rows(data: object) -> Rows:
     return Rows(variables=tuple(variables), rows=tuple(rows))
 
 
+def _blank_label(label: str) -> str:
+    """A blank node label RDF syntaxes take, the same for the same label: Virtuoso labels its blank nodes
+    ``nodeID://b10744``; each character but letters and digits becomes ``_`` and its hex code, ``_``."""
+    if re.fullmatch(r"[A-Za-z0-9]+", label):
+        return label
+    return re.sub(r"[^A-Za-z0-9]", lambda match: f"_{ord(match.group()):x}_", label)
+
+
 def _term(value: object, name: str, number: int) -> Term | None:
     if value is None:
         return None
@@ -507,7 +564,7 @@ def _term(value: object, name: str, number: int) -> Term | None:
     if kind in ("uri", "bnode"):
         if datatype is not None or lang is not None:
             raise _Malformed(f"{where}: an {kind} with a datatype or language")
-        return Term(kind, text)
+        return Term(kind, _blank_label(text) if kind == "bnode" else text)
     if kind in ("literal", "typed-literal"):
         if datatype is not None and not (isinstance(datatype, str) and datatype):
             raise _Malformed(f"{where}: the datatype is not an IRI")
