@@ -388,20 +388,7 @@ class _Run:
         messages = tuple(m for m in self.graph.objects(constraint, SH.message) if isinstance(m, Literal))
         out: list[Result] = []
         seen: set = set()
-        for solution in solutions:
-            bound = {}
-            for variable in names:
-                term = solution[variable]
-                if term is not None:
-                    bound[variable] = to_rdflib(term)
-            this = bound.pop("this", None)
-            path = bound.pop("path", None)
-            value = bound.pop("value", None)
-            bound.pop("failure", None)
-            if this is None:
-                continue
-            if value is None and shape.path is None:
-                value = this
+        for this, path, value, bound in _select_rows(names, solutions, node_shape=shape.path is None):
             key = (this, path, value, tuple(sorted(bound.items())))
             if key in seen:
                 continue
