@@ -38,7 +38,7 @@ def prepare(directory: Path, triples: int):
     import pyoxigraph as ox
 
     from kgbuild.project import load_project
-    from kgbuild.store import fingerprint, write_store
+    from kgbuild.workspace.versions import fingerprint, write_store
 
     project = load_project(generate(directory, triples=triples, seed=1))
     started = time.perf_counter()
@@ -79,7 +79,7 @@ def time_full_engine(project) -> tuple[float, int]:
     from kgbuild.federation import refuse_service_in_shapes
     from kgbuild.shacl import ShapesProgram
     from kgbuild.sources import load_shapes
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     shapes, _ = load_shapes(project)
     store = open_store(project)

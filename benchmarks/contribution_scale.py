@@ -113,7 +113,7 @@ def ensure_built(project: Path, env: dict) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from kgbuild.errors import StaleStoreError
     from kgbuild.project import load_project
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     try:
         open_store(load_project(project))

@@ -262,7 +262,7 @@ CYRILLIC = {
 
 def test_names_in_other_scripts_and_orders_match_the_recorded_person(built_project):
     from kgbuild.contribution import NameIndex, _names
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     project = load_project(built_project)
     index = NameIndex.of(_names(project, open_store(project)))
@@ -355,7 +355,7 @@ def test_data_itself_has_no_finding_of_the_name_and_label_rules(built_project, t
     assert [f for f in result.report.findings if f.rule in rules] == []
     # no two agents of data/ are taken for one another (every name matches only its own entity)
     from kgbuild.contribution import NameIndex, _names
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     rows = _names(project, open_store(project))
     assert len(rows) > 40

@@ -169,7 +169,7 @@ def test_nothing_was_inserted_anywhere(project, server, count_query):
     )
     with _LOOPBACK.open(request, timeout=30) as response:
         assert json.load(response)["boolean"] is False
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     assert not open_store(project).query("ASK { <urn:a> <urn:b> <urn:c> }")
 

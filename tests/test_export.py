@@ -185,7 +185,7 @@ def test_a_failed_export_keeps_the_previous_file(project, tmp_path, monkeypatch)
 def test_a_build_replacing_the_files_while_exporting_is_a_message(project, tmp_path, monkeypatch, fmt, target):
     """A build that removes the checked graph files (say, it found violations) between the check and the read:
     exit 2 and one line, no traceback and no misleading "cannot write"."""
-    import kgbuild.store as store
+    import kgbuild.workspace.versions as store
 
     checked = store.built_file
 

@@ -160,7 +160,7 @@ def test_hostile_iri_is_refused_before_any_engine_runs(people, engine, tmp_path)
 
 
 def count_quads(project) -> int:
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     return sum(1 for _ in open_store(project).quads_for_pattern(None, None, None, None))
 

@@ -13,7 +13,7 @@ from conftest import free_port, run_cli
 from kgbuild.contribution import check_contribution
 from kgbuild.project import load_project
 from kgbuild.remotecontribution import check_contribution_remote
-from kgbuild.store import open_store
+from kgbuild.workspace.versions import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "contributions"

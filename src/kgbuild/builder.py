@@ -110,7 +110,7 @@ def build(project: Project, *, out: Path | None = None, wait: float | None = Non
     ``workspace.DEFAULT_WAIT``; 0: not at all), calling ``on_wait(pid)`` when
     it starts waiting, then raises BuildRunningError.
     """
-    from kgbuild.workspace import DEFAULT_WAIT, BuildLock
+    from kgbuild.workspace.lock import DEFAULT_WAIT, BuildLock
 
     severity_rank(fail_on)  # an unknown level is refused before anything is read
     with BuildLock(project, wait=DEFAULT_WAIT if wait is None else wait, on_wait=on_wait):
@@ -118,7 +118,7 @@ def build(project: Project, *, out: Path | None = None, wait: float | None = Non
 
 
 def _build(project: Project, *, out: Path | None, fail_on: str) -> BuildResult:
-    from kgbuild.store import discard_version, file_stats, fingerprint, publish_store, stage_store
+    from kgbuild.workspace.versions import discard_version, file_stats, fingerprint, publish_store, stage_store
 
     out_dir = (out if out is not None else project.dist_dir).resolve()
     stats_before = file_stats(project)  # before hashing: a file changed after this is re-hashed later

@@ -340,7 +340,7 @@ class _Context(CheckContext):
         self.inputs: dict[str, str] | None = None  # the store's recorded inputs (None: not the embedded store)
 
     def __enter__(self) -> _Context:
-        from kgbuild.store import open_built
+        from kgbuild.workspace.versions import open_built
 
         try:
             existing, manifest = open_built(self.project)  # the store and the manifest describing it, as one

@@ -24,7 +24,7 @@ ENGINES = ("oxigraph", "rdflib")
 def select_embedded(project: Project, query: str, *, bindings: Mapping[str, Term], file: str,
                     allow_service: bool = False) -> Rows:
     from kgbuild.federation import refuse_service
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     refuse_service(query, file=file, allowed=allow_service)  # before opening the store: refused either way
     return select_oxigraph(open_store(project), query, bindings=bindings, file=file, allow_service=allow_service)

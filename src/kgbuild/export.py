@@ -87,7 +87,7 @@ def export(project: Project, format: str, *, output: Path | None = None, stream:
     when there is no current build, OutputError when the file cannot be
     written, ValueError for an unknown format.
     """
-    from kgbuild.store import built_file
+    from kgbuild.workspace.versions import built_file
 
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}; one of {', '.join(FORMATS)}")

@@ -135,7 +135,7 @@ class LoadResult:
 
 def load_built(project: Project, endpoints: Endpoints, **options) -> LoadResult:
     """Load the last conforming build's graph (checked by the store manifest); options as ``load_file``."""
-    from kgbuild.store import built_file
+    from kgbuild.workspace.versions import built_file
 
     return load_file(built_file(project, "graph.nt"), endpoints, **options)
 

@@ -94,7 +94,7 @@ def serve(
     server cannot start (port in use, executable missing, early exit).
     ``on_ready`` is called once the server answers.
     """
-    from kgbuild.store import open_store
+    from kgbuild.workspace.versions import open_store
 
     command = oxigraph_command()
     _check_port_free(host, port)

@@ -19,7 +19,7 @@ import pytest
 
 from kgbuild.builder import build
 from kgbuild.project import load_project
-from kgbuild.store import manifest_path, open_store
+from kgbuild.workspace.versions import manifest_path, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
@@ -74,7 +74,7 @@ def assert_consistent(project_dir: Path) -> None:
     assert manifest["store"] in versions and len(versions) <= 2, versions  # the current one and the previous
     leftovers = [p.name for p in project.store_dir.parent.iterdir() if p.name.endswith(".tmp") or ".old" in p.name]
     assert not leftovers
-    from kgbuild.workspace import build_running
+    from kgbuild.workspace.lock import build_running
 
     assert not build_running(project)
 
@@ -190,7 +190,7 @@ def test_a_store_open_before_two_builds_still_answers(mini):
 
 
 def test_a_second_build_waits_for_the_first_then_runs(mini):
-    from kgbuild.workspace import BuildLock
+    from kgbuild.workspace.lock import BuildLock
 
     project = load_project(mini)
     with BuildLock(project, wait=0):  # this process plays the running build
@@ -204,7 +204,7 @@ def test_a_second_build_waits_for_the_first_then_runs(mini):
 
 
 def test_no_wait_stops_at_once_with_exit_2(mini):
-    from kgbuild.workspace import BuildLock
+    from kgbuild.workspace.lock import BuildLock
 
     project = load_project(mini)
     with BuildLock(project, wait=0):
@@ -217,7 +217,7 @@ def test_no_wait_stops_at_once_with_exit_2(mini):
 
 
 def test_waiting_gives_up_after_the_timeout_with_exit_2(mini):
-    from kgbuild.workspace import BuildLock
+    from kgbuild.workspace.lock import BuildLock
 
     project = load_project(mini)
     with BuildLock(project, wait=0):
@@ -231,7 +231,7 @@ def test_waiting_gives_up_after_the_timeout_with_exit_2(mini):
 
 
 def test_the_lock_is_released_after_a_build_and_after_a_failed_one(mini):
-    from kgbuild.workspace import BuildLock, build_running, lock_path
+    from kgbuild.workspace.lock import BuildLock, build_running, lock_path
 
     project = load_project(mini)
     build(project)
@@ -272,7 +272,7 @@ def test_a_killed_build_leaves_no_lock_behind(mini):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\n"
          "from kgbuild.project import load_project\n"
-         "from kgbuild.workspace import BuildLock\n"
+         "from kgbuild.workspace.lock import BuildLock\n"
          "with BuildLock(load_project(sys.argv[1]), wait=0):\n"
          "    print('locked', flush=True)\n"
          "    time.sleep(600)\n", str(mini)],

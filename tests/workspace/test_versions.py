@@ -9,7 +9,7 @@ import pytest
 from kgbuild.builder import build
 from kgbuild.errors import StaleStoreError
 from kgbuild.project import load_project
-from kgbuild.store import fingerprint, manifest_path, open_store
+from kgbuild.workspace.versions import fingerprint, manifest_path, open_store
 
 from conftest import append, snapshot
 
@@ -131,7 +131,7 @@ def test_store_is_outside_dist_and_dist_is_byte_identical_across_builds(mini):
 def test_manifest_records_the_published_graph_files(mini, tmp_path):
     import hashlib
 
-    from kgbuild.store import built_file
+    from kgbuild.workspace.versions import built_file
 
     project = load_project(mini)
     build(project)
@@ -149,7 +149,7 @@ def test_manifest_records_the_published_graph_files(mini, tmp_path):
 
 
 def test_a_store_from_before_the_outputs_were_recorded_needs_a_rebuild(mini):
-    from kgbuild.store import built_file
+    from kgbuild.workspace.versions import built_file
 
     project = load_project(mini)
     build(project)
@@ -163,7 +163,7 @@ def test_a_store_from_before_the_outputs_were_recorded_needs_a_rebuild(mini):
 
 
 def test_unchanged_files_are_not_hashed_again_and_changed_ones_are(mini, monkeypatch):
-    import kgbuild.store as store_module
+    import kgbuild.workspace.versions as store_module
 
     project = load_project(mini)
     build(project)

@@ -6,7 +6,7 @@ holds an exclusive lock on ``<store>.lock`` (``.kgbuild/store.lock``) from
 before it reads its inputs until its outputs are in place; a second build
 waits for it (up to a timeout) or stops at once. Readers (query, export,
 validate, serve) take no lock: they read the last complete store, which a
-build swaps atomically (see ``kgbuild.store``). The lock is the operating
+build swaps atomically (see ``kgbuild.workspace.versions``). The lock is the operating
 system's (``flock``; ``LockFileEx`` on Windows), so it is released when its
 holder dies, however it dies; the file itself stays and holds the holder's
 process id, for the message of whoever waits.

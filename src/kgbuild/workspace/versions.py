@@ -12,7 +12,7 @@ Readers never see a build half-done: each build writes a new version
 atomic step, names the version it describes. Readers read the manifest once
 and open the version it names; the previous version is kept until the next
 build (a store already open keeps working even after its directory is gone).
-Writers hold the workspace lock (``kgbuild.workspace``).
+Writers hold the workspace lock (``kgbuild.workspace.lock``).
 Imports nothing but pyoxigraph and stdlib.
 """
 
@@ -281,7 +281,7 @@ def built_file(project: Project, name: str) -> Path:
     """
     import time
 
-    from kgbuild.workspace import build_running
+    from kgbuild.workspace.lock import build_running
 
     patience = None
     while True:
