@@ -748,25 +748,12 @@ def _terminal_width() -> int:
 
 def _write_atomically(output: Path, text: str) -> None:
     """Write ``text`` (UTF-8, line ends as given) to ``output`` through a temporary file beside it."""
-    import os
-    import tempfile
-
     from kgbuild.errors import OutputError
+    from kgbuild.workspace.atomic import write_text_atomically
 
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+        write_text_atomically(output, text)
     except OSError as exc:
-        raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
-    tmp = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        tmp.chmod(0o666 & ~mask)
-        os.replace(tmp, output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 
 

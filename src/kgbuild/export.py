@@ -17,9 +17,7 @@ export leaves nothing half-written.
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,29 +118,20 @@ class _Counting:
 def _write_file(fmt: Format, source: Path, output: Path, *, compressed: bool) -> tuple[int, int]:
     if output.is_dir():
         raise OutputError(f"cannot write {output}: it is a directory")
-    directory = output.parent if str(output.parent) else Path(".")
+    from kgbuild.workspace.atomic import atomic_file
+
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write {output}: {exc.strerror}") from None
-    tmp = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as raw:
+        with atomic_file(output) as raw:
             if compressed:
                 # No file name and a zero timestamp in the header: the same graph gives the same bytes.
                 with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
                     statements = _write(fmt, source, packed)  # type: ignore[arg-type]
             else:
                 statements = _write(fmt, source, raw)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        tmp.chmod(0o666 & ~mask)
-        size = tmp.stat().st_size
-        os.replace(tmp, output)
+            raw.flush()
+            size = raw.tell()
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return statements, size
 
 

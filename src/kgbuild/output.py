@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from kgbuild.errors import OutputError
+from kgbuild.workspace.atomic import write_bytes_atomically
 
 
 def replace_directory(target: Path, files: Mapping[str, bytes], *, known: Collection[str]) -> None:
@@ -29,7 +30,7 @@ def replace_directory(target: Path, files: Mapping[str, bytes], *, known: Collec
     try:
         staging.chmod(0o777 & ~_umask())
         for name in sorted(files):
-            (staging / name).write_bytes(files[name])
+            write_bytes_atomically(staging / name, files[name])  # each file on disk before the directory swap
         _swap(staging, target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc}") from exc
