@@ -218,9 +218,9 @@ def test_prefixes_are_read_from_the_prologue(tmp_path):
 def _verdicts(project):
     import json
 
-    from kgbuild.catalogue import syntax_verdicts_path
+    from kgbuild.workspace.sidecars import QUERY_SYNTAX, sidecar_path
 
-    return syntax_verdicts_path(project), json.loads(syntax_verdicts_path(project).read_text("utf-8"))
+    return sidecar_path(project, QUERY_SYNTAX), json.loads(sidecar_path(project, QUERY_SYNTAX).read_text("utf-8"))
 
 
 def _sha(path: Path) -> str:
@@ -274,7 +274,7 @@ def test_verdicts_from_other_parsers_or_an_unreadable_file_are_ignored(mini, spo
 
 
 def test_a_syntax_error_is_remembered_like_any_verdict_and_an_unwritable_place_is_no_error(mini):
-    from kgbuild.catalogue import syntax_verdicts_path
+    from kgbuild.workspace.sidecars import QUERY_SYNTAX, sidecar_path
 
     shutil.copy(FIXTURES / "catalogue" / "syntax" / "syntax.rq", mini / "queries" / "syntax.rq")
     project = load_project(mini)
@@ -282,7 +282,7 @@ def test_a_syntax_error_is_remembered_like_any_verdict_and_an_unwritable_place_i
     assert [f.rule for f in first] == ["query-syntax"]
     assert check_catalogue(project) == first
     assert sorted(_verdicts(project)[1]["verdicts"].values(), key=str) == [None, [first[0].message, first[0].line]]
-    syntax_verdicts_path(project).unlink()
-    syntax_verdicts_path(project).parent.rmdir()
-    syntax_verdicts_path(project).parent.write_text("a file where the store's directory would be")
+    sidecar_path(project, QUERY_SYNTAX).unlink()
+    sidecar_path(project, QUERY_SYNTAX).parent.rmdir()
+    sidecar_path(project, QUERY_SYNTAX).parent.write_text("a file where the store's directory would be")
     assert check_catalogue(project, remember=True) == first

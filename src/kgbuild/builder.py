@@ -107,7 +107,7 @@ def build(project: Project, *, out: Path | None = None, wait: float | None = Non
     (``violation``, ``warning`` or ``info``); whether the graph *conforms*
     (no finding at all, SHACL's sh:conforms) does not decide it. While another build of
     the same project runs, waits for it up to ``wait`` seconds (default
-    ``workspace.DEFAULT_WAIT``; 0: not at all), calling ``on_wait(pid)`` when
+    ``workspace.lock.DEFAULT_WAIT``; 0: not at all), calling ``on_wait(pid)`` when
     it starts waiting, then raises BuildRunningError.
     """
     from kgbuild.workspace.lock import DEFAULT_WAIT, BuildLock
@@ -118,6 +118,7 @@ def build(project: Project, *, out: Path | None = None, wait: float | None = Non
 
 
 def _build(project: Project, *, out: Path | None, fail_on: str) -> BuildResult:
+    from kgbuild.workspace.manifest import BuildOutputs
     from kgbuild.workspace.versions import discard_version, file_stats, fingerprint, publish_store, stage_store
 
     out_dir = (out if out is not None else project.dist_dir).resolve()
@@ -149,10 +150,10 @@ def _build(project: Project, *, out: Path | None, fail_on: str) -> BuildResult:
     try:
         if store is not None:
             _write_name_index(project, store, inputs)
-            outputs = {
-                "dir": project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
-                "files": {name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
-            }
+            outputs = BuildOutputs(
+                dir=project.rel(out_dir),  # relative to the project root when inside it: a moved copy still works
+                files={name: hashlib.sha256(files[name]).hexdigest() for name in GRAPH_FILES},
+            )
         replace_directory(out_dir, files, known=REPORT_FILES + GRAPH_FILES)
         if store is not None:  # right after the output directory (nothing slow between): the manifest names both
             publish_store(project, store, inputs=inputs, outputs=outputs, stats=stats_before)

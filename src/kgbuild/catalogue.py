@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,7 +264,7 @@ def check_catalogue(project: Project, *, remember: bool = False) -> tuple[Findin
     findings: list[Finding] = []
     queries: list[StoredQuery] = []
     seen: dict[str, str] = {}
-    verdicts = SyntaxVerdicts.load(syntax_verdicts_path(project))
+    verdicts = SyntaxVerdicts.load(project)
     for path in project.query_files():
         file = project.rel(path)
         try:
@@ -284,10 +283,6 @@ def check_catalogue(project: Project, *, remember: bool = False) -> tuple[Findin
     return tuple(findings)
 
 
-def syntax_verdicts_path(project: Project) -> Path:
-    return project.store_dir.with_name(project.store_dir.name + ".query-syntax.json")
-
-
 class SyntaxVerdicts:
     """What both SPARQL parsers said of query texts already checked, kept beside the embedded store.
 
@@ -299,23 +294,18 @@ class SyntaxVerdicts:
 
     VERSION = 1
 
-    def __init__(self, path: Path, known: dict[str, list | None]) -> None:
-        self.path = path
+    def __init__(self, project: Project, known: dict[str, list | None]) -> None:
+        self.project = project
         self._known = known
         self._used: dict[str, list | None] = {}
 
     @classmethod
-    def load(cls, path: Path) -> SyntaxVerdicts:
-        import json
+    def load(cls, project: Project) -> SyntaxVerdicts:
+        from kgbuild.workspace.sidecars import QUERY_SYNTAX, read_sidecar
 
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            known = data["verdicts"] if data.get("parsers") == cls._parsers() else {}
-            if not isinstance(known, dict):
-                known = {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            known = {}
-        return cls(path, known)
+        data = read_sidecar(project, QUERY_SYNTAX)
+        known = data.get("verdicts") if isinstance(data, dict) and data.get("parsers") == cls._parsers() else None
+        return cls(project, known if isinstance(known, dict) else {})
 
     @staticmethod
     def _parsers() -> dict[str, str | int]:
@@ -341,19 +331,14 @@ class SyntaxVerdicts:
 
     def save(self) -> None:
         import json
-        import uuid
+
+        from kgbuild.workspace.sidecars import QUERY_SYNTAX, write_sidecar
 
         if self._used == self._known:
             return
         data = {"parsers": self._parsers(), "verdicts": dict(sorted(self._used.items()))}
-        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:  # a cache: not writing it costs only time
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a cache: not writing it costs only time
+            write_sidecar(self.project, QUERY_SYNTAX, json.dumps(data, indent=1) + "\n")
 
 
 def _check_query(query: StoredQuery, verdicts: SyntaxVerdicts) -> list[Finding]:

@@ -23,7 +23,6 @@ import functools
 import re
 import shutil
 import unicodedata
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -340,6 +339,7 @@ class _Context(CheckContext):
         self.inputs: dict[str, str] | None = None  # the store's recorded inputs (None: not the embedded store)
 
     def __enter__(self) -> _Context:
+        from kgbuild.workspace.sidecars import scratch_path
         from kgbuild.workspace.versions import open_built
 
         try:
@@ -352,7 +352,7 @@ class _Context(CheckContext):
             )
             self.description = f"project files ({exc.message})"
             return self
-        self.clone = self.project.store_dir.with_name(f".{self.project.store_dir.name}.check-{uuid.uuid4().hex}")
+        self.clone = scratch_path(self.project, "check")
         try:
             existing.backup(str(self.clone))  # hard links: cheap, and the store itself is never written
             del existing
@@ -361,7 +361,7 @@ class _Context(CheckContext):
             shutil.rmtree(self.clone, ignore_errors=True)
             raise KgbuildError(f"cannot prepare the validation context: {exc}") from exc
         self.description = "embedded store"
-        self.inputs = manifest["inputs"]
+        self.inputs = manifest.inputs
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -414,7 +414,7 @@ def check_contribution(project: Project, paths: Sequence[Path], *, max_triples: 
         findings.extend(checker.static_checks())
         if files:
             if entered.inputs is not None:
-                checker.name_index = NameIndex.load(name_index_path(project), entered.inputs)
+                checker.name_index = NameIndex.load(project, entered.inputs)
             findings.extend(checker.in_context(entered.store))  # type: ignore[arg-type]
         description = entered.description
     return ContributionResult(report=Report.of(_supersede(findings)), files=tuple(shown), context=description)
@@ -1203,32 +1203,23 @@ class NameIndex:
         return json.dumps({"version": self.VERSION, "inputs": inputs, "names": self.entries}, ensure_ascii=False)
 
     @classmethod
-    def load(cls, path: Path, inputs: dict[str, str]) -> NameIndex | None:
-        """The index at ``path`` if it was made from these inputs, else None."""
-        import json
+    def load(cls, project: Project, inputs: dict[str, str]) -> NameIndex | None:
+        """The project's index (beside its store) if it was made from these inputs, else None."""
+        from kgbuild.workspace.sidecars import NAME_INDEX, read_sidecar
 
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = read_sidecar(project, NAME_INDEX)
         if not isinstance(data, dict) or data.get("version") != cls.VERSION or data.get("inputs") != inputs:
             return None
         return cls([tuple(entry) for entry in data.get("names", [])])
 
 
-def name_index_path(project: Project) -> Path:
-    return project.store_dir.with_name(project.store_dir.name + ".names.json")
-
-
 def write_name_index(project: Project, store: ox.Store, inputs: dict[str, str]) -> Path | None:
     """Write the name index of the graph in ``store`` (when ``[checks] names`` is configured)."""
+    from kgbuild.workspace.sidecars import NAME_INDEX, write_sidecar
+
     if project.names_query is None:
         return None
-    path = name_index_path(project)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(NameIndex.of(_names(project, store)).to_json(inputs), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_sidecar(project, NAME_INDEX, NameIndex.of(_names(project, store)).to_json(inputs))
 
 
 def _names(project: Project, store: ox.Store, *, only: set[str] | None = None,

@@ -31,7 +31,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +93,7 @@ def serve(
     server cannot start (port in use, executable missing, early exit).
     ``on_ready`` is called once the server answers.
     """
+    from kgbuild.workspace.sidecars import scratch_path
     from kgbuild.workspace.versions import open_store
 
     command = oxigraph_command()
@@ -101,7 +101,7 @@ def serve(
     store = open_store(project)
     triples = len(store)
     backend = _free_loopback_port()
-    snapshot = project.store_dir.with_name(f".{project.store_dir.name}.serve-{uuid.uuid4().hex}")
+    snapshot = scratch_path(project, "serve")
     process: subprocess.Popen | None = None
     front: _Front | None = None
     log = tempfile.TemporaryFile()  # the server's messages: a pipe nobody reads could fill and block it

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import append, snapshot
 
 from kgbuild.builder import build
 from kgbuild.errors import StaleStoreError
 from kgbuild.project import load_project
-from kgbuild.workspace.versions import fingerprint, manifest_path, open_store
-
-from conftest import append, snapshot
+from kgbuild.workspace.manifest import manifest_path
+from kgbuild.workspace.versions import fingerprint, open_store
 
 
 def count(store) -> int:
@@ -112,7 +112,9 @@ def test_unreadable_manifest_is_stale(mini):
     project = load_project(mini)
     build(project)
     manifest_path(project).write_text("{not json", encoding="utf-8")
-    assert "unreadable store manifest .kgbuild/store.json: run `kgbuild build`" in stale_message(project)
+    assert stale_message(project) == ("unusable store manifest .kgbuild/store.json: it is not JSON at line 1 "
+                                      "(Expecting property name enclosed in double quotes); "
+                                      "run `kgbuild build` to write it again")
 
 
 def test_store_is_outside_dist_and_dist_is_byte_identical_across_builds(mini):

@@ -12,28 +12,34 @@ Readers never see a build half-done: each build writes a new version
 atomic step, names the version it describes. Readers read the manifest once
 and open the version it names; the previous version is kept until the next
 build (a store already open keeps working even after its directory is gone).
-Writers hold the workspace lock (``kgbuild.workspace.lock``).
+Writers hold the workspace lock (``kgbuild.workspace.lock``); the manifest's
+fields and how it is read and checked are ``kgbuild.workspace.manifest``'s.
 Imports nothing but pyoxigraph and stdlib.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import shutil
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kgbuild.errors import OutputError, StaleStoreError
 from kgbuild.project import Project
+from kgbuild.workspace.manifest import (
+    BuildOutputs,
+    Manifest,
+    is_version_name,
+    manifest_path,
+    peek_manifest,
+    read_manifest,
+    write_manifest,
+)
 
-MANIFEST_VERSION = 1
-
-
-def manifest_path(project: Project) -> Path:
-    return project.store_dir.with_name(project.store_dir.name + ".json")
+if TYPE_CHECKING:
+    import pyoxigraph
 
 
 def fingerprint(project: Project) -> dict[str, str]:
@@ -41,12 +47,12 @@ def fingerprint(project: Project) -> dict[str, str]:
     return {project.rel(path): _sha256(path) for path in project.input_files()}
 
 
-def file_stats(project: Project) -> dict[str, list[int]]:
-    """project-relative path -> [size, mtime in ns] of every input file (take it *before* the fingerprint)."""
+def file_stats(project: Project) -> dict[str, tuple[int, int]]:
+    """project-relative path -> (size, mtime in ns) of every input file (take it *before* the fingerprint)."""
     found = {}
     for path in project.input_files():
         info = path.stat()
-        found[project.rel(path)] = [info.st_size, info.st_mtime_ns]
+        found[project.rel(path)] = (info.st_size, info.st_mtime_ns)
     return found
 
 
@@ -58,15 +64,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _current_fingerprint(project: Project, recorded: dict, stats: object) -> dict[str, str]:
+def _current_fingerprint(project: Project, recorded: dict[str, str],
+                         known: dict[str, tuple[int, int]]) -> dict[str, str]:
     """The inputs' fingerprint, re-hashing only files whose size or modification time changed since the
     build (as git does): at millions of triples hashing every file took longer than the query."""
-    known = stats if isinstance(stats, dict) else {}
     current = {}
     for path in project.input_files():
         name = project.rel(path)
         info = path.stat()
-        if name in recorded and known.get(name) == [info.st_size, info.st_mtime_ns]:
+        if name in recorded and known.get(name) == (info.st_size, info.st_mtime_ns):
             current[name] = recorded[name]
         else:
             current[name] = _sha256(path)
@@ -78,18 +84,16 @@ def write_store(
     ntriples: bytes,
     *,
     inputs: dict[str, str] | None = None,
-    outputs: dict[str, object] | None = None,
-    stats: dict[str, list[int]] | None = None,
+    outputs: BuildOutputs | None = None,
+    stats: dict[str, tuple[int, int]] | None = None,
 ) -> Path:
     """Replace the store with one holding ``ntriples`` in its default graph; write the manifest.
 
     ``inputs`` is the fingerprint of the files the graph was read from, taken
     when they were read (so an edit during the build makes the store stale).
-    ``outputs`` (``{"dir": path, "files": {name: sha256}}``, the path relative
-    to the project root when inside it) names the
-    graph files published by the same build; ``stats`` (from ``file_stats``,
+    ``outputs`` names the graph files published by the same build; ``stats`` (from ``file_stats``,
     taken before ``inputs``) lets later checks skip re-hashing unchanged files.
-    The caller holds the build lock (``kgbuild.workspace.BuildLock``).
+    The caller holds the build lock (``kgbuild.workspace.lock.BuildLock``).
     """
     version = stage_store(project, ntriples)
     try:
@@ -137,8 +141,8 @@ def publish_store(
     version: Path,
     *,
     inputs: dict[str, str] | None = None,
-    outputs: dict[str, object] | None = None,
-    stats: dict[str, list[int]] | None = None,
+    outputs: BuildOutputs | None = None,
+    stats: dict[str, tuple[int, int]] | None = None,
 ) -> Path:
     """Make the staged ``version`` the current store: one atomic replacement of the manifest naming it.
 
@@ -147,24 +151,13 @@ def publish_store(
     removed (the previous one stays: a reader may have just read the old
     manifest; one that has a store open keeps reading it even once removed).
     """
-    manifest = manifest_path(project)
     previous = _previous_version(project)
-    data: dict[str, object] = {
-        "version": MANIFEST_VERSION,
-        "store": version.name,
-        "inputs": inputs if inputs is not None else fingerprint(project),
-    }
-    if outputs is not None:
-        data["outputs"] = outputs
-    if stats is not None:
-        data["stats"] = stats
-    tmp = manifest.with_name(f".{manifest.name}.{uuid.uuid4().hex}.tmp")
+    manifest = Manifest(store=version.name, inputs=inputs if inputs is not None else fingerprint(project),
+                        outputs=outputs, stats=stats or {})
     try:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, manifest)
+        write_manifest(project, manifest)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write the store manifest {project.rel(manifest)}: {exc}") from exc
+        raise OutputError(f"cannot write the store manifest {project.rel(manifest_path(project))}: {exc}") from exc
     keep = {version.name}
     target = project.store_dir
     if target.is_dir() and not target.is_symlink():  # a store written before versions: retire it
@@ -182,13 +175,8 @@ def publish_store(
 
 def _previous_version(project: Project) -> str | None:
     """The name of the version the manifest names now (before a new one is published)."""
-    data = _manifest_data(project)
-    name = data.get("store") if isinstance(data, dict) else None
-    return name if isinstance(name, str) and _is_version_name(project, name) else None
-
-
-def _is_version_name(project: Project, name: str) -> bool:
-    return re.fullmatch(re.escape(project.store_dir.name) + r"-[0-9a-f]{12}", name) is not None
+    manifest = peek_manifest(project)
+    return None if manifest is None else manifest.store
 
 
 def _remove_versions(project: Project, *, keep: set[str]) -> None:
@@ -198,31 +186,20 @@ def _remove_versions(project: Project, *, keep: set[str]) -> None:
     except OSError:
         return
     for entry in entries:
-        if _is_version_name(project, entry.name) and entry.name not in keep and not entry.is_symlink():
+        if is_version_name(project, entry.name) and entry.name not in keep and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def store_location(project: Project, data: dict) -> Path:
-    """The store directory a manifest describes (``project.store_dir`` for a manifest from before versions)."""
-    name = data.get("store")
-    if isinstance(name, str) and _is_version_name(project, name):
-        return project.store_dir.with_name(name)
-    return project.store_dir
+def store_location(project: Project, manifest: Manifest) -> Path:
+    """The store directory a manifest describes."""
+    return project.store_dir.with_name(manifest.store)
 
 
-def _fresh_manifest(project: Project) -> dict:
+def _fresh_manifest(project: Project) -> Manifest:
     """The store's manifest, after checking it matches the current inputs (else StaleStoreError)."""
-    manifest = manifest_path(project)
-    if not manifest.is_file():
-        raise StaleStoreError(f"no embedded store at {project.rel(project.store_dir)}: run `kgbuild build` first")
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        recorded = data["inputs"]
-        if not isinstance(recorded, dict):
-            raise TypeError("inputs is not an object")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise StaleStoreError(f"unreadable store manifest {project.rel(manifest)}: run `kgbuild build`") from exc
-    current = _current_fingerprint(project, recorded, data.get("stats"))
+    manifest = read_manifest(project)
+    recorded = manifest.inputs
+    current = _current_fingerprint(project, recorded, manifest.stats)
     changed = sorted(
         [f"{name} (changed)" for name in current if name in recorded and recorded[name] != current[name]]
         + [f"{name} (new)" for name in current if name not in recorded]
@@ -232,7 +209,7 @@ def _fresh_manifest(project: Project) -> dict:
         raise StaleStoreError(
             "the embedded store is older than the data — " + ", ".join(changed) + "; run `kgbuild build`"
         )
-    return data
+    return manifest
 
 
 def open_store(project: Project):
@@ -240,7 +217,7 @@ def open_store(project: Project):
     return open_built(project)[0]
 
 
-def open_built(project: Project):
+def open_built(project: Project) -> tuple[pyoxigraph.Store, Manifest]:
     """``(store, manifest)``: the current store, read-only, and the manifest that describes it.
 
     Checks that the store matches the current inputs (else StaleStoreError).
@@ -289,7 +266,7 @@ def built_file(project: Project, name: str) -> Path:
         try:
             return _checked_file(project, data, name)
         except StaleStoreError:
-            if _manifest_data(project) != data:
+            if peek_manifest(project) != data:
                 continue  # a build made another store current meanwhile: check against it
             if not build_running(project):
                 raise
@@ -299,23 +276,14 @@ def built_file(project: Project, name: str) -> Path:
             time.sleep(0.05)  # its new manifest is due (the output directory is written just before it)
 
 
-def _manifest_data(project: Project) -> object:
-    """The manifest as JSON, unchecked; None when it cannot be read."""
-    try:
-        return json.loads(manifest_path(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _checked_file(project: Project, data: dict, name: str) -> Path:
-    outputs = data.get("outputs")
-    files = outputs.get("files") if isinstance(outputs, dict) else None
-    if not isinstance(files, dict) or not isinstance(outputs.get("dir"), str):
+def _checked_file(project: Project, manifest: Manifest, name: str) -> Path:
+    outputs = manifest.outputs
+    if outputs is None:
         raise StaleStoreError("the embedded store was written by an older kgbuild: run `kgbuild build`")
-    expected = files.get(name)
-    if not isinstance(expected, str):
+    expected = outputs.files.get(name)
+    if expected is None:
         raise StaleStoreError(f"the last build did not publish {name}: run `kgbuild build`")
-    directory = Path(outputs["dir"])
+    directory = Path(outputs.dir)
     path = (directory if directory.is_absolute() else project.root / directory) / name
     shown = project.rel(path)
     digest = hashlib.sha256()
