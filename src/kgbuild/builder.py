@@ -30,7 +30,7 @@ from pathlib import Path
 from rdflib.namespace import SH
 
 from kgbuild.canon import canonical_graph
-from kgbuild.checks import run_checks
+from kgbuild.checks.build import run_checks
 from kgbuild.findings import Report, severity_rank
 from kgbuild.graphstats import Stats, compute_stats
 from kgbuild.output import replace_directory

@@ -282,7 +282,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         click.echo(f"kgbuild: validated {where} of {display_url(endpoint)} with the project's checks; "
                    f"not run here: {', '.join(SKIPPED)}", err=True)
     else:
-        from kgbuild.checks import validate as run_validate
+        from kgbuild.checks.build import validate as run_validate
 
         report = run_validate(project, engine=engine)
         click.echo(render_json(report) if output_format == "json" else render_text(report, show=show, fail_on=fail_on),

@@ -1074,8 +1074,8 @@ class _Checker:
         return out
 
     def _stated_facts(self, store: ox.Store) -> list[Finding]:
-        """The word-overlap check (``kgbuild.checks``) on the facts the contribution's passages state."""
-        from kgbuild.checks import RULE_NO_SHARED_WORD, STATED_FACT_COLUMNS, shares_a_word
+        """The word-overlap check (``kgbuild.checks.build``) on the facts the contribution's passages state."""
+        from kgbuild.checks.build import RULE_NO_SHARED_WORD, STATED_FACT_COLUMNS, shares_a_word
         from kgbuild.sparqltext import outer_group_start
 
         if self.project.stated_facts_query is None or not self.subjects:

@@ -115,8 +115,8 @@ def _named(iri: str) -> ox.NamedNode:
 
 def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
     """The word-overlap check of stated facts (``[checks] stated-facts``) on the query's rows from the store."""
-    from kgbuild.checks import STATED_FACT_COLUMNS
-    from kgbuild.checks import stated_fact_findings as findings_of
+    from kgbuild.checks.build import STATED_FACT_COLUMNS
+    from kgbuild.checks.build import stated_fact_findings as findings_of
 
     if project.stated_facts_query is None:
         return []
@@ -127,8 +127,8 @@ def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: N
 
 
 def language_tag_findings(dataset: EndpointDataset, *, names: Names) -> list[Finding]:
-    """The ``unregistered-language`` warnings of ``kgbuild validate`` (kgbuild.checks), from two queries."""
-    from kgbuild.checks import language_tag_findings_of
+    """The ``unregistered-language`` warnings of ``kgbuild validate`` (kgbuild.checks.build), from two queries."""
+    from kgbuild.checks.build import language_tag_findings_of
 
     return language_tag_findings_of(lambda query: dataset.solutions(query)[1],
                                     context=lambda nodes: neighbourhood(dataset, nodes), names=names,
