@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.contribution import RULES, check_contribution, fold, name_key, skeleton
+from kgbuild.contribution import check_contribution, fold, name_key, skeleton
 from kgbuild.project import load_project
 from kgbuild.report import to_json
 from conftest import run_cli
@@ -532,12 +532,6 @@ def test_nothing_in_a_contribution_is_fetched(project, tmp_path):
     rules = {(Path(f.file).name, f.rule) for f in result.report.findings}
     assert ("imports.ttl", "defines-ontology-term") in rules  # owl:imports is refused, not followed
     assert ("remote-context.jsonld", "remote-context") in rules
-
-
-def test_rule_catalogue_is_documented():
-    doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
-    for rule in RULES:
-        assert f"`{rule}`" in doc, rule
 
 
 def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):

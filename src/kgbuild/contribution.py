@@ -6,7 +6,7 @@ A contribution is checked, never merged: nothing is written to it, to
 hard-link copy of it receives the contribution and is deleted afterwards);
 otherwise the project's ontology and data files are read into memory.
 
-The checks and their rule ids are listed in ``RULES`` (docs/contributing-data.md
+The checks' rule ids are those of the rule catalogue (``kgbuild.checks.rules``; docs/contributing-data.md
 explains each). SHACL runs on kgbuild's engine (``kgbuild.shacl``) restricted
 to the nodes whose results the contribution can change (its subjects, the
 nodes it links to, and the existing nodes one step around the nodes it
@@ -19,7 +19,6 @@ be inline.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import unicodedata
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgbuild.checks.language import language_tag_problem
+from kgbuild.checks.rules import RULES
 from kgbuild.errors import InputError, KgbuildError, StaleStoreError, raise_collected
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
@@ -43,38 +44,6 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = RDF + "type"
-
-# rule id -> (severity, what it finds); the catalogue of the contribution check's own rules
-RULES: dict[str, tuple[str, str]] = {
-    "not-utf8": ("violation", "the file is not valid UTF-8"),
-    "not-rdf": ("violation", "the file is not RDF in the format its name says (nothing in it parses)"),
-    "syntax-error": ("violation", "a syntax error, with line and column"),
-    "token-too-long": ("violation", "a literal, IRI or comment longer than the parser reads (16 MiB)"),
-    "remote-context": ("violation", "a JSON-LD @context given by URL (never fetched; write it inline)"),
-    "empty-file": ("violation", "the file holds no triples"),
-    "named-graph": ("warning", "triples in named graphs (TriG, N-Quads, JSON-LD @graph with @id): checked and "
-                    "merged as plain triples, the graph names are not kept"),
-    "unknown-property": ("violation", "a property the ontology does not define (with the nearest defined one)"),
-    "unknown-class": ("violation", "a class the ontology does not define (with the nearest defined one)"),
-    "literal-for-resource": ("violation", "a literal where the property needs a resource (an object property)"),
-    "resource-for-literal": ("violation", "a resource where the property needs a literal (a datatype property)"),
-    "dangling-reference": ("violation", "an IRI in the project's namespace that nothing describes"),
-    "redefines-ontology-term": ("violation", "a statement about a class, property or concept of the ontology"),
-    "defines-ontology-term": ("violation", "a new class or property, or a schema axiom, in data"),
-    "conflicting-value": ("violation", "another value for a single-valued property the graph already gives"),
-    "possible-duplicate": ("warning", "a new agent whose name matches an existing one (also transliterated, "
-                                      "in another script or word order)"),
-    "malformed-language-tag": ("violation", "a JSON-LD language tag that is not well-formed BCP 47 (JSON-LD drops "
-                                            "the literals it tags)"),
-    "unregistered-language": ("warning", "a language tag whose language is not in the IANA registry "
-                                         "(with the likely intended tag)"),
-    "quote-not-in-source": ("violation", "a quote not found in its source's archived text"),
-    "quote-shares-no-word-with-value": ("warning", "a stated fact whose quote shares no word with the value's "
-                                                   "names or the literal (probably stated by another passage)"),
-    "source-text-missing": ("violation", "a quoted source without an archived text file"),
-    "source-text-outside-sources": ("violation", "a source text path outside the sources folder (never read)"),
-    "source-text-unusable": ("violation", "a source text that is not a regular UTF-8 file within the size limit"),
-}
 
 # the syntaxes a contribution may be written in (docs/contributing-data.md): not RDF/XML
 _FORMATS = {suffix: syntax for suffix, syntax in SUFFIX_FORMATS.items() if syntax is not ox.RdfFormat.RDF_XML}
@@ -280,7 +249,7 @@ def _looks_like_other(text: str, error_line: int | None) -> bool:
 
 
 def _file_finding(rule: str, message: str, file: str, line, column, *, hint: str) -> Finding:
-    return Finding(severity=RULES[rule][0], rule=rule, message=message, file=file, line=line, column=column,
+    return Finding(severity=RULES[rule].severity, rule=rule, message=message, file=file, line=line, column=column,
                    hint=hint)
 
 
@@ -738,7 +707,7 @@ class _Checker:
             if line is not None and p:
                 line = tokens.line(p, start=line) or line
         return Finding(
-            severity=severity or RULES[rule][0],
+            severity=severity or RULES[rule].severity,
             rule=rule,
             message=message,
             focus=None if s.value.startswith(SKOLEM) else s.value,
@@ -1074,8 +1043,8 @@ class _Checker:
         return out
 
     def _stated_facts(self, store: ox.Store) -> list[Finding]:
-        """The word-overlap check (``kgbuild.checks.build``) on the facts the contribution's passages state."""
-        from kgbuild.checks.build import RULE_NO_SHARED_WORD, STATED_FACT_COLUMNS, shares_a_word
+        """The word-overlap check (``kgbuild.checks.stated_facts``) on the facts the contribution's passages state."""
+        from kgbuild.checks.stated_facts import RULE_NO_SHARED_WORD, STATED_FACT_COLUMNS, shares_a_word
         from kgbuild.sparqltext import outer_group_start
 
         if self.project.stated_facts_query is None or not self.subjects:
@@ -1543,78 +1512,6 @@ def nearest_iri(term: str, known: Iterable[str] | TermPool) -> str | None:
         if best is not None:
             return best[2]
     return None
-
-
-# --- language tags ----------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=256)
-def language_tag_problem(tag: str) -> tuple[str, str | None] | None:
-    """What is wrong with a language tag, and the tag likely meant (or None); None when it is fine.
-
-    A tag must be well-formed BCP 47 (RFC 5646) and its primary language
-    subtag registered (IANA language subtag registry, as shipped by
-    ``langcodes``; private-use tags, ``x-...``, are fine). The likely intended
-    tag is, in this order: the registry's own replacement (an ISO 639-2 code
-    such as ``eng`` for ``en``, a grandfathered tag such as ``i-klingon``); or,
-    when the subtag is a region code instead (``by`` is Belarus, ``ua``
-    Ukraine, ``jp`` Japan), the region's most likely language from CLDR's
-    likely-subtags data (``und-BY`` is ``be``). A subtag that is both a
-    language and a region (``se``: Northern Sami, and Sweden) is a language.
-    """
-    import langcodes
-
-    try:
-        written = langcodes.Language.get(tag, normalize=False)
-        normal = langcodes.Language.get(tag)
-    except (langcodes.LanguageTagError, ValueError):
-        return f"@{tag} is not a well-formed language tag (BCP 47)", None
-    primary = written.language
-    if primary is None or primary.startswith("x-") or langcodes.Language.make(language=primary).is_valid():
-        return None
-    if "-" in primary:  # a grandfathered whole tag (i-klingon, zh-min-nan): registered, deprecated
-        message = f"@{tag}: \"{primary}\" is a deprecated tag of the IANA language subtag registry"
-    else:
-        message = f"@{tag}: \"{primary}\" is not a language of the IANA language subtag registry"
-    suggestion = None
-    if normal.language and normal.language != primary and normal.is_valid():
-        suggestion = normal.to_tag().lower()
-    elif len(primary) == 2 and primary.isalpha():
-        language = _region_language(primary.upper())
-        if language is not None:
-            message += f" ({primary.upper()} is the region code of {_registry_name('region', primary)})"
-            rest = tag[len(primary):]
-            suggestion = language + rest
-    if suggestion is not None:
-        name = _registry_name("language", langcodes.Language.get(suggestion).language or "")
-        message += f"; the likely intended tag is @{suggestion}" + (f" ({name})" if name else "")
-    return message, suggestion
-
-
-def _region_language(region: str) -> str | None:
-    """The most likely language of a region (CLDR likely subtags via ``langcodes``), or None."""
-    try:
-        from langcodes.data_dicts import LIKELY_SUBTAGS
-    except ImportError:
-        return None
-    likely = LIKELY_SUBTAGS.get(f"und-{region}")
-    return likely.split("-")[0].lower() if likely else None
-
-
-@functools.lru_cache(maxsize=1)
-def _registry_descriptions() -> dict[tuple[str, str], str]:
-    try:
-        from langcodes.registry_parser import parse_registry
-
-        return {(entry["Type"], entry["Subtag"].lower()): entry["Description"][0]
-                for entry in parse_registry() if "Subtag" in entry and entry.get("Description")}
-    except (ImportError, OSError, KeyError, TypeError):
-        return {}
-
-
-def _registry_name(kind: str, subtag: str) -> str | None:
-    """The IANA registry's (first) description of a subtag: "Belarusian", "Belarus"."""
-    return _registry_descriptions().get((kind, subtag.lower()))
 
 
 # --- names ------------------------------------------------------------------------------------
