@@ -1,4 +1,4 @@
-"""Checking data contributions: `kgbuild validate FILE...` (kgbuild.contribution).
+"""Checking data contributions: `kgbuild validate FILE...` (kgbuild.checks.contribution).
 
 The invalid corpus lives in tests/fixtures/contributions/, one file per kind
 of mistake; each case asserts the specific finding (rule, severity, node,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.contribution import check_contribution, fold, name_key, skeleton
+from kgbuild.checks.contribution import check_contribution, fold, name_key, skeleton
 from kgbuild.project import load_project
 from kgbuild.report import to_json
 from conftest import run_cli
@@ -261,7 +261,7 @@ CYRILLIC = {
 
 
 def test_names_in_other_scripts_and_orders_match_the_recorded_person(built_project):
-    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.checks.contribution import NameIndex, _names
     from kgbuild.store import open_store
 
     project = load_project(built_project)
@@ -354,7 +354,7 @@ def test_data_itself_has_no_finding_of_the_name_and_label_rules(built_project, t
              "PrefLabelOnePerLanguage"}
     assert [f for f in result.report.findings if f.rule in rules] == []
     # no two agents of data/ are taken for one another (every name matches only its own entity)
-    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.checks.contribution import NameIndex, _names
     from kgbuild.store import open_store
 
     rows = _names(project, open_store(project))
@@ -600,7 +600,7 @@ def _merged_copy(built_project: Path, contribution: Path, tmp_path: Path) -> Pat
     """A copy of the project with the contribution's triples added as a data file (graph names dropped)."""
     import pyoxigraph as ox
 
-    from kgbuild.contribution import read_contribution
+    from kgbuild.checks.contribution import read_contribution
     from kgbuild.shacl import SKOLEM
 
     copy = tmp_path / "merged"
@@ -678,7 +678,7 @@ def test_an_ill_typed_bound_is_not_also_out_of_order(project):
 
 
 def test_non_ascii_characters_of_an_iri_are_pointed_out():
-    from kgbuild.contribution import non_ascii_note
+    from kgbuild.checks.contribution import non_ascii_note
 
     assert non_ascii_note(PPDR + "alexander-lukashenko") == ""
     assert non_ascii_note(PPDR + "luk\u0430shenko") == \
@@ -833,7 +833,7 @@ def test_the_size_limit_comes_from_kgbuild_toml(mini, tmp_path):
 
 
 def test_the_default_size_limit_is_documented():
-    from kgbuild.contribution import DEFAULT_MAX_TRIPLES
+    from kgbuild.checks.contribution import DEFAULT_MAX_TRIPLES
 
     doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
     assert f"{DEFAULT_MAX_TRIPLES:,}" in doc and "max-contribution-triples" in doc and "--max-triples" in doc
@@ -881,7 +881,7 @@ def test_the_cost_per_finding_does_not_grow_with_the_contribution(project, tmp_p
     # 10,000 releases of 3 triples, each with two mistakes found without the graph (30,000 triples, 20,000
     # findings): every finding is labelled and placed on its line by looking things up, not by scanning
     # the contribution (which made this take minutes)
-    from kgbuild.contribution import Vocabulary, _Checker
+    from kgbuild.checks.contribution import Vocabulary, _Checker
     from kgbuild.rdfio import parse_files
     from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 
@@ -891,7 +891,7 @@ def test_the_cost_per_finding_does_not_grow_with_the_contribution(project, tmp_p
         f'ppdr:x-{i} a ppd:Release ; ppd:performedBy "someone number {i}" ; ppd:personCont {i} .\n'
         for i in range(count)), encoding="utf-8")
     with _within(60):
-        from kgbuild.contribution import read_contribution
+        from kgbuild.checks.contribution import read_contribution
 
         parsed, problems = read_contribution(path, file="many.ttl")
         assert parsed is not None and not problems

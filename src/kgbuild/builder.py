@@ -72,7 +72,7 @@ def _write_name_index(project: Project, store_dir: Path, inputs: dict[str, str])
     """The names of agents, folded, beside the store: the contribution check's duplicate index."""
     import pyoxigraph
 
-    from kgbuild.contribution import write_name_index
+    from kgbuild.checks.contribution import write_name_index
     from kgbuild.errors import OutputError
 
     store = pyoxigraph.Store.read_only(str(store_dir))

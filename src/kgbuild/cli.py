@@ -266,7 +266,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     if target is not None:
         endpoint, graph = target.endpoint, target.graph
     if files:
-        from kgbuild.contribution import check_contribution
+        from kgbuild.checks.contribution import check_contribution
         from kgbuild.report import render_grouped
 
         if endpoint is not None:

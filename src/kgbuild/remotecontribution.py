@@ -1,7 +1,7 @@
 """``kgbuild validate FILE... --endpoint URL [--graph IRI]``: a contribution checked against the graph a SPARQL 1.1
 store holds, without downloading that graph.
 
-The design: the contribution check (``kgbuild.contribution``) is run unchanged, on a small local store that holds
+The design: the contribution check (``kgbuild.checks.contribution``) is run unchanged, on a small local store that holds
 the contribution and the part of the remote graph its rules read, fetched by focus; the few questions that look at
 the whole graph are sent to the endpoint as queries. Nothing is written to the endpoint.
 
@@ -56,7 +56,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgbuild.contribution import (
+from kgbuild.checks.contribution import (
     RDF_TYPE,
     CheckContext,
     ContributionResult,
@@ -282,7 +282,7 @@ class EndpointContext(CheckContext):
         if iri in self._out:
             return _store_label(self.store, iri)  # type: ignore[arg-type]
         if iri not in self._labels:
-            from kgbuild.contribution import _LABELS
+            from kgbuild.checks.contribution import _LABELS
 
             node = ox.NamedNode(iri)
             labels = _terms(map(ox.NamedNode, _LABELS))
