@@ -121,7 +121,8 @@ def test_a_named_graph_is_checked_like_the_default_graph(project, oxigraph_serve
 
 def _fetched(project, path: Path, endpoint: str) -> int:
     """How many triples of the remote graph the check of ``path`` fetched into its local store."""
-    from kgbuild.checks.contribution import Vocabulary, read_contribution
+    from kgbuild.checks.reading import read_contribution
+    from kgbuild.checks.vocabulary import Vocabulary
     from kgbuild.rdfio import parse_files
     from kgbuild.remote import EndpointDataset
     from kgbuild.remotecontribution import EndpointContext

@@ -104,3 +104,35 @@ def test_validate_list_rules_with_files_is_a_usage_error(tmp_path):
     result = run_cli("validate", "--list-rules", str(tmp_path / "new.ttl"))
     assert result.exit_code == 2
     assert "--list-rules lists the rules and checks nothing: give no FILES" in result.stderr
+
+
+def _build_checks():
+    from kgbuild.checks.language import LanguageTagCheck
+    from kgbuild.checks.quotes import QuoteCheck
+    from kgbuild.checks.stated_facts import StatedFactsCheck
+
+    return (QuoteCheck(), QueryCatalogueCheck(), LanguageTagCheck(), StatedFactsCheck())
+
+
+def _contribution_checks():
+    from kgbuild.checks.contribution import AFTER_ADDING, BEFORE_ADDING, STATIC_CHECKS
+
+    return (*STATIC_CHECKS, *BEFORE_ADDING, *AFTER_ADDING)
+
+
+def test_the_catalogue_says_which_pipeline_reports_each_rule():
+    from kgbuild.checks.reading import RULES_OF_READING
+
+    built = {r for check in _build_checks() for r in check.rules}
+    assert built == {r.id for r in rules_for(BUILD)}
+    contributed = {r for check in _contribution_checks() for r in check.rules} | set(RULES_OF_READING)
+    assert contributed == {r.id for r in rules_for(CONTRIBUTION)}
+
+
+def test_each_check_says_what_it_is():
+    checks = (*_build_checks(), *_contribution_checks())
+    assert len({check.id for check in checks}) == len(checks)
+    for check in checks:
+        assert check.title and check.reads and check.rules
+        assert check.severity == min((RULES[r].severity for r in check.rules),
+                                     key=("violation", "warning", "info").index)

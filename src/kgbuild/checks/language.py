@@ -1,11 +1,12 @@
 """Language tags: what is wrong with one (``language_tag_problem``, shared by the contribution check), and the
-``unregistered-language`` check of a whole graph (``LanguageTagCheck``)."""
+``unregistered-language`` check of a whole graph (``LanguageTagCheck``) and of a contribution
+(``ContributionLanguageCheck``)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -13,6 +14,9 @@ from kgbuild.checks.base import GraphContext, worst_severity
 from kgbuild.checks.rules import rule
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator
+
+if TYPE_CHECKING:
+    from kgbuild.checks.contribution import Contribution
 
 RULE_UNREGISTERED = "unregistered-language"
 
@@ -132,3 +136,29 @@ def _registry_descriptions() -> dict[tuple[str, str], str]:
 def _registry_name(kind: str, subtag: str) -> str | None:
     """The IANA registry's (first) description of a subtag: "Belarusian", "Belarus"."""
     return _registry_descriptions().get((kind, subtag.lower()))
+
+
+class ContributionLanguageCheck:
+    """``unregistered-language`` on each distinct literal of a contribution (a malformed JSON-LD tag is found while
+    reading the file: ``malformed-language-tag``)."""
+
+    id = "contribution-language-tags"
+    title = LanguageTagCheck.title
+    rules = (RULE_UNREGISTERED,)
+    reads = "the contribution's literals"
+    severity = worst_severity(rules)
+
+    def run(self, c: Contribution) -> list[Finding]:
+        out = []
+        for source, s, p, o in c.distinct_triples():
+            if isinstance(o, ox.Literal) and o.language:
+                problem = language_tag_problem(o.language)
+                if problem is not None:
+                    message, suggestion = problem
+                    out.append(c.finding(
+                        RULE_UNREGISTERED, source, s, p, o, message,
+                        f"Write the literal as \"...\"@{suggestion}." if suggestion else
+                        "Use a language tag from the IANA language subtag registry (BCP 47), e.g. @en, @be, @ru, "
+                        "@uk.",
+                    ))
+        return out

@@ -7,15 +7,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kgbuild.canon import from_ox
 from kgbuild.checks.base import GraphContext, worst_severity
+from kgbuild.checks.graphreads import select_rows
 from kgbuild.checks.rules import rule
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator
+from kgbuild.rdfio import read_text
 from kgbuild.sparql import load_select
+
+if TYPE_CHECKING:
+    from kgbuild.checks.contribution import Contribution
 
 
 class StatedFactsCheck:
@@ -91,7 +98,7 @@ def stated_fact_findings(
 
     texts: dict[tuple, list[str]] = {}
     for row in rows:
-        node, quote, path, value, text = (row.get(c) for c in STATED_FACT_COLUMNS)
+        node, quote, path, value, text = (row.get(column) for column in STATED_FACT_COLUMNS)
         if node is None or quote is None or path is None or value is None or text is None:
             continue
         texts.setdefault((node, quote, path, value), []).append(_lexical(text))
@@ -127,3 +134,48 @@ def _lexical(term: object) -> str:
 
 def _rdflib_term(term: object):
     return term if isinstance(term, (URIRef, Literal, BNode)) else from_ox(term)  # type: ignore[arg-type]
+
+
+class ContributionStatedFactsCheck:
+    """The word-overlap check on the facts the contribution's own passages state."""
+
+    id = "contribution-stated-facts"
+    title = StatedFactsCheck.title
+    rules = StatedFactsCheck.rules
+    reads = StatedFactsCheck.reads + " (restricted to the contribution's nodes)"
+    severity = StatedFactsCheck.severity
+
+    def run(self, c: Contribution) -> list[Finding]:
+        """The word-overlap check (``kgbuild.checks.stated_facts``) on the facts the contribution's passages state."""
+        from kgbuild.sparqltext import outer_group_start
+
+        store = c.in_store()
+        if c.project.stated_facts_query is None or not c.subjects:
+            return []
+        file = c.project.rel(c.project.stated_facts_query)
+        text = read_text(c.project.stated_facts_query, file=file)
+        at = outer_group_start(text) + 1
+        focus = " ".join(f"<{s}>" for s in c.subjects)
+        query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+        # the contribution's passages: quotes it writes (a literal of any of its triples)
+        quotes = {t.object.value for _, t in c.triples if isinstance(t.object, ox.Literal)}
+        texts: dict[tuple, list[str]] = {}
+        for row in select_rows(store, query, file):
+            node, quote, path, value, name = (row.get(column) for column in STATED_FACT_COLUMNS)
+            if None in (node, quote, path, value, name) or quote.value not in quotes:
+                continue  # only the contribution's passages: an existing one was checked when it came
+            texts.setdefault((node, quote, path, value), []).append(name.value)
+        out = []
+        for (node, quote, path, value), names in texts.items():
+            if shares_a_word(quote.value, names) is not False:
+                continue
+            shown = " / ".join(sorted(set(names)))
+            out.append(c.finding(
+                RULE_NO_SHARED_WORD, c.file_of(node), node, path.value, value,
+                f"The passage \"{quote.value}\" is said to state {c.names.iri(path.value)} {c.short(value)}, "
+                f"but shares no word with it ({shown}).",
+                "Check that this passage states the fact, and cite the passage that names the value; if it names "
+                "it in other words, add that word to the value's SKOS labels.", line_of=None,
+            ))
+        return sorted(out, key=lambda f: (f.file or "", f.line or 0, f.path or "", f.value or ""))
+
