@@ -30,7 +30,8 @@ class ConflictsCheck:
         single = set(c.vocabulary.single_valued) | _max_one_paths(c.shapes)
         by_key: dict[tuple, list] = {}
         for source, t in c.triples:
-            if t.predicate.value in single and not t.subject.value.startswith(SKOLEM):
+            if (t.predicate.value in single and isinstance(t.subject, ox.NamedNode)
+                    and not t.subject.value.startswith(SKOLEM)):
                 by_key.setdefault((t.subject, t.predicate), []).append((source, t.object))
         out = []
         for (s, p), given in sorted(by_key.items(), key=lambda item: (item[0][0].value, item[0][1].value)):

@@ -9,7 +9,9 @@ otherwise the project's ontology and data files are read into memory.
 Reading the files is ``kgbuild.checks.reading``; the checks are ``Check``s (``kgbuild.checks.base``), each in
 its own module of this package, listed in ``STATIC_CHECKS``, ``BEFORE_ADDING`` and ``AFTER_ADDING`` and run by
 ``run_all``; their rule ids are those of the rule catalogue (``kgbuild.checks.rules``; docs/contributing-data.md
-explains each). This module is the orchestration: the context, the size limits, SHACL. SHACL runs on kgbuild's engine (``kgbuild.shacl``) restricted
+explains each). This module is the orchestration: the context, the size limits, SHACL.
+
+SHACL runs on kgbuild's engine (``kgbuild.shacl``) restricted
 to the nodes whose results the contribution can change (its subjects, the
 nodes it links to, and the existing nodes one step around the nodes it
 describes: ``Contribution._focus``) with the whole existing graph visible; a

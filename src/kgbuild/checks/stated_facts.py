@@ -162,7 +162,8 @@ class ContributionStatedFactsCheck:
         texts: dict[tuple, list[str]] = {}
         for row in select_rows(store, query, file):
             node, quote, path, value, name = (row.get(column) for column in STATED_FACT_COLUMNS)
-            if None in (node, quote, path, value, name) or quote.value not in quotes:
+            if node is None or quote is None or path is None or value is None or name is None \
+                    or quote.value not in quotes:
                 continue  # only the contribution's passages: an existing one was checked when it came
             texts.setdefault((node, quote, path, value), []).append(name.value)
         out = []
