@@ -353,7 +353,8 @@ def _refuse_oversized(paths: Sequence[Path], shown: Sequence[str], limit: int) -
 
 
 def _supersede(findings: list[Finding]) -> list[Finding]:
-    """Drop a SHACL finding that one of the contribution check's own findings already states (same node, property, value)."""
+    """Drop a SHACL finding that one of the contribution check's own findings already states (same node, property,
+    value)."""
     def node(f: Finding) -> tuple:  # an IRI names its node; a blank node (no focus) is told apart by its label
         return (f.focus, None) if f.focus is not None else (None, f.focus_label)
 
