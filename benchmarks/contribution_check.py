@@ -48,14 +48,14 @@ def prepare(directory: Path, triples: int):
         dataset.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
     ntriples = dataset.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     store_dir = write_store(project, ntriples, inputs=inputs)
-    from kgbuild.contribution import write_name_index
+    from kgbuild.checks.contribution import write_name_index
 
     write_name_index(project, ox.Store.read_only(str(store_dir)), inputs)
     return project, time.perf_counter() - started, len(dataset)
 
 
 def time_contribution(project, runs: int) -> list[float]:
-    from kgbuild.contribution import check_contribution
+    from kgbuild.checks.contribution import check_contribution
 
     example = project.root / "docs" / "examples" / "contribution-release.ttl"
     times = []

@@ -217,7 +217,7 @@ print(json.dumps(sorted(found)))
 CONTRIBUTION = """
 import statistics, sys, time
 from pathlib import Path
-from kgbuild.contribution import check_contribution
+from kgbuild.checks.contribution import check_contribution
 from kgbuild.project import load_project
 project = load_project(Path(sys.argv[1]))
 example = project.root / "docs" / "examples" / "contribution-release.ttl"

@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-from kgbuild.checks import shares_a_word  # noqa: E402  (the word-overlap check the quotes must pass)
+from kgbuild.checks.stated_facts import shares_a_word  # noqa: E402  (the word-overlap check the quotes must pass)
 CASE = 10  # prisoners per case
 TRIPLES_PER_CASE = 1270  # measured: one case of ten prisoners, everything attested (claims included), every fact stated
 CASES_PER_SOURCE = 20

@@ -34,7 +34,7 @@ def _generate(directory, **options):
 
 
 def test_synthetic_project_conforms_with_only_the_open_disagreements_as_warnings(tmp_path):
-    from kgbuild.checks import validate
+    from kgbuild.checks.build import validate
     from kgbuild.project import load_project
 
     report = validate(load_project(_generate(tmp_path / "p", triples=6350, seed=3)))  # five cases (~1,270 triples each)
@@ -45,7 +45,7 @@ def test_synthetic_project_conforms_with_only_the_open_disagreements_as_warnings
 
 
 def test_injected_violations_are_found(tmp_path):
-    from kgbuild.checks import validate
+    from kgbuild.checks.build import validate
     from kgbuild.project import load_project
 
     report = validate(load_project(_generate(tmp_path / "p", triples=7620, seed=3, violations=1.0)))  # six cases

@@ -1,4 +1,4 @@
-"""The word-overlap check of stated facts (kgbuild.checks, rule quote-shares-no-word-with-value).
+"""The word-overlap check of stated facts (kgbuild.checks.stated_facts, rule quote-shares-no-word-with-value).
 
 A passage that states a fact should name its value: the check warns when a stated fact's quote shares no
 word with the value's names (or the literal). Words are case-folded, dotted acronyms and thousands joined,
@@ -12,7 +12,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgbuild.checks import RULE_NO_SHARED_WORD, STATED_FACT_COLUMNS, shares_a_word, stated_fact_findings, words
+from kgbuild.checks.stated_facts import (
+    RULE_NO_SHARED_WORD,
+    STATED_FACT_COLUMNS,
+    shares_a_word,
+    stated_fact_findings,
+    words,
+)
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import load_project
 from kgbuild.sparql import load_select, select_store_terms

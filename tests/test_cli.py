@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from kgbuild import __version__
-from kgbuild.checks import validate
+from kgbuild.checks.build import validate
 from kgbuild.project import load_project
 
 from conftest import append, run_cli, snapshot

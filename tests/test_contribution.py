@@ -1,4 +1,4 @@
-"""Checking data contributions: `kgbuild validate FILE...` (kgbuild.contribution).
+"""Checking data contributions: `kgbuild validate FILE...` (kgbuild.checks.contribution).
 
 The invalid corpus lives in tests/fixtures/contributions/, one file per kind
 of mistake; each case asserts the specific finding (rule, severity, node,
@@ -16,11 +16,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
-from kgbuild.contribution import RULES, check_contribution, fold, name_key, skeleton
+from kgbuild.checks.contribution import check_contribution
+from kgbuild.checks.duplicates import fold, name_key, skeleton
 from kgbuild.project import load_project
 from kgbuild.report import to_json
-from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "contributions"
@@ -261,11 +262,11 @@ CYRILLIC = {
 
 
 def test_names_in_other_scripts_and_orders_match_the_recorded_person(built_project):
-    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.checks.duplicates import NameIndex, names_of
     from kgbuild.workspace.versions import open_store
 
     project = load_project(built_project)
-    index = NameIndex.of(_names(project, open_store(project)))
+    index = NameIndex.of(names_of(project, open_store(project)))
     for entity, names in CYRILLIC.items():
         for name in names:
             assert set(index.matches([name])) == {PPDR + entity}, name
@@ -354,10 +355,10 @@ def test_data_itself_has_no_finding_of_the_name_and_label_rules(built_project, t
              "PrefLabelOnePerLanguage"}
     assert [f for f in result.report.findings if f.rule in rules] == []
     # no two agents of data/ are taken for one another (every name matches only its own entity)
-    from kgbuild.contribution import NameIndex, _names
+    from kgbuild.checks.duplicates import NameIndex, names_of
     from kgbuild.workspace.versions import open_store
 
-    rows = _names(project, open_store(project))
+    rows = names_of(project, open_store(project))
     assert len(rows) > 40
     index = NameIndex.of(rows)
     assert [(entity, name) for entity, name in rows if set(index.matches([name])) != {entity}] == []
@@ -534,12 +535,6 @@ def test_nothing_in_a_contribution_is_fetched(project, tmp_path):
     assert ("remote-context.jsonld", "remote-context") in rules
 
 
-def test_rule_catalogue_is_documented():
-    doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
-    for rule in RULES:
-        assert f"`{rule}`" in doc, rule
-
-
 def test_json_ld_contributions_are_checked_like_turtle(project, tmp_path):
     path = tmp_path / "release.jsonld"
     path.write_text(json.dumps({
@@ -606,7 +601,7 @@ def _merged_copy(built_project: Path, contribution: Path, tmp_path: Path) -> Pat
     """A copy of the project with the contribution's triples added as a data file (graph names dropped)."""
     import pyoxigraph as ox
 
-    from kgbuild.contribution import read_contribution
+    from kgbuild.checks.reading import read_contribution
     from kgbuild.shacl import SKOLEM
 
     copy = tmp_path / "merged"
@@ -684,7 +679,7 @@ def test_an_ill_typed_bound_is_not_also_out_of_order(project):
 
 
 def test_non_ascii_characters_of_an_iri_are_pointed_out():
-    from kgbuild.contribution import non_ascii_note
+    from kgbuild.checks.vocabulary import non_ascii_note
 
     assert non_ascii_note(PPDR + "alexander-lukashenko") == ""
     assert non_ascii_note(PPDR + "luk\u0430shenko") == \
@@ -839,7 +834,7 @@ def test_the_size_limit_comes_from_kgbuild_toml(mini, tmp_path):
 
 
 def test_the_default_size_limit_is_documented():
-    from kgbuild.contribution import DEFAULT_MAX_TRIPLES
+    from kgbuild.checks.contribution import DEFAULT_MAX_TRIPLES
 
     doc = (ROOT / "docs" / "contributing-data.md").read_text(encoding="utf-8")
     assert f"{DEFAULT_MAX_TRIPLES:,}" in doc and "max-contribution-triples" in doc and "--max-triples" in doc
@@ -887,7 +882,9 @@ def test_the_cost_per_finding_does_not_grow_with_the_contribution(project, tmp_p
     # 10,000 releases of 3 triples, each with two mistakes found without the graph (30,000 triples, 20,000
     # findings): every finding is labelled and placed on its line by looking things up, not by scanning
     # the contribution (which made this take minutes)
-    from kgbuild.contribution import Vocabulary, _Checker
+    from kgbuild.checks.base import run_all
+    from kgbuild.checks.contribution import STATIC_CHECKS, Contribution
+    from kgbuild.checks.vocabulary import Vocabulary
     from kgbuild.rdfio import parse_files
     from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 
@@ -897,15 +894,16 @@ def test_the_cost_per_finding_does_not_grow_with_the_contribution(project, tmp_p
         f'ppdr:x-{i} a ppd:Release ; ppd:performedBy "someone number {i}" ; ppd:personCont {i} .\n'
         for i in range(count)), encoding="utf-8")
     with _within(60):
-        from kgbuild.contribution import read_contribution
+        from kgbuild.checks.reading import read_contribution
 
         parsed, problems = read_contribution(path, file="many.ttl")
         assert parsed is not None and not problems
         ontology = parse_files(project.ontology_files(), root=project.root)
         shapes, shapes_prefixes = load_shapes(project)
         prefixes = merge_prefixes(BASE_PREFIXES, *(f.prefixes for f in ontology), parsed.prefixes, shapes_prefixes)
-        checker = _Checker(project, [parsed], Vocabulary.of(q for f in ontology for q in f.triples), shapes, prefixes)
-        findings = checker.static_checks()
+        vocabulary = Vocabulary.of(q for f in ontology for q in f.triples)
+        checker = Contribution(project, [parsed], vocabulary, shapes, prefixes)
+        findings = run_all(STATIC_CHECKS, checker)
     lines = {(f.rule, f.focus): f.line for f in findings}
     assert len(findings) == 2 * count
     first = len(_HEADER.splitlines()) + 1

@@ -337,7 +337,7 @@ ms:RemoteTarget a sh:NodeShape ;
 
 
 def test_pyshacl_path_refuses_a_service_in_shapes(mini, listener):
-    from kgbuild.checks import validate_data
+    from kgbuild.checks.build import validate_data
     from kgbuild.project import load_project
 
     shapes = mini / "shapes" / "shapes.ttl"

@@ -14,7 +14,8 @@ from conftest import VirtuosoServer, append, free_port, run_cli
 from rdflib import BNode
 
 from kgbuild.catalogue import check_catalogue
-from kgbuild.checks import _engine_shacl, validate
+from kgbuild.checks.build import store_context, validate
+from kgbuild.checks.shapes import ShaclCheck
 from kgbuild.project import load_project
 from kgbuild.remote import EndpointDataset
 from kgbuild.remotecheck import validate_endpoint
@@ -29,8 +30,8 @@ def local_findings(project_dir):
     """kgbuild's engine on the embedded store, findings without file and line."""
     project = load_project(project_dir)
     sources = load_sources(project)
-    outcome = _engine_shacl(project, sources, names=sources.names(), locator=sources.locator())
-    return [_placeless(finding) for finding in outcome.findings]
+    findings = ShaclCheck(sources.shapes).run(store_context(project, sources))
+    return [_placeless(finding) for finding in findings]
 
 
 def _placeless(finding):

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import free_port, run_cli
 
-from kgbuild.contribution import check_contribution
+from kgbuild.checks.contribution import check_contribution
 from kgbuild.project import load_project
 from kgbuild.remotecontribution import check_contribution_remote
 from kgbuild.workspace.versions import open_store
@@ -121,7 +121,8 @@ def test_a_named_graph_is_checked_like_the_default_graph(project, oxigraph_serve
 
 def _fetched(project, path: Path, endpoint: str) -> int:
     """How many triples of the remote graph the check of ``path`` fetched into its local store."""
-    from kgbuild.contribution import Vocabulary, read_contribution
+    from kgbuild.checks.reading import read_contribution
+    from kgbuild.checks.vocabulary import Vocabulary
     from kgbuild.rdfio import parse_files
     from kgbuild.remote import EndpointDataset
     from kgbuild.remotecontribution import EndpointContext

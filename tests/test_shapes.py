@@ -466,7 +466,7 @@ def test_real_data_has_no_violations(shapes):
 
 def test_engine_reports_the_same_rules_as_plain_pyshacl(combined):
     """kgbuild's own validation (rule ids, severities, focus nodes) agrees with the pyshacl run above."""
-    from kgbuild.checks import validate_data
+    from kgbuild.checks.build import validate_data
     from kgbuild.project import load_project
 
     turtle = "\n".join(path.read_text(encoding="utf-8") for path in [VALID, *(case.fixture for case in CASES)])

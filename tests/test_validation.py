@@ -5,7 +5,7 @@ from rdflib import BNode, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from kgbuild.checks import validate, validate_data
+from kgbuild.checks.build import validate, validate_data
 from kgbuild.project import load_project
 from kgbuild.terms import Names
 from kgbuild.validation import render_path
@@ -218,7 +218,7 @@ def test_engine_findings_come_from_its_results_and_the_report_graph_only_when_as
     """The engine's results become findings without a report graph read back (``_ResultReader.finding`` is the
     read-back route, pyshacl's); the graph is made when asked for, and read back it gives the same findings."""
     from kgbuild import validation
-    from kgbuild.checks import run_checks
+    from kgbuild.checks.build import run_checks
     from kgbuild.sources import load_sources
 
     _broken(mini)

@@ -30,7 +30,7 @@ from pathlib import Path
 from rdflib.namespace import SH
 
 from kgbuild.canon import canonical_graph
-from kgbuild.checks import run_checks
+from kgbuild.checks.build import run_checks
 from kgbuild.findings import Report, severity_rank
 from kgbuild.graphstats import Stats, compute_stats
 from kgbuild.output import replace_directory
@@ -72,7 +72,7 @@ def _write_name_index(project: Project, store_dir: Path, inputs: dict[str, str])
     """The names of agents, folded, beside the store: the contribution check's duplicate index."""
     import pyoxigraph
 
-    from kgbuild.contribution import write_name_index
+    from kgbuild.checks.contribution import write_name_index
     from kgbuild.errors import OutputError
 
     store = pyoxigraph.Store.read_only(str(store_dir))

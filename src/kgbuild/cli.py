@@ -191,11 +191,14 @@ def build(project_dir: Path | None, out: Path | None, wait: bool, wait_timeout: 
               "[store] endpoint.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="With --endpoint: seconds to wait for each query.")
+@click.option("--list-rules", is_flag=True,
+              help="List the rule ids of kgbuild's checks (severity, where they apply, what they find) and exit; "
+              "SHACL findings are named after the project's shapes.")
 @_show_option
 @_handles_errors
 def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: str, fail_on: str, show: str,
              max_triples: int | None, engine: str, endpoint: str | None, graph: str | None, local: bool,
-             timeout: float) -> None:
+             timeout: float, list_rules: bool) -> None:
     """Check the project, or contribution FILES in the context of the built graph; write nothing.
 
     Without FILES: the build's checks on the whole project (Turtle syntax,
@@ -239,6 +242,16 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     from kgbuild.report import render_json, render_text, to_json
     from kgbuild.selection import choose
 
+    if list_rules:
+        from kgbuild.checks.rules import RULES, text_listing
+
+        if files:
+            raise click.UsageError("--list-rules lists the rules and checks nothing: give no FILES")
+        if output_format == "json":
+            click.echo(to_json([rule.to_dict() for rule in RULES.values()]), nl=False)
+        else:
+            click.echo(text_listing(tuple(RULES.values())), nl=False)
+        sys.exit(EXIT_OK)
     if endpoint is not None and engine != "kgbuild":
         raise click.UsageError("--endpoint runs kgbuild's engine on the graph of the store; --engine pyshacl runs on "
                                "the project")
@@ -253,7 +266,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
     if target is not None:
         endpoint, graph = target.endpoint, target.graph
     if files:
-        from kgbuild.contribution import check_contribution
+        from kgbuild.checks.contribution import check_contribution
         from kgbuild.report import render_grouped
 
         if endpoint is not None:
@@ -282,7 +295,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
         click.echo(f"kgbuild: validated {where} of {display_url(endpoint)} with the project's checks; "
                    f"not run here: {', '.join(SKIPPED)}", err=True)
     else:
-        from kgbuild.checks import validate as run_validate
+        from kgbuild.checks.build import validate as run_validate
 
         report = run_validate(project, engine=engine)
         click.echo(render_json(report) if output_format == "json" else render_text(report, show=show, fail_on=fail_on),

@@ -28,54 +28,40 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kgbuild.canon import from_ox
-from kgbuild.errors import EndpointError, InputError
-from kgbuild.findings import Finding, Report
+from kgbuild.checks.base import GraphContext, run_all
+from kgbuild.checks.language import LanguageTagCheck
+from kgbuild.checks.quotes import QuoteCheck
+from kgbuild.checks.shapes import ShaclCheck
+from kgbuild.checks.stated_facts import StatedFactsCheck
+from kgbuild.errors import EndpointError
+from kgbuild.findings import Report
 from kgbuild.locate import Locator
 from kgbuild.project import Project
-from kgbuild.quotes import QUOTE_COLUMNS, check_quotes
 from kgbuild.rdfio import read_text
 from kgbuild.remote import EndpointDataset
 from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
-from kgbuild.sparql import load_select
 from kgbuild.terms import Names
-from kgbuild.validation import engine_outcome
 
 SKIPPED = ("the query catalogue check",)
 
 
 def validate_endpoint(project: Project, *, endpoint: str, graph: str | None = None, timeout: float = 30.0) -> Report:
-    """The findings of the project's shapes on the graph ``graph`` (else the default graph) of the endpoint.
+    """The findings of the project's checks (quotes, SHACL, stated facts, language tags; not the query catalogue)
+    on the graph ``graph`` (else the default graph) of the endpoint.
 
     Raises EndpointError (unreachable, refused, timed out, malformed answer; EmptyGraphError when the graph holds
     no triples: nothing would be checked), InputError (unusable shapes or files).
     """
-    from kgbuild.federation import refuse_service_in_shapes
     from kgbuild.selection import Target, require_triples
-    from kgbuild.shacl import ShapesProgram
 
     dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)
     shapes, shapes_prefixes = load_shapes(project)
     require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)
     names = Names(merge_prefixes(BASE_PREFIXES, *declared_prefixes(project)) + shapes_prefixes)
-    try:
-        results = ShapesProgram(shapes, refuse_service=refuse_service_in_shapes).validate(dataset)
-    except InputError as exc:
-        raise InputError(f"SHACL shapes unusable: {exc.message}", file=project.rel(project.shapes_dir)) from None
-    context = neighbourhood(dataset, [node for result in results for node in (result.focus, result.value)])
-    outcome = engine_outcome(results, data_graph=context, shapes_graph=shapes, names=names, locator=Locator(()))
-    return Report.of([*quote_findings(project, dataset, names=names), *outcome.findings,
-                      *stated_fact_findings(project, dataset, names=names), *language_tag_findings(dataset, names=names)])
-
-
-def quote_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
-    """The quote check (``[checks] quotes``) on the store: its query's rows against the archived source texts."""
-    if project.quotes_query is None:
-        return []
-    query = load_select(project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS)
-    rows = dataset.solutions(query.text)[1]
-    problems = check_quotes(rows, root=project.root, sources=project.sources_dirs, names=names, locator=Locator(()),
-                            context=lambda nodes: neighbourhood(dataset, nodes))
-    return [problem.finding for problem in problems]
+    context = GraphContext(project=project, select=lambda text, file: dataset.solutions(text)[1], dataset=dataset,
+                           neighbourhood=lambda nodes: neighbourhood(dataset, nodes), names=names, locator=Locator(()))
+    checks = (QuoteCheck(), ShaclCheck(shapes), StatedFactsCheck(), LanguageTagCheck())
+    return Report.of(run_all(checks, context))
 
 
 _PREFIX = re.compile(r"^[ \t]*(?:@prefix|(?i:prefix))[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>\s]*)>", re.MULTILINE)
@@ -111,25 +97,3 @@ def _named(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
     except ValueError as exc:
         raise EndpointError(f"the store answered with an IRI a query cannot name ({exc}): {iri[:80]!r}") from None
-
-
-def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: Names) -> list[Finding]:
-    """The word-overlap check of stated facts (``[checks] stated-facts``) on the query's rows from the store."""
-    from kgbuild.checks import STATED_FACT_COLUMNS
-    from kgbuild.checks import stated_fact_findings as findings_of
-
-    if project.stated_facts_query is None:
-        return []
-    query = load_select(project.stated_facts_query, file=project.rel(project.stated_facts_query),
-                        required=STATED_FACT_COLUMNS)
-    return findings_of(dataset.solutions(query.text)[1], names=names, locator=Locator(()),
-                       context=lambda nodes: neighbourhood(dataset, nodes))
-
-
-def language_tag_findings(dataset: EndpointDataset, *, names: Names) -> list[Finding]:
-    """The ``unregistered-language`` warnings of ``kgbuild validate`` (kgbuild.checks), from two queries."""
-    from kgbuild.checks import language_tag_findings_of
-
-    return language_tag_findings_of(lambda query: dataset.solutions(query)[1],
-                                    context=lambda nodes: neighbourhood(dataset, nodes), names=names,
-                                    locator=Locator(()))

@@ -1,7 +1,7 @@
 """``kgbuild validate FILE... --endpoint URL [--graph IRI]``: a contribution checked against the graph a SPARQL 1.1
 store holds, without downloading that graph.
 
-The design: the contribution check (``kgbuild.contribution``) is run unchanged, on a small local store that holds
+The design: the contribution check (``kgbuild.checks.contribution``) is run unchanged, on a small local store that holds
 the contribution and the part of the remote graph its rules read, fetched by focus; the few questions that look at
 the whole graph are sent to the endpoint as queries. Nothing is written to the endpoint.
 
@@ -12,7 +12,7 @@ The part of the remote graph fetched (``EndpointContext``, a handful of SELECT q
    directions; a term of the ontology (a class, property or concept) only its own triples, not every node
    typed with it or pointing at it;
 2. then, the same around the check's other focus nodes (the existing nodes one step from the contribution's
-   subjects, ``_Checker._focus``): the nodes whose SHACL results the contribution can change;
+   subjects, ``Contribution._focus`` in kgbuild.checks.contribution): the nodes whose SHACL results the contribution can change;
 3. then ``OUTWARD_STEPS`` rounds of the triples of every IRI reached so far (its labels, types, the sources of
    its attestations, the rank and aspect of a claim about it, ...);
 4. the class and property tree (every ``rdfs:subClassOf``/``rdfs:subPropertyOf`` triple: paths such as
@@ -56,16 +56,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgbuild.contribution import (
-    RDF_TYPE,
-    CheckContext,
-    ContributionResult,
-    NameIndex,
-    Vocabulary,
-    _described,
-    _store_label,
-    check_contribution,
-)
+from kgbuild.checks.contribution import CheckContext, ContributionResult, check_contribution
+from kgbuild.checks.duplicates import NameIndex
+from kgbuild.checks.graphreads import described, store_label
+from kgbuild.checks.vocabulary import RDF_TYPE, Vocabulary
 from kgbuild.project import Project
 from kgbuild.remote import EndpointDataset, display_url
 from kgbuild.shacl import SKOLEM
@@ -140,7 +134,7 @@ class EndpointContext(CheckContext):
         subjects = _iris(t.subject for t in self.triples)
         named = subjects | _iris(t.object for t in self.triples)
         self._around(named, hubs)
-        focus = set(named)  # as _Checker._focus: and the existing nodes one step from the subjects
+        focus = set(named)  # as Contribution._focus: and the existing nodes one step from the subjects
         for subject in subjects:
             node = ox.NamedNode(subject)
             focus |= _iris(q.object for q in self.store.quads_for_pattern(node, None, None))
@@ -248,7 +242,7 @@ class EndpointContext(CheckContext):
         store = ox.Store()
         typed = ox.NamedNode(RDF_TYPE)
         store.extend(ox.Quad(row["s"], typed, typed) for row in self.dataset.solutions(query)[1])  # type: ignore[arg-type]
-        return _described(store, namespace)
+        return described(store, namespace)
 
     def name_index(self, project: Project, *, exclude: set[str]) -> NameIndex:
         """The names of every agent of the remote graph (the names query of ``[checks] names``, sent as it is).
@@ -280,16 +274,16 @@ class EndpointContext(CheckContext):
 
     def label(self, iri: str) -> str | None:
         if iri in self._out:
-            return _store_label(self.store, iri)  # type: ignore[arg-type]
+            return store_label(self.store, iri)  # type: ignore[arg-type]
         if iri not in self._labels:
-            from kgbuild.contribution import _LABELS
+            from kgbuild.checks.graphreads import LABELS
 
             node = ox.NamedNode(iri)
-            labels = _terms(map(ox.NamedNode, _LABELS))
+            labels = _terms(map(ox.NamedNode, LABELS))
             query = f"SELECT ?p ?o WHERE {{ VALUES ?s {{ {node} }} VALUES ?p {{ {labels} }} ?s ?p ?o }}"
             store = ox.Store()
             store.extend(ox.Quad(node, row["p"], row["o"]) for row in self.dataset.solutions(query)[1])  # type: ignore[arg-type]
-            self._labels[iri] = _store_label(store, iri)
+            self._labels[iri] = store_label(store, iri)
         return self._labels[iri]
 
 

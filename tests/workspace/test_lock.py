@@ -147,8 +147,8 @@ def test_queries_during_repeated_builds_always_answer(mini):
 
 
 def test_contribution_checks_and_validation_during_repeated_builds_use_a_complete_store(mini, tmp_path):
-    from kgbuild.checks import validate
-    from kgbuild.contribution import check_contribution
+    from kgbuild.checks.build import validate
+    from kgbuild.checks.contribution import check_contribution
 
     contribution = tmp_path / "grace.ttl"
     contribution.write_text("@prefix mo: <https://example.org/mini/ontology#> .\n"

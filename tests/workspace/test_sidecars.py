@@ -40,7 +40,7 @@ def test_written_atomically_and_read_leniently(mini):
 
 
 def test_a_build_writes_the_name_index_the_contribution_check_reads(built_project):
-    from kgbuild.contribution import NameIndex
+    from kgbuild.checks.duplicates import NameIndex
     from kgbuild.workspace.manifest import read_manifest
 
     project = load_project(built_project)
