@@ -13,8 +13,8 @@ import shlex
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
-from kgbuild.catalogue import StoredQuery
-from kgbuild.results import XSD, Rows, Term
+from kgbuild.queries.catalogue import StoredQuery
+from kgbuild.queries.results import XSD, Rows, Term
 
 NUMERIC = {
     XSD + name

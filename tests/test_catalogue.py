@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.catalogue import check_catalogue, load_catalogue, read_query, resolve
 from kgbuild.errors import QueryError, UnknownQueryError
 from kgbuild.project import load_project
+from kgbuild.queries.catalogue import check_catalogue, load_catalogue, read_query, resolve
 
 from conftest import FIXTURES, append, run_cli
 
@@ -130,7 +130,7 @@ def test_resolve_unknown_name_suggests_close_ones():
         resolve(load_project(ROOT), "zzzzzzzzzzzzzzzzzzzz")
 
 
-# --- gaps of the check (these fail until src/kgbuild/catalogue.py is fixed) ---------
+# --- gaps of the check (these fail until src/kgbuild/queries/catalogue.py is fixed) ---------
 
 
 def test_a_default_of_the_wrong_type_is_reported(mini):
@@ -153,7 +153,7 @@ def test_an_answer_that_is_no_question_is_reported_at_its_line(mini):
 
 
 def test_question_ids_are_the_first_cells_of_table_body_rows():
-    from kgbuild.catalogue import question_ids
+    from kgbuild.queries.catalogue import question_ids
 
     text = (
         "# Questions\n\n| id | question |\n|:---|---:|\n| CQ01 | first |\n|  Q-2  | second | x |\n"
@@ -175,7 +175,7 @@ def test_parameter_checks_ignore_comments_strings_and_iris(mini, tmp_path):
 
 
 def test_query_shape_finds_projection_outer_group_and_subselects():
-    from kgbuild.catalogue import query_shape
+    from kgbuild.queries.catalogue import query_shape
 
     shape = query_shape(
         "PREFIX a: <http://x#>\n"
@@ -218,7 +218,7 @@ def test_prefixes_are_read_from_the_prologue(tmp_path):
 def _verdicts(project):
     import json
 
-    from kgbuild.catalogue import syntax_verdicts_path
+    from kgbuild.queries.catalogue import syntax_verdicts_path
 
     return syntax_verdicts_path(project), json.loads(syntax_verdicts_path(project).read_text("utf-8"))
 
@@ -226,7 +226,7 @@ def _verdicts(project):
 def _sha(path: Path) -> str:
     import hashlib
 
-    from kgbuild.catalogue import read_query
+    from kgbuild.queries.catalogue import read_query
 
     return hashlib.sha256(read_query(path, file=path.name).text.encode("utf-8")).hexdigest()
 
@@ -274,7 +274,7 @@ def test_verdicts_from_other_parsers_or_an_unreadable_file_are_ignored(mini, spo
 
 
 def test_a_syntax_error_is_remembered_like_any_verdict_and_an_unwritable_place_is_no_error(mini):
-    from kgbuild.catalogue import syntax_verdicts_path
+    from kgbuild.queries.catalogue import syntax_verdicts_path
 
     shutil.copy(FIXTURES / "catalogue" / "syntax" / "syntax.rq", mini / "queries" / "syntax.rq")
     project = load_project(mini)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from kgbuild.catalogue import load_catalogue
 from kgbuild.errors import ParameterError
 from kgbuild.project import load_project
-from kgbuild.querying import run_query
-from kgbuild.results import XSD, Rows, Term
+from kgbuild.queries.catalogue import load_catalogue
+from kgbuild.queries.querying import run_query
+from kgbuild.queries.results import XSD, Rows, Term
 from rowcompare import cell, concat_separators, normalised
 from rowcompare import example_params as query_example_params
 

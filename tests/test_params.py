@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.catalogue import read_query
 from kgbuild.errors import ParameterError
-from kgbuild.params import bind, parse_assignments
-from kgbuild.results import Term
+from kgbuild.queries.catalogue import read_query
+from kgbuild.queries.params import bind, parse_assignments
+from kgbuild.queries.results import Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 QUERY = """# title: Typed parameters
@@ -76,8 +76,8 @@ def test_assignments():
 
 # --- to_term, type by type -----------------------------------------------------------
 
-from kgbuild.catalogue import Param  # noqa: E402
-from kgbuild.params import to_term  # noqa: E402
+from kgbuild.queries.catalogue import Param  # noqa: E402
+from kgbuild.queries.params import to_term  # noqa: E402
 
 PREFIXES = {"ppdr": "https://w3id.org/ppdkg/id/", "": "https://example.org/default/"}
 
@@ -181,7 +181,7 @@ def test_assignment_errors_more():
     assert parse_assignments(["a="]) == {"a": ""}
 
 
-# --- lexical forms that the declared type does not allow (fail until params.py is fixed) ----
+# --- lexical forms that the declared type does not allow (fail until queries/params.py is fixed) ----
 
 
 @pytest.mark.parametrize(

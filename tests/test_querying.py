@@ -11,7 +11,7 @@ import pytest
 from kgbuild.builder import build
 from kgbuild.errors import ParameterError, QueryError, StaleStoreError
 from kgbuild.project import load_project
-from kgbuild.querying import run_query
+from kgbuild.queries.querying import run_query
 
 from conftest import append, run_cli
 
@@ -231,7 +231,9 @@ def test_public_api_is_exported_lazily():
         "print(loaded, run_query.__module__, load_catalogue.__module__, render.__module__, 'rdflib' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["['kgbuild.errors']", "kgbuild.querying", "kgbuild.catalogue", "kgbuild.render", "False"]
+    assert result.stdout.split() == [
+        "['kgbuild.errors']", "kgbuild.queries.querying", "kgbuild.queries.catalogue", "kgbuild.queries.render", "False"
+    ]
 
 
 def test_run_query_signature_is_keyword_only():
@@ -251,7 +253,7 @@ def test_run_query_signature_is_keyword_only():
 
 from pathlib import Path  # noqa: E402
 
-from kgbuild.catalogue import load_catalogue  # noqa: E402
+from kgbuild.queries.catalogue import load_catalogue  # noqa: E402
 from rowcompare import example_params, normalised  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ import pytest
 
 from conftest import free_port
 from kgbuild.errors import EndpointError, ParameterError, QueryError
+from kgbuild.queries.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term
 from kgbuild.remote import parse_json_results, select_remote
-from kgbuild.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, optional_group_starts, outer_group_start, query_form, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -747,7 +747,7 @@ def test_every_failure_names_the_endpoint_url(no_credentials, http_stub):
 
 def test_run_query_with_an_endpoint_sends_the_example_binding(no_credentials, http_stub, built_project):
     from kgbuild.project import load_project
-    from kgbuild.querying import run_query
+    from kgbuild.queries.querying import run_query
 
     http_stub.respond(200, answer({"name": {"type": "literal", "value": "x"}}, variables=("name",)))
     rows = run_query(load_project(built_project), "cq11-name-lookup", params={"name": 'Kol"} #'}, endpoint=http_stub.query_url, timeout=5)

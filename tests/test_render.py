@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from kgbuild.render import render, to_csv, to_json, to_markdown, to_table, to_tsv
-from kgbuild.results import Rows, Term
+from kgbuild.queries.render import render, to_csv, to_json, to_markdown, to_table, to_tsv
+from kgbuild.queries.results import Rows, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PPDR = {"ppdr": "https://w3id.org/ppdkg/id/"}

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.catalogue import load_catalogue
 from kgbuild.project import load_project
-from kgbuild.querying import run_query
+from kgbuild.queries.catalogue import load_catalogue
+from kgbuild.queries.querying import run_query
 
 from conftest import free_port, run_cli
 from rowcompare import normalised

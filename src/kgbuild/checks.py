@@ -16,13 +16,13 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from kgbuild.canon import from_ox, sorted_graph
+from kgbuild.errors import InputError
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
-from kgbuild.rdfio import parse_turtle
 from kgbuild.quotes import QUOTE_COLUMNS, QuoteProblem, check_quotes
+from kgbuild.rdfio import parse_turtle
 from kgbuild.sources import Sources, load_sources
-from kgbuild.errors import InputError
 from kgbuild.sparql import load_select, select_store_terms
 from kgbuild.validation import engine_outcome, run_shacl
 
@@ -72,7 +72,7 @@ def run_checks(project: Project, sources: Sources, *, remember: bool = False,
                           shapes_file=project.rel(project.shapes_dir))
     else:
         shacl = _engine_shacl(project, sources, names=names, locator=locator)
-    from kgbuild.catalogue import check_catalogue
+    from kgbuild.queries.catalogue import check_catalogue
 
     catalogue = check_catalogue(project, remember=remember)
     languages = language_tag_findings(sources, names=names, locator=locator)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from kgbuild.errors import QueryError
 from kgbuild.project import Project
-from kgbuild.results import XSD_STRING, Rows, Term
+from kgbuild.queries.results import XSD_STRING, Rows, Term
 
 ENGINES = ("oxigraph", "rdflib")
 

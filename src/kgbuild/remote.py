@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from kgbuild.errors import EndpointError, ParameterError, QueryError, WriteRefusedError
-from kgbuild.results import RDF_LANG_STRING, Rows, Term
+from kgbuild.queries.results import RDF_LANG_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, query_form
 
 __all__ = ["EndpointDataset", "display_url", "inject_values", "parse_json_results", "select_remote", "update_remote"]

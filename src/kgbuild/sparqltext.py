@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from kgbuild.errors import ParameterError, QueryError
-from kgbuild.results import Term
+from kgbuild.queries.results import Term
 
 # SPARQL 1.1 grammar, IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
 IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')

@@ -380,7 +380,7 @@ def _check_query(query: StoredQuery, verdicts: SyntaxVerdicts) -> list[Finding]:
         findings.append(_finding("query-syntax", error.message, file=query.file, line=error.line))
         return findings
     from kgbuild.errors import ParameterError
-    from kgbuild.params import to_term
+    from kgbuild.queries.params import to_term
 
     for param in query.params:
         if param.default is not None:

@@ -11,9 +11,9 @@ import datetime
 import re
 from collections.abc import Mapping
 
-from kgbuild.catalogue import Param, StoredQuery
 from kgbuild.errors import ParameterError
-from kgbuild.results import XSD, Term
+from kgbuild.queries.catalogue import Param, StoredQuery
+from kgbuild.queries.results import XSD, Term
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[\w.-]*)$")

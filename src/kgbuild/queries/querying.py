@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kgbuild.catalogue import Catalogue, StoredQuery, load_catalogue, resolve
 from kgbuild.engines import ENGINES
 from kgbuild.errors import ParameterError, QueryError
-from kgbuild.params import bind
 from kgbuild.project import Project
-from kgbuild.results import Rows
+from kgbuild.queries.catalogue import Catalogue, StoredQuery, load_catalogue, resolve
+from kgbuild.queries.params import bind
+from kgbuild.queries.results import Rows
 from kgbuild.sparqltext import query_form
 
 __all__ = ["ENGINES", "Catalogue", "load_catalogue", "run_query", "run_stored"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from kgbuild.results import RDF_LANG_STRING, XSD_STRING, Rows, Term
+from kgbuild.queries.results import RDF_LANG_STRING, XSD_STRING, Rows, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
 MAX_CELL = 60
