@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import StaleStoreError
 from kgbuild.export import FORMATS, export, format_for
 from kgbuild.project import load_project

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pyoxigraph as ox
 import pytest
 
 from kgbuild.builder import build
@@ -128,7 +129,7 @@ def test_a_bound_name_finds_its_person(people, engine):
     assert [tuple(t and t.value for t in row) for row in rows.rows] == [
         ("Ada Lovelace", "10", "https://example.org/mini/id/ada", "12")
     ]
-    assert rows.rows[0][1].datatype == "http://www.w3.org/2001/XMLSchema#integer"
+    assert rows.rows[0][1].datatype.value == "http://www.w3.org/2001/XMLSchema#integer"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -138,8 +139,8 @@ def test_hostile_values_are_literals_and_change_nothing(people, engine, hostile)
     store_before = count_quads(people)
     rows = run_query(people, "people", params={"name": hostile}, engine=engine)
     (row,) = rows.rows
-    assert row[0].kind == "literal" and row[0].value == hostile  # the very text, as a literal
-    assert row[0].datatype == "http://www.w3.org/2001/XMLSchema#string"
+    assert isinstance(row[0], ox.Literal) and row[0].value == hostile  # the very text, as a literal
+    assert row[0].datatype.value == "http://www.w3.org/2001/XMLSchema#string"
     assert row[2] is None  # nobody has that name
     assert int(row[3].value) == len(hostile)
     assert {name: triples(people, name) for name in ENGINES} == before

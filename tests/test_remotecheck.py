@@ -13,12 +13,13 @@ import pytest
 from conftest import VirtuosoServer, append, free_port, run_cli
 from rdflib import BNode
 
+from kgbuild.backends.base import Dataset
 from kgbuild.checks import _engine_shacl, validate
 from kgbuild.project import load_project
 from kgbuild.queries.catalogue import check_catalogue
 from kgbuild.remote import EndpointDataset
 from kgbuild.remotecheck import validate_endpoint
-from kgbuild.shacl import Dataset, ShapesProgram
+from kgbuild.shacl import ShapesProgram
 from kgbuild.sources import load_sources
 
 NAMED = "https://example.org/graphs/checked"

@@ -134,7 +134,7 @@ def test_datatype_findings_of_the_project_are_pyshacls_on_the_files_as_written(m
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from kgbuild.canon import from_ox
+    from kgbuild.backends.convert import from_ox
     from kgbuild.sources import load_sources
     from kgbuild.validation import run_shacl
     from conftest import run_cli

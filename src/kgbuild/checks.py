@@ -15,7 +15,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox, sorted_graph
+from kgbuild.backends.convert import from_ox
+from kgbuild.canon import sorted_graph
 from kgbuild.errors import InputError
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator, SourceText

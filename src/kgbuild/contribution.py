@@ -809,7 +809,7 @@ class _Checker:
     def _short(self, term) -> str:
         if isinstance(term, ox.NamedNode):
             return "[]" if term.value.startswith(SKOLEM) else self.names.iri(term.value)
-        from kgbuild.canon import from_ox
+        from kgbuild.backends.convert import from_ox
 
         return self.names.short(from_ox(term))
 
@@ -938,7 +938,7 @@ class _Checker:
     def _shacl_findings(self, store, before, after) -> list[Finding]:
         from rdflib import BNode, Graph, URIRef
 
-        from kgbuild.canon import from_ox
+        from kgbuild.backends.convert import from_ox
         from kgbuild.validation import engine_findings
 
         # The findings name their nodes from this graph: the labels of the IRIs they mention, and for a blank
@@ -1260,7 +1260,7 @@ def _names(project: Project, store: ox.Store, *, only: set[str] | None = None,
 def _rd(term):
     from rdflib import BNode
 
-    from kgbuild.canon import from_ox
+    from kgbuild.backends.convert import from_ox
 
     if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
         return BNode(term.value[len(SKOLEM):])

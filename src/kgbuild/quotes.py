@@ -29,7 +29,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import InputError
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator

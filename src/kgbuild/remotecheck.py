@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import EndpointError, InputError
 from kgbuild.findings import Finding, Report
 from kgbuild.locate import Locator
@@ -72,7 +72,7 @@ def quote_findings(project: Project, dataset: EndpointDataset, *, names: Names) 
     if project.quotes_query is None:
         return []
     query = load_select(project.quotes_query, file=project.rel(project.quotes_query), required=QUOTE_COLUMNS)
-    rows = dataset.solutions(query.text)[1]
+    rows = dataset.select(query.text).dicts()
     problems = check_quotes(rows, root=project.root, sources=project.sources_dirs, names=names, locator=Locator(()),
                             context=lambda nodes: neighbourhood(dataset, nodes))
     return [problem.finding for problem in problems]
@@ -99,7 +99,7 @@ def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None] | list[Node
         values = " ".join(str(_named(iri)) for iri in iris[start:start + 500])
         query = ("SELECT ?s ?p ?o WHERE { VALUES ?n { " + values + " } "
                  "{ ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }")
-        for row in dataset.solutions(query)[1]:
+        for row in dataset.select(query).dicts():
             result.add((from_ox(row["s"]), from_ox(row["p"]), from_ox(row["o"])))  # type: ignore[arg-type]
     return result
 
@@ -122,7 +122,7 @@ def stated_fact_findings(project: Project, dataset: EndpointDataset, *, names: N
         return []
     query = load_select(project.stated_facts_query, file=project.rel(project.stated_facts_query),
                         required=STATED_FACT_COLUMNS)
-    return findings_of(dataset.solutions(query.text)[1], names=names, locator=Locator(()),
+    return findings_of(dataset.select(query.text).dicts(), names=names, locator=Locator(()),
                        context=lambda nodes: neighbourhood(dataset, nodes))
 
 
@@ -130,6 +130,6 @@ def language_tag_findings(dataset: EndpointDataset, *, names: Names) -> list[Fin
     """The ``unregistered-language`` warnings of ``kgbuild validate`` (kgbuild.checks), from two queries."""
     from kgbuild.checks import language_tag_findings_of
 
-    return language_tag_findings_of(lambda query: dataset.solutions(query)[1],
+    return language_tag_findings_of(lambda query: dataset.select(query).dicts(),
                                     context=lambda nodes: neighbourhood(dataset, nodes), names=names,
                                     locator=Locator(()))

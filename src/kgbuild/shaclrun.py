@@ -33,7 +33,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox, to_ox
+from kgbuild.backends.convert import from_ox, to_ox
 from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
 from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, decode_text, drain, too_long

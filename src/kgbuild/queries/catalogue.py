@@ -494,7 +494,7 @@ def _syntax_error(query: StoredQuery) -> tuple[str, int | None] | None:
     try:
         pyoxigraph.Store().query(query.text)
     except SyntaxError as exc:
-        from kgbuild.engines import syntax_position
+        from kgbuild.backends.embedded import syntax_position
 
         _line, _column, message = syntax_position(str(exc))
         return f"Oxigraph rejects the query: {message}", None

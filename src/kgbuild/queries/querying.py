@@ -82,11 +82,12 @@ def run_stored(
     if graph is not None and endpoint is None:
         raise ParameterError("a graph is read from an endpoint: the embedded store holds one graph")
     if endpoint is not None:
-        from kgbuild.remote import select_remote
+        from kgbuild.remote import EndpointDataset
         from kgbuild.selection import Target, require_triples
 
+        dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)
         require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)
-        return select_remote(endpoint, query.text, bindings=bindings, timeout=timeout, default_graph=graph)
+        return dataset.select(query.text, bindings=bindings, file=query.file)
     if engine == "oxigraph":
         from kgbuild.engines import select_embedded
 
