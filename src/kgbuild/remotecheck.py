@@ -37,6 +37,7 @@ from kgbuild.rdfio import read_text
 from kgbuild.remote import EndpointDataset
 from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 from kgbuild.sparql import load_select
+from kgbuild.sparqltext import values_column
 from kgbuild.terms import Names
 from kgbuild.validation import engine_outcome
 
@@ -96,9 +97,8 @@ def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None] | list[Node
     result = Graph(bind_namespaces="none")
     iris = sorted({str(node) for node in nodes if isinstance(node, URIRef)})
     for start in range(0, len(iris), 500):
-        values = " ".join(str(_named(iri)) for iri in iris[start:start + 500])
-        query = ("SELECT ?s ?p ?o WHERE { VALUES ?n { " + values + " } "
-                 "{ ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }")
+        values = values_column("n", [_named(iri) for iri in iris[start:start + 500]])
+        query = "SELECT ?s ?p ?o WHERE { " + values + " { ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }"
         for row in dataset.select(query).dicts():
             result.add((from_ox(row["s"]), from_ox(row["p"]), from_ox(row["o"])))  # type: ignore[arg-type]
     return result

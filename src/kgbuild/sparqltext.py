@@ -12,7 +12,7 @@ imports nothing heavier than pyoxigraph (whose terms it writes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -222,6 +222,14 @@ def values_block(bindings: Mapping[str, Term | None]) -> str:
     values = " ".join(serialise(bindings[name], name=name) for name in names)
     variables = " ".join(f"?{name}" for name in names)
     return f"VALUES ({variables}) {{ ({values}) }}"
+
+
+def values_column(name: str, terms: Iterable[Term]) -> str:
+    """``VALUES ?name { t1 t2 … }``: one variable, one row per term (a set of focus nodes, of IRIs to look up);
+    the same checks as ``values_block``."""
+    if not _is_varname(name):
+        raise ParameterError(f"{name!r} is not a SPARQL variable name (letters, digits and _ only, without '?')")
+    return f"VALUES ?{name} {{ {' '.join(serialise(term, name=name) for term in terms)} }}"
 
 
 def _is_varname(name: object) -> bool:

@@ -34,7 +34,7 @@ from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
 from kgbuild.shacl.sparqlcomponents import Use, ask_query, select_text, substitute_path
 from kgbuild.shacl.text import focus_iri, to_rdflib
-from kgbuild.sparqltext import optional_group_starts, outer_group_start
+from kgbuild.sparqltext import optional_group_starts, outer_group_start, values_column
 
 
 class Solution(dict):
@@ -172,7 +172,7 @@ class _Run:
         self.dataset = dataset
         self.store = store  # the embedded store, if it is one (literals as written are looked up in it)
         self.focus = focus
-        self.focus_values = None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
+        self.focus_values = None if focus is None else values_column("this", map(ox.NamedNode, focus))
 
     # --- targets -----------------------------------------------------------------
 
