@@ -12,7 +12,7 @@ Public API (imported lazily, so ``import kgbuild`` stays cheap)::
     run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0,
               allow_service=False) -> Rows
     render(rows, fmt, *, prefixes=None) -> str    # table, csv, tsv, json, md
-    Rows, Term, Catalogue, StoredQuery, Param
+    Rows, Term, Catalogue, StoredQuery, Param       # Term: pyoxigraph's NamedNode | BlankNode | Literal
 """
 
 from __future__ import annotations
