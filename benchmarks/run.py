@@ -247,9 +247,9 @@ print(statistics.median(times), len(result.report.findings))
 QUERIES = """
 import json, statistics, sys, time
 from pathlib import Path
-from kgbuild.catalogue import load_catalogue
 from kgbuild.project import load_project
-from kgbuild.querying import run_stored
+from kgbuild.queries.catalogue import load_catalogue
+from kgbuild.queries.querying import run_stored
 sys.path.insert(0, sys.argv[4])
 from rowcompare import example_params
 project = load_project(Path(sys.argv[1]))
@@ -349,8 +349,8 @@ Path(sys.argv[2]).write_bytes(load_sources(load_project(Path(sys.argv[1]))).ntri
 REMEMBER_CATALOGUE = """
 import sys
 from pathlib import Path
-from kgbuild.catalogue import check_catalogue
 from kgbuild.project import load_project
+from kgbuild.queries.catalogue import check_catalogue
 project = load_project(Path(sys.argv[1]))
 project.store_dir.parent.mkdir(parents=True, exist_ok=True)
 check_catalogue(project, remember=True)

@@ -652,7 +652,6 @@ def own_oxigraph(tmp_path):
 import os  # noqa: E402
 import sys  # noqa: E402
 
-
 # --- Which files a test's code opens (an audit hook: sees builtins.open, io.open and os.open) ------
 
 _OPENED: list[str] | None = None  # while a list, every path opened in this process is recorded

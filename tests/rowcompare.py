@@ -13,8 +13,10 @@ import shlex
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
-from kgbuild.catalogue import StoredQuery
-from kgbuild.results import XSD, Rows, Term
+import pyoxigraph as ox
+
+from kgbuild.queries.catalogue import StoredQuery
+from kgbuild.queries.results import XSD, Rows, Term
 
 NUMERIC = {
     XSD + name
@@ -53,19 +55,29 @@ def concat_separators(text: str) -> dict[str, str]:
     return found
 
 
+def parts(term: Term) -> tuple[str, str, str | None, str | None]:
+    """(kind, value, datatype, language) of a term, kinds named as in SPARQL JSON results (uri, bnode, literal)."""
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value, None, None)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None)
+    return ("literal", term.value, term.datatype.value, term.language)
+
+
 def cell(term: Term | None, separator: str | None):
     if term is None:
         return None
-    if term.kind == "bnode":
+    kind, value, datatype, lang = parts(term)
+    if kind == "bnode":
         return ("bnode",)  # labels are engine-local
-    if term.kind == "literal" and term.datatype in NUMERIC:
+    if kind == "literal" and datatype in NUMERIC:
         try:
-            return ("number", Decimal(term.value).normalize())  # rdflib may type SUM/COUNT differently
+            return ("number", Decimal(value).normalize())  # rdflib may type SUM/COUNT differently
         except InvalidOperation:
             pass
-    if term.kind == "literal" and separator is not None:  # GROUP_CONCAT order is unspecified
-        return ("parts", frozenset(term.value.split(separator)), term.datatype, term.lang)
-    return (term.kind, term.value, term.datatype, term.lang)
+    if kind == "literal" and separator is not None:  # GROUP_CONCAT order is unspecified
+        return ("parts", frozenset(value.split(separator)), datatype, lang)
+    return (kind, value, datatype, lang)
 
 
 def normalised(rows: Rows, text: str) -> tuple[tuple[str, ...], Counter]:

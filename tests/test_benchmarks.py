@@ -135,9 +135,9 @@ def test_the_parameters_benchmarks_ask_find_something_in_the_synthetic_graph(tmp
     import json
 
     from kgbuild.builder import build
-    from kgbuild.catalogue import load_catalogue
     from kgbuild.project import load_project
-    from kgbuild.querying import run_stored
+    from kgbuild.queries.catalogue import load_catalogue
+    from kgbuild.queries.querying import run_stored
 
     project = load_project(_generate(tmp_path / "p", triples=3000, seed=1))
     build(project)

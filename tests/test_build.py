@@ -1,22 +1,21 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import append
 from rdflib.compare import isomorphic
 
 from kgbuild.builder import GRAPH_FILES, REPORT_FILES, build
 from kgbuild.errors import InputError, OutputError
 from kgbuild.project import load_project
-
-from conftest import append
 
 ALL_FILES = sorted(REPORT_FILES + GRAPH_FILES)
 

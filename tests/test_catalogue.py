@@ -10,12 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, append, run_cli
 
-from kgbuild.catalogue import check_catalogue, load_catalogue, read_query, resolve
 from kgbuild.errors import QueryError, UnknownQueryError
 from kgbuild.project import load_project
-
-from conftest import FIXTURES, append, run_cli
+from kgbuild.queries.catalogue import check_catalogue, load_catalogue, read_query, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = FIXTURES / "catalogue"
@@ -130,7 +129,7 @@ def test_resolve_unknown_name_suggests_close_ones():
         resolve(load_project(ROOT), "zzzzzzzzzzzzzzzzzzzz")
 
 
-# --- gaps of the check (these fail until src/kgbuild/catalogue.py is fixed) ---------
+# --- gaps of the check (these fail until src/kgbuild/queries/catalogue.py is fixed) ---------
 
 
 def test_a_default_of_the_wrong_type_is_reported(mini):
@@ -153,7 +152,7 @@ def test_an_answer_that_is_no_question_is_reported_at_its_line(mini):
 
 
 def test_question_ids_are_the_first_cells_of_table_body_rows():
-    from kgbuild.catalogue import question_ids
+    from kgbuild.queries.catalogue import question_ids
 
     text = (
         "# Questions\n\n| id | question |\n|:---|---:|\n| CQ01 | first |\n|  Q-2  | second | x |\n"
@@ -175,7 +174,7 @@ def test_parameter_checks_ignore_comments_strings_and_iris(mini, tmp_path):
 
 
 def test_query_shape_finds_projection_outer_group_and_subselects():
-    from kgbuild.catalogue import query_shape
+    from kgbuild.queries.catalogue import query_shape
 
     shape = query_shape(
         "PREFIX a: <http://x#>\n"
@@ -226,7 +225,7 @@ def _verdicts(project):
 def _sha(path: Path) -> str:
     import hashlib
 
-    from kgbuild.catalogue import read_query
+    from kgbuild.queries.catalogue import read_query
 
     return hashlib.sha256(read_query(path, file=path.name).text.encode("utf-8")).hexdigest()
 

@@ -5,12 +5,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import append, run_cli, snapshot
 
 from kgbuild import __version__
 from kgbuild.checks.build import validate
 from kgbuild.project import load_project
-
-from conftest import append, run_cli, snapshot
 
 
 def test_version():

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import run_cli
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import StaleStoreError
 from kgbuild.export import FORMATS, export, format_for
 from kgbuild.project import load_project
-
-from conftest import run_cli
 
 NS = "https://w3id.org/ppdkg/"
 

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import free_port, run_cli
 
 from kgbuild.federation import ServiceRefusedError, algebra_calls, refuse_service, token_calls
-
-from conftest import free_port, run_cli
 
 ANSWER = b'{"head":{"vars":["remote"]},"results":{"bindings":[{"remote":{"type":"literal","value":"from-the-listener"}}]}}'
 

@@ -15,18 +15,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import _LOOPBACK, VIRTUOSO_WRONG, VirtuosoServer, free_port, run_cli
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from rowcompare import example_params, normalised
 
-from kgbuild.catalogue import load_catalogue
 from kgbuild.errors import EndpointError, ParameterError
 from kgbuild.load import STAGING_PREFIX, Endpoints, LoadError, _chunks, load_built, load_file
 from kgbuild.project import load_project
-from kgbuild.querying import run_query
-
-from conftest import _LOOPBACK, VIRTUOSO_WRONG, VirtuosoServer, free_port, run_cli
-from rowcompare import example_params, normalised
+from kgbuild.queries.catalogue import load_catalogue
+from kgbuild.queries.querying import run_query
 
 OTHER = "<urn:test:keep> <urn:test:p> \"already there\" .\n"
 NAMED = "https://example.org/graphs/ppd"

@@ -3,11 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import MINI
 
 from kgbuild.errors import ConfigError, ProjectNotFoundError
 from kgbuild.project import load_project
-
-from conftest import MINI
 
 
 def test_loads_configured_paths():

@@ -703,10 +703,8 @@ CQ08_ROWS = [
 
 
 def plain_rows(rows) -> tuple[tuple[str, ...], list[tuple]]:
-    """kgbuild's ``Rows`` (kgbuild.results) as the plain columns and values the expectations here are written in."""
-    kinds = {"uri": "iri", "bnode": "bnode", "literal": "literal"}
-    return rows.variables, [tuple(None if term is None else _plain(kinds[term.kind], term.value, term.datatype)
-                                  for term in row) for row in rows.rows]
+    """kgbuild's ``Rows`` (kgbuild.queries.results) as the plain columns and values the expectations are written in."""
+    return rows.variables, [tuple(_oxigraph_cell(term) for term in row) for row in rows.rows]
 
 
 def test_cq08_totals(engines):

@@ -5,13 +5,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import MINI, append, run_cli
 
 from kgbuild.project import load_project
 from kgbuild.quotes import MAX_SOURCE_TEXT_BYTES, QUOTE_COLUMNS, check_quotes, normalise
 from kgbuild.sources import load_sources
 from kgbuild.sparql import load_select, select_store, select_store_terms
-
-from conftest import MINI, append, run_cli
 
 
 @pytest.mark.parametrize(
@@ -62,7 +61,8 @@ def test_quote_not_in_its_source(mini):
     )
 
 
-def test_rows_of_rdflib_terms_give_the_same_problems(mini):
+def test_all_rows_read_at_once_give_the_same_problems(mini):
+    """select_store's Rows (kgbuild.backends) and the lazily read rows are the same pyoxigraph terms."""
     append(
         mini / "data" / "people.ttl",
         '\nmr:ada mo:attestedBy [ mo:source mr:src-1 ;\n    mo:quote "Ada met Charles at a ball" ] .\n',
@@ -70,13 +70,13 @@ def test_rows_of_rdflib_terms_give_the_same_problems(mini):
     project = load_project(mini)
     sources = load_sources(project)
     query = load_select(project.quotes_query, file="shapes/quotes.rq", required=QUOTE_COLUMNS)
-    rdflib_rows = check_quotes(
+    problems = check_quotes(
         select_store(sources.store, query).dicts(), root=project.root, sources=project.sources_dirs,
         names=sources.names(),
         locator=sources.locator(), context=sources.neighbourhood,
     )
-    assert [p.finding for p in rdflib_rows] == [p.finding for p in _problems(mini)]
-    assert len(rdflib_rows) == 1
+    assert [p.finding for p in problems] == [p.finding for p in _problems(mini)]
+    assert len(problems) == 1
 
 
 def test_missing_text_file_and_missing_text_file_path(mini):

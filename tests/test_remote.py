@@ -19,11 +19,12 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import free_port
+from rowcompare import parts
+
 from kgbuild.errors import EndpointError, ParameterError, QueryError
+from kgbuild.queries.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term, iri, literal
 from kgbuild.remote import parse_json_results, select_remote
-from kgbuild.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, optional_group_starts, outer_group_start, query_form, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,12 +81,12 @@ def injected(query: str, **bindings: Term) -> str:
 
 
 def test_values_block_goes_right_after_the_outer_brace():
-    text = injected("SELECT ?x WHERE { ?x ?p ?o }", x=Term.iri("urn:a"))
+    text = injected("SELECT ?x WHERE { ?x ?p ?o }", x=iri("urn:a"))
     assert text == "SELECT ?x WHERE { VALUES (?x) { (<urn:a>) }  ?x ?p ?o }"
 
 
 def test_several_bindings_are_one_row_in_name_order():
-    text = injected("SELECT * { ?a ?b ?c }", c=Term.literal("3", datatype=XSD + "integer"), a=Term.iri("urn:a"))
+    text = injected("SELECT * { ?a ?b ?c }", c=literal("3", datatype=XSD + "integer"), a=iri("urn:a"))
     assert 'VALUES (?a ?c) { (<urn:a> "3"^^<http://www.w3.org/2001/XMLSchema#integer>) }' in text
 
 
@@ -95,7 +96,7 @@ def test_values_go_into_the_outer_group_after_comments_strings_and_iris():
         "PREFIX ex: <https://example.org/odd?q=1#x>\n"
         "SELECT ?who ?n WHERE { BIND(\"{not here}\" AS ?n) { SELECT ?z WHERE { } } }"
     )
-    text = inject_values(query, {"who": Term.iri("https://example.org/a")})
+    text = inject_values(query, {"who": iri("https://example.org/a")})
     assert 'WHERE { VALUES (?who) { (<https://example.org/a>) }  BIND("{not here}"' in text
     (row,) = list(ox.Store().query(text))
     assert row["who"].value == "https://example.org/a"
@@ -153,7 +154,7 @@ def test_the_outermost_group_is_found(query, before):
 )
 def test_queries_without_a_place_to_bind_are_query_errors(query, why):
     with pytest.raises(QueryError, match=why):
-        inject_values(query, {"s": Term.iri("urn:a")})
+        inject_values(query, {"s": iri("urn:a")})
 
 
 def test_query_form_skips_prologue_and_comments():
@@ -171,17 +172,17 @@ def test_tokens_keep_iris_strings_and_comments_apart():
 @pytest.mark.parametrize("value", HOSTILE)
 def test_a_hostile_string_stays_one_literal(value):
     query = "SELECT ?v WHERE { ?s ?p ?o }"
-    text = inject_values(query, {"v": Term.literal(value)})
+    text = inject_values(query, {"v": literal(value)})
     rows = list(ox.Store().query(text))  # parses; the VALUES row is the only solution of the empty store's join
     assert rows == []
-    text = inject_values("SELECT ?v WHERE { }", {"v": Term.literal(value)})
+    text = inject_values("SELECT ?v WHERE { }", {"v": literal(value)})
     (row,) = list(ox.Store().query(text))
     assert row["v"] == ox.Literal(value)
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_a_hostile_value_with_a_language_or_datatype_stays_one_literal(value):
-    text = inject_values("SELECT ?v ?w WHERE { }", {"v": Term.literal(value, lang="en-GB"), "w": Term.literal(value, datatype="urn:dt")})
+    text = inject_values("SELECT ?v ?w WHERE { }", {"v": literal(value, lang="en-GB"), "w": literal(value, datatype="urn:dt")})
     (row,) = list(ox.Store().query(text))
     assert row["v"] == ox.Literal(value, language="en-gb")
     assert row["w"] == ox.Literal(value, datatype=ox.NamedNode("urn:dt"))
@@ -189,11 +190,11 @@ def test_a_hostile_value_with_a_language_or_datatype_stays_one_literal(value):
 
 def test_values_of_every_type_round_trip():
     terms = {
-        "i": Term.literal("-12", datatype=XSD + "integer"),
-        "d": Term.literal("2025-06-21", datatype=XSD + "date"),
-        "b": Term.literal("true", datatype=XSD + "boolean"),
-        "y": Term.literal("2020", datatype=XSD + "gYear"),
-        "u": Term.iri("https://w3id.org/ppdkg/id/ales-bialiatski#it"),
+        "i": literal("-12", datatype=XSD + "integer"),
+        "d": literal("2025-06-21", datatype=XSD + "date"),
+        "b": literal("true", datatype=XSD + "boolean"),
+        "y": literal("2020", datatype=XSD + "gYear"),
+        "u": iri("https://w3id.org/ppdkg/id/ales-bialiatski#it"),
         "n": None,
     }
     (row,) = list(ox.Store().query(inject_values("SELECT * WHERE { }", terms)))
@@ -204,19 +205,30 @@ def test_values_of_every_type_round_trip():
 
 
 @pytest.mark.parametrize(
+    "make",
+    [
+        lambda: iri("urn:a> } DROP ALL #"),
+        lambda: iri("urn:a b"),
+        lambda: iri("urn:a\\u003E"),
+        lambda: iri("relative/path"),
+        lambda: literal("a", datatype="urn:dt> } #"),
+        lambda: literal("a", lang="en } DROP ALL #"),
+        lambda: literal("\ud800"),
+    ],
+)
+def test_a_term_that_could_break_out_of_a_values_block_cannot_be_made(make):
+    """Bindings are pyoxigraph terms, which check IRIs, language tags and text when made: nothing unsafe to write."""
+    with pytest.raises(ValueError):
+        make()
+
+
+@pytest.mark.parametrize(
     "bindings, message",
     [
-        ({"x": Term.iri("urn:a> } DROP ALL #")}, "not an IRI"),
-        ({"x": Term.iri("urn:a b")}, "not an IRI"),
-        ({"x": Term.iri("urn:a\\u003E")}, "not an IRI"),
-        ({"x": Term.iri("relative/path")}, "absolute"),
-        ({"x": Term.literal("a", datatype="urn:dt> } #")}, "not an IRI"),
-        ({"x": Term.literal("a", lang="en } DROP ALL #")}, "language tag"),
-        ({"x": Term("bnode", "b0")}, "blank node"),
-        ({"x": Term.literal("\ud800")}, "Unicode"),
-        ({"x } DROP ALL #": Term.literal("a")}, "variable name"),
-        ({"?x": Term.literal("a")}, "variable name"),
-        ({"": Term.literal("a")}, "variable name"),
+        ({"x": ox.BlankNode("b0")}, "blank node"),
+        ({"x } DROP ALL #": literal("a")}, "variable name"),
+        ({"?x": literal("a")}, "variable name"),
+        ({"": literal("a")}, "variable name"),
         ({"x": "plain string"}, "not an RDF term"),
     ],
 )
@@ -232,16 +244,16 @@ def test_json_results_become_rows():
     rows = parse_json_results(json.dumps(SOLUTIONS_JSON).encode(), endpoint="http://e/q")
     assert rows.variables == ("s", "label", "n", "missing")
     assert rows.rows == (
-        (Term.iri("urn:a"), Term.literal("A", lang="en"), Term.literal("3", datatype=XSD + "integer"), None),
-        (Term("bnode", "b0"), Term.literal("plain"), None, None),
+        (iri("urn:a"), literal("A", lang="en"), literal("3", datatype=XSD + "integer"), None),
+        (ox.BlankNode("b0"), literal("plain"), None, None),
     )
-    assert rows.rows[0][1].datatype == RDF_LANG_STRING
-    assert rows.rows[1][1].datatype == XSD_STRING
+    assert rows.rows[0][1].datatype.value == RDF_LANG_STRING
+    assert rows.rows[1][1].datatype.value == XSD_STRING
 
 
 def test_sparql_1_2_lang_string_with_datatype_is_accepted():
     body = answer({"x": {"type": "literal", "value": "a", "xml:lang": "en", "datatype": RDF_LANG_STRING}})
-    assert parse_json_results(body, endpoint="e").rows == ((Term.literal("a", lang="en"),),)
+    assert parse_json_results(body, endpoint="e").rows == ((literal("a", lang="en"),),)
 
 
 @pytest.mark.parametrize(
@@ -310,14 +322,14 @@ def test_bound_iri_gives_typed_literals_and_unbound_optionals(endpoint):
           OPTIONAL { ?event ppd:latest ?latest }
           OPTIONAL { ?event ppd:earliest ?earliest }
         }"""
-    rows = select_remote(endpoint, query, bindings={"event": Term.iri(PPDR + "pardon-31-ukrainians")}, timeout=10)
+    rows = select_remote(endpoint, query, bindings={"event": iri(PPDR + "pardon-31-ukrainians")}, timeout=10)
     assert rows.variables == ("event", "label", "count", "latest", "earliest")
     assert rows.rows == (
         (
-            Term.iri(PPDR + "pardon-31-ukrainians"),
-            Term.literal("Pardon and release of 31 Ukrainians"),
-            Term.literal("31", datatype=XSD + "integer"),
-            Term.literal("2025-12-31", datatype=XSD + "date"),
+            iri(PPDR + "pardon-31-ukrainians"),
+            literal("Pardon and release of 31 Ukrainians"),
+            literal("31", datatype=XSD + "integer"),
+            literal("2025-12-31", datatype=XSD + "date"),
             None,
         ),
     )
@@ -325,21 +337,21 @@ def test_bound_iri_gives_typed_literals_and_unbound_optionals(endpoint):
 
 def test_language_tagged_values_both_ways(endpoint):
     query = PREFIXES + "SELECT ?person ?label WHERE { ?person a ppd:Person ; skos:prefLabel ?label }"
-    rows = select_remote(endpoint, query, bindings={"person": Term.iri(PPDR + "ales-bialiatski")}, timeout=10)
-    assert rows.rows == ((Term.iri(PPDR + "ales-bialiatski"), Term.literal("Ales Bialiatski", lang="en")),)
-    rows = select_remote(endpoint, query, bindings={"label": Term.literal("Ales Bialiatski", lang="en")}, timeout=10)
-    assert rows.column("person") == [Term.iri(PPDR + "ales-bialiatski")]
+    rows = select_remote(endpoint, query, bindings={"person": iri(PPDR + "ales-bialiatski")}, timeout=10)
+    assert rows.rows == ((iri(PPDR + "ales-bialiatski"), literal("Ales Bialiatski", lang="en")),)
+    rows = select_remote(endpoint, query, bindings={"label": literal("Ales Bialiatski", lang="en")}, timeout=10)
+    assert rows.column("person") == [iri(PPDR + "ales-bialiatski")]
     # the same text without its language tag is a different term: no match
-    rows = select_remote(endpoint, query, bindings={"label": Term.literal("Ales Bialiatski")}, timeout=10)
+    rows = select_remote(endpoint, query, bindings={"label": literal("Ales Bialiatski")}, timeout=10)
     assert rows.rows == ()
 
 
 def test_bound_integer_matches_by_value(endpoint, graph):
     query = PREFIXES + "SELECT ?event ?count WHERE { ?event ppd:personCount ?count } ORDER BY ?event"
-    bindings = {"count": Term.literal("31", datatype=XSD + "integer")}
+    bindings = {"count": literal("31", datatype=XSD + "integer")}
     rows = select_remote(endpoint, query, bindings=bindings, timeout=10)
     assert len(rows.rows) >= 2
-    assert set(rows.column("count")) == {Term.literal("31", datatype=XSD + "integer")}
+    assert set(rows.column("count")) == {literal("31", datatype=XSD + "integer")}
     assert rows == memory_rows(graph[1], query, bindings)
 
 
@@ -352,9 +364,9 @@ def test_no_rows_is_an_empty_result(endpoint):
 def test_hostile_binding_stays_a_literal_on_the_server(endpoint, oxigraph_server, value):
     before = oxigraph_server.count()
     query = PREFIXES + "SELECT ?name ?person WHERE { ?person skos:prefLabel ?name }"
-    assert select_remote(endpoint, query, bindings={"name": Term.literal(value)}, timeout=10).rows == ()
-    echo = select_remote(endpoint, "SELECT ?v WHERE { }", bindings={"v": Term.literal(value)}, timeout=10)
-    assert echo.rows == ((Term.literal(value),),)
+    assert select_remote(endpoint, query, bindings={"name": literal(value)}, timeout=10).rows == ()
+    echo = select_remote(endpoint, "SELECT ?v WHERE { }", bindings={"v": literal(value)}, timeout=10)
+    assert echo.rows == ((literal(value),),)
     assert oxigraph_server.count() == before
 
 
@@ -403,38 +415,20 @@ def example_bindings(text: str) -> dict[str, Term]:
         kind = types.get(name, "xsd:string")
         if kind == "IRI":
             prefix, _, local = raw.partition(":")
-            bindings[name] = Term.iri(prefixes[prefix] + local if prefix in prefixes and not raw.startswith(("http:", "https:", "urn:")) else raw)
+            bindings[name] = iri(prefixes[prefix] + local if prefix in prefixes and not raw.startswith(("http:", "https:", "urn:")) else raw)
         elif kind == "xsd:string":
-            bindings[name] = Term.literal(raw)
+            bindings[name] = literal(raw)
         else:
-            bindings[name] = Term.literal(raw, datatype=XSD + kind.split(":", 1)[1])
+            bindings[name] = literal(raw, datatype=XSD + kind.split(":", 1)[1])
     return bindings
-
-
-def to_term(term) -> Term | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return Term.iri(term.value)
-    if isinstance(term, ox.BlankNode):
-        return Term("bnode", term.value)
-    return Term.literal(term.value, datatype=term.datatype.value, lang=term.language)
 
 
 def memory_rows(store: ox.Store, query: str, bindings: dict[str, Term]) -> Rows:
     """The query on pyoxigraph with its own parameter binding (substitutions), as Rows."""
-    substitutions = {}
-    for name, term in bindings.items():
-        if term.kind == "uri":
-            value = ox.NamedNode(term.value)
-        elif term.lang:
-            value = ox.Literal(term.value, language=term.lang)
-        else:
-            value = ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
-        substitutions[ox.Variable(name)] = value
+    substitutions = {ox.Variable(name): term for name, term in bindings.items()}
     solutions = store.query(query, substitutions=substitutions)
     variables = tuple(variable.value for variable in solutions.variables)
-    return Rows(variables, tuple(tuple(to_term(solution[name]) for name in variables) for solution in solutions))
+    return Rows(variables, tuple(tuple(solution[name] for name in variables) for solution in solutions))
 
 
 NUMERIC = {XSD + name for name in ("integer", "decimal", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
@@ -446,17 +440,18 @@ def normalised(rows: Rows) -> tuple[tuple[str, ...], Counter]:
     def cell(term: Term | None):
         if term is None:
             return None
-        if term.kind == "bnode":
+        kind, value, datatype, lang = parts(term)
+        if kind == "bnode":
             return ("bnode",)
-        if term.kind == "literal" and term.datatype in NUMERIC | {XSD + "double", XSD + "float"}:
+        if kind == "literal" and datatype in NUMERIC | {XSD + "double", XSD + "float"}:
             try:
-                return ("number", Decimal(term.value).normalize())
+                return ("number", Decimal(value).normalize())
             except InvalidOperation:
                 pass
         for separator in (" | ", ", "):  # GROUP_CONCAT element order may differ between engines
-            if term.kind == "literal" and separator in term.value:
-                return ("parts", tuple(sorted(term.value.split(separator))), term.datatype, term.lang)
-        return (term.kind, term.value, term.datatype, term.lang)
+            if kind == "literal" and separator in value:
+                return ("parts", tuple(sorted(value.split(separator))), datatype, lang)
+        return (kind, value, datatype, lang)
 
     return rows.variables, Counter(tuple(cell(term) for term in row) for row in rows.rows)
 
@@ -517,15 +512,15 @@ def test_unusable_urls(no_credentials, url, message):
 def test_request_is_a_post_of_the_query_with_json_accept(no_credentials, http_stub):
     http_stub.respond(200, answer({"x": {"type": "uri", "value": "urn:a"}}))
     query = "# description: what was added, loaded and dropped\n# more\n# what was inserted\nSELECT ?x WHERE { ?x ?p ?o }"
-    rows = select_remote(http_stub.query_url, query, bindings={"p": Term.iri("urn:p")}, timeout=5)
-    assert rows.rows == ((Term.iri("urn:a"),),)
+    rows = select_remote(http_stub.query_url, query, bindings={"p": iri("urn:p")}, timeout=5)
+    assert rows.rows == ((iri("urn:a"),),)
     (request,) = http_stub.requests
     assert request.method == "POST" and request.path == "/query"
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert "application/sparql-results+json" in request.headers["Accept"]
     form = parse_qs(request.body.decode("ascii"))
     assert set(form) == {"query"}  # not an update (SPARQLWrapper's guess is overridden), no format= parameters
-    assert form["query"] == [inject_values(query, {"p": Term.iri("urn:p")})]
+    assert form["query"] == [inject_values(query, {"p": iri("urn:p")})]
     assert "Authorization" not in request.headers
 
 
@@ -747,18 +742,18 @@ def test_every_failure_names_the_endpoint_url(no_credentials, http_stub):
 
 def test_run_query_with_an_endpoint_sends_the_example_binding(no_credentials, http_stub, built_project):
     from kgbuild.project import load_project
-    from kgbuild.querying import run_query
+    from kgbuild.queries.querying import run_query
 
     http_stub.respond(200, answer({"name": {"type": "literal", "value": "x"}}, variables=("name",)))
     rows = run_query(load_project(built_project), "cq11-name-lookup", params={"name": 'Kol"} #'}, endpoint=http_stub.query_url, timeout=5)
-    assert rows.rows == ((Term.literal("x"),),)
+    assert rows.rows == ((literal("x"),),)
     check, request = http_stub.requests  # whether the default graph holds anything, then the query
     assert "VALUES" not in parse_qs(check.body.decode())["query"][0]
     assert request.method == "POST"
     sent = parse_qs(request.body.decode())["query"][0]
     assert "VALUES" in sent
     # the hostile text arrives as one escaped literal inside the query
-    (row,) = list(ox.Store().query(inject_values("SELECT ?name WHERE { }", {"name": Term.literal('Kol"} #')})))
+    (row,) = list(ox.Store().query(inject_values("SELECT ?name WHERE { }", {"name": literal('Kol"} #')})))
     assert row["name"] == ox.Literal('Kol"} #')
     ox.Store().query(sent)  # the sent text is one valid query
 

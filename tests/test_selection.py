@@ -15,7 +15,7 @@ from test_queries import CQ08_COLUMNS, CQ08_ROWS, plain_rows
 
 from kgbuild.errors import ParameterError
 from kgbuild.project import load_project
-from kgbuild.querying import run_query
+from kgbuild.queries.querying import run_query
 from kgbuild.selection import EmptyGraphError
 
 GRAPH = "https://example.org/graphs/ppdkg"

@@ -5,7 +5,8 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kgbuild.canon import canonical_graph, to_ox
+from kgbuild.backends.convert import to_ox
+from kgbuild.canon import canonical_graph
 from kgbuild.rdfio import parse_turtle
 from kgbuild.serialize import graph_turtle, turtle
 from kgbuild.sources import _canonical_store

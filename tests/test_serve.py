@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from kgbuild.catalogue import load_catalogue
-from kgbuild.project import load_project
-from kgbuild.querying import run_query
-
 from conftest import free_port, run_cli
 from rowcompare import normalised
+
+from kgbuild.project import load_project
+from kgbuild.queries.catalogue import load_catalogue
+from kgbuild.queries.querying import run_query
 
 
 def start(project: Path, port: int) -> tuple[subprocess.Popen, list[str]]:

@@ -15,15 +15,14 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from kgbuild.catalogue import load_catalogue
-from kgbuild.errors import EndpointError
-from kgbuild.project import load_project
-from kgbuild.querying import run_query
-from kgbuild.results import Rows
-
 from conftest import VIRTUOSO_WRONG, free_port, run_cli
 from rowcompare import example_params, normalised
+
+from kgbuild.errors import EndpointError
+from kgbuild.project import load_project
+from kgbuild.queries.catalogue import load_catalogue
+from kgbuild.queries.querying import run_query
+from kgbuild.queries.results import Rows
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import json
 
+from conftest import MINI
+
 from kgbuild.graphstats import ClassCount, SourceFacts, render_text, stats
 from kgbuild.project import load_project
-
-from conftest import MINI
 
 MO = "https://example.org/mini/ontology#"
 MR = "https://example.org/mini/id/"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import rdflib
+from conftest import MINI, append
 from rdflib import BNode, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
@@ -9,8 +10,6 @@ from kgbuild.checks.build import validate, validate_data
 from kgbuild.project import load_project
 from kgbuild.terms import Names
 from kgbuild.validation import render_path
-
-from conftest import MINI, append
 
 MO = "https://example.org/mini/ontology#"
 MR = "https://example.org/mini/id/"
@@ -132,13 +131,13 @@ def test_datatype_findings_of_the_project_are_pyshacls_on_the_files_as_written(m
     import json
 
     import pyoxigraph as ox
+    from conftest import run_cli
     from rdflib import Graph
+    from test_shacl import _datatype_data, _datatype_shapes
 
-    from kgbuild.canon import from_ox
+    from kgbuild.backends.convert import from_ox
     from kgbuild.sources import load_sources
     from kgbuild.validation import run_shacl
-    from conftest import run_cli
-    from test_shacl import _datatype_data, _datatype_shapes
 
     (mini / "data" / "datatypes.ttl").write_text(_datatype_data(), encoding="utf-8")
     (mini / "shapes" / "datatypes.ttl").write_text(_datatype_shapes(), encoding="utf-8")

@@ -12,7 +12,7 @@ Public API (imported lazily, so ``import kgbuild`` stays cheap)::
     run_query(project, ref, *, params={}, engine="oxigraph", endpoint=None, timeout=30.0,
               allow_service=False) -> Rows
     render(rows, fmt, *, prefixes=None) -> str    # table, csv, tsv, json, md
-    Rows, Term, Catalogue, StoredQuery, Param
+    Rows, Term, Catalogue, StoredQuery, Param       # Term: pyoxigraph's NamedNode | BlankNode | Literal
 """
 
 from __future__ import annotations
@@ -48,15 +48,15 @@ _LAZY = {
     "Stats": "kgbuild.graphstats",
     "Report": "kgbuild.findings",
     "Finding": "kgbuild.findings",
-    "run_query": "kgbuild.querying",
-    "load_catalogue": "kgbuild.catalogue",
-    "check_catalogue": "kgbuild.catalogue",
-    "Catalogue": "kgbuild.catalogue",
-    "StoredQuery": "kgbuild.catalogue",
-    "Param": "kgbuild.catalogue",
-    "render": "kgbuild.render",
-    "Rows": "kgbuild.results",
-    "Term": "kgbuild.results",
+    "run_query": "kgbuild.queries.querying",
+    "load_catalogue": "kgbuild.queries.catalogue",
+    "check_catalogue": "kgbuild.queries.catalogue",
+    "Catalogue": "kgbuild.queries.catalogue",
+    "StoredQuery": "kgbuild.queries.catalogue",
+    "Param": "kgbuild.queries.catalogue",
+    "render": "kgbuild.queries.render",
+    "Rows": "kgbuild.queries.results",
+    "Term": "kgbuild.queries.results",
 }
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Term conversion between pyoxigraph and rdflib, and blank-node canonicalisation.
+"""Blank-node canonicalisation (terms change model in kgbuild.backends.convert).
 
 Blank nodes are relabelled with W3C RDF Dataset Canonicalization (RDFC-1.0,
 as implemented by pyoxigraph), so the same input gives the same labels in
@@ -11,46 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph
 from rdflib.term import Node
 
-_XSD_STRING = str(XSD.string)
-_LANG_STRING = str(RDF.langString)
-
-
-def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal, *, label_prefix: str = "") -> Node:
-    """The rdflib term for a pyoxigraph term (lexical forms kept as written).
-
-    ``label_prefix`` is put before blank-node labels.
-    """
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(label_prefix + term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    raise TypeError(f"unsupported term: {term!r}")
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is None or str(term.datatype) == _XSD_STRING:
-            return ox.Literal(str(term))
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    raise TypeError(f"unsupported term: {term!r}")
+from kgbuild.backends.convert import from_ox, to_ox
 
 
 def canonical_graphs(named: Mapping[str, Iterable[ox.Quad]], *, label_prefix: str = "") -> dict[str, Graph]:

@@ -406,8 +406,12 @@ def queries_command(project_dir: Path | None, output_format: str, check: bool) -
     With --check, a catalogue whose headers cannot be read is reported as
     findings rather than stopping the listing.
     """
-    from kgbuild.catalogue import catalogue_listing, check_catalogue, load_catalogue
     from kgbuild.project import load_project
+    from kgbuild.queries.catalogue import (
+        catalogue_listing,
+        check_catalogue,
+        load_catalogue,
+    )
     from kgbuild.report import to_json
 
     project = load_project(project_dir)
@@ -502,11 +506,11 @@ def query_command(ref: str, params: tuple[str, ...], output_format: str, endpoin
       kgbuild query my-query.rq --engine rdflib
       kgbuild query cq08-totals --endpoint http://localhost:7878/query --graph https://w3id.org/ppdkg/graph
     """
-    from kgbuild.catalogue import resolve
-    from kgbuild.params import parse_assignments
     from kgbuild.project import load_project
-    from kgbuild.querying import run_stored
-    from kgbuild.render import render
+    from kgbuild.queries.catalogue import resolve
+    from kgbuild.queries.params import parse_assignments
+    from kgbuild.queries.querying import run_stored
+    from kgbuild.queries.render import render
 
     assignments = parse_assignments(params)
     project = load_project(project_dir)

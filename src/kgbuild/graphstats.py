@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 from rdflib import Literal
 
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import QueryError
 from kgbuild.project import Project
 from kgbuild.sources import Sources, load_sources
@@ -74,7 +75,8 @@ def _facts_per_source(project: Project, sources: Sources, names: Names) -> tuple
     )
     rows = []
     for row in select_store(sources.store, query).dicts():
-        source, label, facts = row["source"], row["label"], row["facts"]
+        source, label, facts = (None if row[name] is None else from_ox(row[name])  # type: ignore[arg-type]
+                                for name in FACTS_COLUMNS)
         if source is None:
             continue
         value = 0 if facts is None else facts.toPython() if isinstance(facts, Literal) else None

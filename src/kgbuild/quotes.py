@@ -29,7 +29,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import InputError
 from kgbuild.findings import Finding
 from kgbuild.locate import Locator
@@ -180,9 +180,9 @@ def check_quotes(
 ) -> tuple[QuoteProblem, ...]:
     """One problem per quote that is not in its source text, or whose text is missing.
 
-    ``rows`` are the quotes query's rows (?node ?quote ?textFile), as rdflib
-    or pyoxigraph terms (only rows with a problem are converted: at a million
-    triples converting them all took longer than the check);
+    ``rows`` are the quotes query's rows (?node ?quote ?textFile) of pyoxigraph
+    terms (only rows with a problem are converted to rdflib, for naming: at a
+    million triples converting them all took longer than the check);
     ``context(nodes)`` gives the triples needed to name those nodes (only
     called for the nodes with a problem).
     """
@@ -192,9 +192,10 @@ def check_quotes(
         node, quote, text_file = row.get("node"), row.get("quote"), row.get("textFile")
         if node is None or quote is None:
             continue
-        problem = quote_problem(_text(quote), None if text_file is None else _text(text_file), texts)
+        file_name = None if text_file is None else text_file.value  # type: ignore[attr-defined]
+        problem = quote_problem(quote.value, file_name, texts)  # type: ignore[attr-defined]
         if problem is not None:
-            found.append((_rdflib(node), _rdflib(quote), *problem))
+            found.append((from_ox(node), from_ox(quote), *problem))  # type: ignore[arg-type]
     if not found:
         return ()
     graph = context([node for node, *_ in found])
@@ -207,15 +208,6 @@ def check_quotes(
         for node, quote, rule, message in found
     )
 
-
-def _text(term: object) -> str:
-    """The lexical form or IRI of an rdflib or pyoxigraph term."""
-    value = getattr(term, "value", None)
-    return value if isinstance(value, str) and not isinstance(term, Node) else str(term)
-
-
-def _rdflib(term: object) -> Node:
-    return term if isinstance(term, Node) else from_ox(term)  # type: ignore[arg-type]
 
 
 def quote_problem(quote: str, text_file: str | None, texts: TextCache) -> tuple[str, str] | None:

@@ -35,8 +35,10 @@ import warnings
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+import pyoxigraph as ox
+
 from kgbuild.errors import EndpointError, ParameterError, QueryError, WriteRefusedError
-from kgbuild.results import RDF_LANG_STRING, Rows, Term
+from kgbuild.queries.results import RDF_LANG_STRING, Rows, Term, iri, literal
 from kgbuild.sparqltext import inject_values, query_form
 
 __all__ = ["EndpointDataset", "display_url", "inject_values", "parse_json_results", "select_remote", "update_remote"]
@@ -465,12 +467,14 @@ def _scrub(message: str, secrets: Iterable[str]) -> str:
 
 
 class EndpointDataset:
-    """A SPARQL 1.1 endpoint as a ``kgbuild.shacl.Dataset``: kgbuild's SHACL engine sends its queries here.
+    """A SPARQL 1.1 endpoint as a ``kgbuild.backends.base.Dataset``: ``kgbuild query --endpoint``, kgbuild's SHACL
+    engine and the remote checks send their queries here.
 
     Every query is one request (``select_remote``: the same timeout, credentials and ``EndpointError`` messages
     as ``kgbuild query --endpoint``); ``graph`` is the graph the queries see as their default graph (sent as
-    ``default-graph-uri``), else the endpoint's default graph. Rows come back as pyoxigraph terms, by variable
-    name (None where unbound), as the embedded store gives them.
+    ``default-graph-uri``), else the endpoint's default graph. Bindings travel as a VALUES block (the endpoint has
+    no other way to take terms); rows come back as pyoxigraph terms, as the embedded store gives them. A query
+    that calls SERVICE is the endpoint's to evaluate.
     """
 
     def __init__(self, endpoint: str, *, graph: str | None = None, timeout: float = 30.0) -> None:
@@ -480,13 +484,19 @@ class EndpointDataset:
         self.graph = graph
         self.timeout = timeout
 
-    def solutions(self, query: str) -> tuple[list[str], list[dict[str, object]]]:
-        from kgbuild.engines import _to_ox
+    def select(self, query: str, *, bindings: Mapping[str, Term] | None = None, file: str | None = None) -> Rows:
+        try:
+            return select_remote(self.endpoint, query, bindings=bindings or {}, timeout=self.timeout,
+                                 default_graph=self.graph)
+        except QueryError as error:
+            if file is None or error.file is not None:
+                raise
+            raise QueryError(error.message, file=file, line=error.line, column=error.column) from None
 
-        rows = select_remote(self.endpoint, query, bindings={}, timeout=self.timeout, default_graph=self.graph)
-        names = list(rows.variables)
-        return names, [{name: None if term is None else _to_ox(term) for name, term in zip(names, row)}
-                       for row in rows.rows]
+    def is_empty(self) -> bool:
+        from kgbuild.backends.base import ANY_TRIPLE
+
+        return not self.select(ANY_TRIPLE).rows
 
 
 # --- SPARQL 1.1 Query Results JSON -----------------------------------------------------------
@@ -564,7 +574,11 @@ def _term(value: object, name: str, number: int) -> Term | None:
     if kind in ("uri", "bnode"):
         if datatype is not None or lang is not None:
             raise _Malformed(f"{where}: an {kind} with a datatype or language")
-        return Term(kind, _blank_label(text) if kind == "bnode" else text)
+        try:
+            return ox.BlankNode(_blank_label(text)) if kind == "bnode" else iri(text)
+        except ValueError as exc:
+            what = "an IRI" if kind == "uri" else "a blank node label"
+            raise _Malformed(f"{where}: {text!r} is not {what} ({exc})") from None
     if kind in ("literal", "typed-literal"):
         if datatype is not None and not (isinstance(datatype, str) and datatype):
             raise _Malformed(f"{where}: the datatype is not an IRI")
@@ -576,7 +590,10 @@ def _term(value: object, name: str, number: int) -> Term | None:
             raise _Malformed(f"{where}: a literal with both a language and the datatype {datatype}")
         if datatype == RDF_LANG_STRING and lang is None:
             raise _Malformed(f"{where}: an rdf:langString without xml:lang")
-        return Term.literal(text, datatype=datatype, lang=lang)
+        try:
+            return literal(text, datatype=datatype, lang=lang)
+        except ValueError as exc:
+            raise _Malformed(f"{where}: not an RDF literal ({exc})") from None
     if kind == "triple":
         raise _Malformed(f"{where}: a triple term (RDF-star), which kgbuild results cannot hold")
     raise _Malformed(f"{where}: unknown term type {kind!r}")

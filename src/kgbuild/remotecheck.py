@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.checks.base import GraphContext, run_all
 from kgbuild.checks.language import LanguageTagCheck
 from kgbuild.checks.quotes import QuoteCheck
@@ -40,6 +40,7 @@ from kgbuild.project import Project
 from kgbuild.rdfio import read_text
 from kgbuild.remote import EndpointDataset
 from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
+from kgbuild.sparqltext import values_column
 from kgbuild.terms import Names
 
 SKIPPED = ("the query catalogue check",)
@@ -58,7 +59,7 @@ def validate_endpoint(project: Project, *, endpoint: str, graph: str | None = No
     shapes, shapes_prefixes = load_shapes(project)
     require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)
     names = Names(merge_prefixes(BASE_PREFIXES, *declared_prefixes(project)) + shapes_prefixes)
-    context = GraphContext(project=project, select=lambda text, file: dataset.solutions(text)[1], dataset=dataset,
+    context = GraphContext(project=project, select=lambda text, file: dataset.select(text).dicts(), dataset=dataset,
                            neighbourhood=lambda nodes: neighbourhood(dataset, nodes), names=names, locator=Locator(()))
     checks = (QuoteCheck(), ShaclCheck(shapes), StatedFactsCheck(), LanguageTagCheck())
     return Report.of(run_all(checks, context))
@@ -82,10 +83,9 @@ def neighbourhood(dataset: EndpointDataset, nodes: list[Node | None] | list[Node
     result = Graph(bind_namespaces="none")
     iris = sorted({str(node) for node in nodes if isinstance(node, URIRef)})
     for start in range(0, len(iris), 500):
-        values = " ".join(str(_named(iri)) for iri in iris[start:start + 500])
-        query = ("SELECT ?s ?p ?o WHERE { VALUES ?n { " + values + " } "
-                 "{ ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }")
-        for row in dataset.solutions(query)[1]:
+        values = values_column("n", [_named(iri) for iri in iris[start:start + 500]])
+        query = "SELECT ?s ?p ?o WHERE { " + values + " { ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } }"
+        for row in dataset.select(query).dicts():
             result.add((from_ox(row["s"]), from_ox(row["p"]), from_ox(row["o"])))  # type: ignore[arg-type]
     return result
 

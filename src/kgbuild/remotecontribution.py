@@ -172,7 +172,7 @@ class EndpointContext(CheckContext):
         for chunk in _chunks(iris):
             query = (f"SELECT ?s ?p0 ?o0 {variables} WHERE {{ VALUES ?s {{ {_terms(map(ox.NamedNode, chunk))} }} "
                      f"?s ?p0 ?o0 .{nested} }}")
-            self._add_chains(self.dataset.solutions(query)[1], start="s")
+            self._add_chains(self.dataset.select(query).dicts(), start="s")
         return True
 
     def _incoming(self, iris: list[str]) -> None:
@@ -186,7 +186,7 @@ class EndpointContext(CheckContext):
         for chunk in _chunks(iris):
             query = (f"SELECT ?n ?p ?o0 ?r ?rp {variables} WHERE {{ VALUES ?n {{ {_terms(map(ox.NamedNode, chunk))} }} "
                      f"?o0 ?p ?n . OPTIONAL {{ ?r ?rp ?o0 FILTER (isBlank(?o0)) }}{nested} }}")
-            rows = self.dataset.solutions(query)[1]
+            rows = self.dataset.select(query).dicts()
             for row in rows:
                 self._add(row["o0"], row["p"], row["n"])
                 if row["r"] is not None:
@@ -215,14 +215,14 @@ class EndpointContext(CheckContext):
     def _schema(self) -> None:
         query = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_terms(map(ox.NamedNode, SCHEMA_PREDICATES))} }} "
                  "?s ?p ?o }")
-        for row in self.dataset.solutions(query)[1]:
+        for row in self.dataset.select(query).dicts():
             self._add(row["s"], row["p"], row["o"])
 
     def _same_values(self) -> None:
         pairs = sorted({f"({t.predicate} {t.object})" for t in self.triples if isinstance(t.object, ox.Literal)})
         for chunk in _chunks(pairs):
             query = f"SELECT ?s ?p ?o WHERE {{ VALUES (?p ?o) {{ {' '.join(chunk)} }} ?s ?p ?o }}"
-            for row in self.dataset.solutions(query)[1]:
+            for row in self.dataset.select(query).dicts():
                 self._add(row["s"], row["p"], row["o"])
 
     # --- whole-graph answers ------------------------------------------------------------------
@@ -233,7 +233,7 @@ class EndpointContext(CheckContext):
         for chunk in _chunks(asked):
             query = (f"SELECT ?p WHERE {{ VALUES ?p {{ {_terms(map(ox.NamedNode, chunk))} }} "
                      "FILTER EXISTS { ?s ?p ?o } }")
-            found.update(row["p"].value for row in self.dataset.solutions(query)[1])  # type: ignore[attr-defined]
+            found.update(row["p"].value for row in self.dataset.select(query).dicts())  # type: ignore[attr-defined]
         return found
 
     def described(self, namespace: str) -> list[str]:
@@ -241,7 +241,7 @@ class EndpointContext(CheckContext):
                  f"FILTER (isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(namespace)})) }}")
         store = ox.Store()
         typed = ox.NamedNode(RDF_TYPE)
-        store.extend(ox.Quad(row["s"], typed, typed) for row in self.dataset.solutions(query)[1])  # type: ignore[arg-type]
+        store.extend(ox.Quad(row["s"], typed, typed) for row in self.dataset.select(query).dicts())  # type: ignore[arg-type]
         return described(store, namespace)
 
     def name_index(self, project: Project, *, exclude: set[str]) -> NameIndex:
@@ -266,7 +266,7 @@ class EndpointContext(CheckContext):
         text = read_text(self.project.names_query, file=file)
         refuse_service(text, file=file, hint="a configured query may not call SERVICE")
         rows = []
-        for row in self.dataset.solutions(text)[1]:
+        for row in self.dataset.select(text).dicts():
             entity, name = row.get("entity"), row.get("name")  # type: ignore[attr-defined]
             if isinstance(entity, ox.NamedNode) and isinstance(name, ox.Literal):
                 rows.append((entity.value, name.value))
@@ -282,7 +282,7 @@ class EndpointContext(CheckContext):
             labels = _terms(map(ox.NamedNode, LABELS))
             query = f"SELECT ?p ?o WHERE {{ VALUES ?s {{ {node} }} VALUES ?p {{ {labels} }} ?s ?p ?o }}"
             store = ox.Store()
-            store.extend(ox.Quad(node, row["p"], row["o"]) for row in self.dataset.solutions(query)[1])  # type: ignore[arg-type]
+            store.extend(ox.Quad(node, row["p"], row["o"]) for row in self.dataset.select(query).dicts())  # type: ignore[arg-type]
             self._labels[iri] = store_label(store, iri)
         return self._labels[iri]
 

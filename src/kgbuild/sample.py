@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from rdflib import Literal
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from kgbuild.sparql import load_select, select_store
+from kgbuild.backends.convert import from_ox
 from kgbuild.project import Project
+from kgbuild.queries.results import Term
+from kgbuild.sparql import load_select, select_store
 from kgbuild.terms import Names
 
 MAX_CELL = 60
@@ -32,15 +33,15 @@ def sample_answer(project: Project, store, names: Names) -> Table | None:
     query = load_select(project.sample_query, file=project.rel(project.sample_query))
     solutions = select_store(store, query)
     rows = tuple(tuple(_cell(value, names) for value in row) for row in solutions.rows)
-    return Table(file=query.file, columns=solutions.columns, rows=rows)
+    return Table(file=query.file, columns=solutions.variables, rows=rows)
 
 
-def _cell(value: Node | None, names: Names) -> str:
+def _cell(value: Term | None, names: Names) -> str:
     if value is None:
         return ""
-    if isinstance(value, Literal):
-        return str(value)
-    return names.short(value)
+    if isinstance(value, ox.Literal):
+        return value.value
+    return names.short(from_ox(value))
 
 
 def render_table(table: Table, *, max_rows: int = 10, width: int = 120) -> str:

@@ -83,18 +83,14 @@ def choose(project: Project, *, endpoint: str | None = None, graph: str | None =
                   update_endpoint=remote.update_endpoint, graph_store=remote.graph_store)
 
 
-_ANY_TRIPLE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
-
-
 def require_triples(target: Target, *, timeout: float) -> None:
     """Nothing if the target's graph holds a triple; else EmptyGraphError naming graph and endpoint.
 
     One request (``SELECT ... LIMIT 1`` with the graph as ``default-graph-uri``); EndpointError as for any query.
     """
-    from kgbuild.remote import select_remote
+    from kgbuild.remote import EndpointDataset
 
-    rows = select_remote(target.endpoint, _ANY_TRIPLE, bindings={}, timeout=timeout, default_graph=target.graph)
-    if rows.rows:
+    if not EndpointDataset(target.endpoint, graph=target.graph, timeout=timeout).is_empty():
         return
     if target.graph is not None:
         hint = "check the IRI, or load the graph there (kgbuild load --graph IRI)"

@@ -33,13 +33,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from kgbuild.canon import from_ox, to_ox
+from kgbuild.backends.convert import from_ox, to_ox
 from kgbuild.errors import InputError, raise_collected
-from kgbuild.locate import Locator, SourceText
-from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, decode_text, drain, too_long
 
 # kgbuild.shacl (the engine) and kgbuild.validation (its wording of results): only these names, only here
 from kgbuild.federation import refuse_service_in_shapes
+from kgbuild.locate import Locator, SourceText
+from kgbuild.rdfio import FORMAT_NAMES, SUFFIX_FORMATS, decode_text, drain, too_long
 from kgbuild.shacl import ShapesProgram, WrittenLiterals
 from kgbuild.terms import Names
 from kgbuild.validation import engine_findings, render_path

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
-from kgbuild.canon import canonical_graphs, from_ox, sorted_graph, to_ox
+from kgbuild.backends.convert import from_ox, to_ox
+from kgbuild.canon import canonical_graphs, sorted_graph
 from kgbuild.errors import InputError, raise_collected
 from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project

@@ -1,4 +1,5 @@
-"""Loading stored SPARQL SELECT queries (*.rq) and running them on an Oxigraph store or rdflib."""
+"""Loading configured SPARQL SELECT queries (*.rq: the sample, quotes, stated-facts and facts-per-source queries)
+and running them on the embedded store."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.term import Node
 
 from kgbuild.errors import QueryError
+from kgbuild.queries.results import Rows
 from kgbuild.rdfio import read_text
 
 
@@ -20,17 +20,6 @@ class SelectQuery:
     file: str  # as shown to people
     text: str
     prepared: object  # rdflib.plugins.sparql.sparql.Query
-
-
-@dataclass(frozen=True)
-class Solutions:
-    """The rows of a SELECT, in the order the engine returned them."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Node | None, ...], ...]
-
-    def dicts(self) -> list[dict[str, Node | None]]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
 
 
 def load_select(path: Path, *, file: str, required: Sequence[str] = ()) -> SelectQuery:
@@ -66,25 +55,12 @@ def load_select(path: Path, *, file: str, required: Sequence[str] = ()) -> Selec
     return SelectQuery(file=file, text=text, prepared=prepared)
 
 
-def select(graph: Graph, query: SelectQuery) -> Solutions:
-    """Run the query over ``graph``."""
-    try:
-        result = graph.query(query.prepared)  # type: ignore[arg-type]
-    except Exception as exc:
-        raise QueryError(f"SPARQL evaluation failed: {_first_line(exc)}", file=query.file) from exc
-    columns = tuple(str(variable) for variable in result.vars or ())
-    rows = tuple(tuple(row[column] for column in columns) for row in result)  # type: ignore[index]
-    return Solutions(columns=columns, rows=rows)
+def select_store(store, query: SelectQuery) -> Rows:
+    """Run the query over the default graph of a pyoxigraph ``store`` (kgbuild.backends.embedded): all its rows."""
+    from kgbuild.backends.embedded import EmbeddedDataset
 
-
-def select_store(store, query: SelectQuery) -> Solutions:
-    """Run the query over the default graph of a pyoxigraph ``store``; terms come back as rdflib nodes."""
-    from kgbuild.canon import from_ox
-
-    columns, found = _evaluate(store, query)
-    rows = tuple(tuple(from_ox(row[name]) if name in row else None for name in columns)  # type: ignore[arg-type]
-                 for row in found)
-    return Solutions(columns=columns, rows=rows)
+    # load_select refused SERVICE already
+    return EmbeddedDataset(store, allow_service=True).select(query.text, file=query.file)
 
 
 def select_store_terms(store, query: SelectQuery) -> Iterator[dict[str, object]]:

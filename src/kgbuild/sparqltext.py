@@ -5,21 +5,23 @@ A remote endpoint has no parameter binding, so parameters travel as a
 the query's outermost group pattern (docs/query-catalogue.md). Finding that
 ``{`` needs a lexer that knows where comments, string literals and IRIs are:
 a ``{`` or ``#`` inside them means nothing. This module is that lexer, and
-the injection built on it. It is pure text work and imports nothing heavy.
+the injection built on it: ``values_block`` is kgbuild's one writer of VALUES from RDF terms. It is text work and
+imports nothing heavier than pyoxigraph (whose terms it writes).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from kgbuild.errors import ParameterError, QueryError
-from kgbuild.results import Term
+from kgbuild.queries.results import Term
 
 # SPARQL 1.1 grammar, IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'
 IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 LANGTAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")  # without its '@'
 
 _PUNCTUATION = "{}()[],;"
@@ -222,6 +224,14 @@ def values_block(bindings: Mapping[str, Term | None]) -> str:
     return f"VALUES ({variables}) {{ ({values}) }}"
 
 
+def values_column(name: str, terms: Iterable[Term]) -> str:
+    """``VALUES ?name { t1 t2 … }``: one variable, one row per term (a set of focus nodes, of IRIs to look up);
+    the same checks as ``values_block``."""
+    if not _is_varname(name):
+        raise ParameterError(f"{name!r} is not a SPARQL variable name (letters, digits and _ only, without '?')")
+    return f"VALUES ?{name} {{ {' '.join(serialise(term, name=name) for term in terms)} }}"
+
+
 def _is_varname(name: object) -> bool:
     """SPARQL VARNAME, loosely: letters (any script), digits and ``_``. Nothing that could end the
     variable (space, ``)``, ``}``, ``#``) passes; a name the server finds wrong is its syntax error."""
@@ -229,38 +239,18 @@ def _is_varname(name: object) -> bool:
 
 
 def serialise(term: Term | None, *, name: str = "?") -> str:
-    """The term as SPARQL text for a VALUES block (``UNDEF`` for None), after checking it is safe."""
+    """The term as SPARQL text for a VALUES block (``UNDEF`` for None).
+
+    A pyoxigraph term checked its IRI and language tag when it was made and writes itself as N-Triples, which
+    SPARQL reads; only a blank node (VALUES holds IRIs and literals) or something else is a ParameterError.
+    """
     if term is None:
         return "UNDEF"
-    if not isinstance(term, Term):
-        raise ParameterError(f"parameter {name}: {type(term).__name__} is not an RDF term")
-    _check_text(term.value, name)
-    if term.kind == "bnode":
+    if isinstance(term, ox.BlankNode):
         raise ParameterError(f"parameter {name}: a blank node cannot be bound (VALUES holds IRIs and literals only)")
-    if term.kind == "uri":
-        _check_iri(term.value, name)
-    else:
-        if term.lang is not None and not LANGTAG.fullmatch(term.lang):
-            raise ParameterError(f"parameter {name}: {term.lang!r} is not a language tag")
-        if term.datatype is not None:
-            _check_iri(term.datatype, name)
-    return term.n3()
-
-
-def _check_iri(iri: str, name: str) -> None:
-    _check_text(iri, name)
-    bad = _IRI_FORBIDDEN.search(iri)
-    if bad:
-        raise ParameterError(f"parameter {name}: {iri!r} is not an IRI (it contains {bad.group()!r})")
-    if ":" not in iri:
-        raise ParameterError(f"parameter {name}: {iri!r} is not an absolute IRI")
-
-
-def _check_text(text: str, name: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ParameterError(f"parameter {name}: the value is not valid Unicode text") from None
+    if not isinstance(term, (ox.NamedNode, ox.Literal)):
+        raise ParameterError(f"parameter {name}: {type(term).__name__} is not an RDF term")
+    return str(term)
 
 
 def inject_values(query: str, bindings: Mapping[str, Term | None]) -> str:

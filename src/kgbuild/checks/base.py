@@ -22,7 +22,8 @@ from kgbuild.terms import Names
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-    from kgbuild.shacl import Dataset, WrittenLiterals
+    from kgbuild.backends.base import Dataset
+    from kgbuild.shacl import WrittenLiterals
 
 C = TypeVar("C", contravariant=True)
 Ctx = TypeVar("Ctx")

@@ -11,7 +11,8 @@ from functools import cached_property
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from kgbuild.canon import from_ox, sorted_graph
+from kgbuild.backends.convert import from_ox
+from kgbuild.canon import sorted_graph
 from kgbuild.checks.base import Check, GraphContext, run_all
 from kgbuild.checks.language import LanguageTagCheck
 from kgbuild.checks.quotes import QuoteCheck

@@ -507,7 +507,7 @@ class Contribution:
     def short(self, term) -> str:
         if isinstance(term, ox.NamedNode):
             return "[]" if term.value.startswith(SKOLEM) else self.names.iri(term.value)
-        from kgbuild.canon import from_ox
+        from kgbuild.backends.convert import from_ox
 
         return self.names.short(from_ox(term))
 
@@ -633,7 +633,7 @@ class Contribution:
     def _shacl_findings(self, store, before, after) -> list[Finding]:
         from rdflib import BNode, Graph, URIRef
 
-        from kgbuild.canon import from_ox
+        from kgbuild.backends.convert import from_ox
         from kgbuild.validation import engine_findings
 
         # The findings name their nodes from this graph: the labels of the IRIs they mention, and for a blank
@@ -705,7 +705,7 @@ def write_name_index(project: Project, store: ox.Store, inputs: dict[str, str]) 
 def _rd(term):
     from rdflib import BNode
 
-    from kgbuild.canon import from_ox
+    from kgbuild.backends.convert import from_ox
 
     if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
         return BNode(term.value[len(SKOLEM):])

@@ -40,7 +40,7 @@ def language_tag_findings_of(select: Callable[[str], Iterable[Any]], *, context:
     """``unregistered-language`` warnings from the rows ``select`` gives for two queries (the embedded store's,
     or an endpoint's): one for the distinct language tags of the graph; the literals of a tag are asked for
     only when the tag is wrong. ``context(nodes)``: a graph naming the literals' subjects."""
-    from kgbuild.canon import from_ox
+    from kgbuild.backends.convert import from_ox
     from kgbuild.terms import describe
 
     tags = [row["lang"].value for row in select(

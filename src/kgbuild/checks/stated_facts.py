@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kgbuild.canon import from_ox
+from kgbuild.backends.convert import from_ox
 from kgbuild.checks.base import GraphContext, worst_severity
 from kgbuild.checks.graphreads import select_rows
 from kgbuild.checks.rules import rule

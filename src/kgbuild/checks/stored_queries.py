@@ -22,6 +22,6 @@ class QueryCatalogueCheck:
         self.remember = remember
 
     def run(self, context: GraphContext) -> list[Finding]:
-        from kgbuild.catalogue import check_catalogue
+        from kgbuild.queries.catalogue import check_catalogue
 
         return list(check_catalogue(context.project, remember=self.remember))

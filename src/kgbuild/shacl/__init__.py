@@ -43,8 +43,6 @@ The modules, by what they own:
 - ``components``: one compiler per supported constraint component, in the table ``COMPONENTS`` (what is not
   in it is refused, naming the component and the shape);
 - ``evaluator``: ``ShapesProgram``, which runs the compiled queries on a store;
-- ``dataset``: where the queries run — the ``Dataset`` protocol (a SPARQL SELECT runner), the embedded store as
-  one (``OxigraphDataset``); kgbuild's SPARQL 1.1 endpoint client is another (``kgbuild.remote.EndpointDataset``);
 - ``report``: ``Result`` values made straight from the query rows, and the SHACL report graph made of them
   (``report_graph``) for whoever writes one;
 - ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);
@@ -55,7 +53,9 @@ The modules, by what they own:
 - ``prebinding``: pre-bound variables as set-oriented SPARQL (a pattern binding them at the start of each
   nested group that uses them).
 
-It imports nothing of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
+Its queries run on any ``kgbuild.backends.Dataset``: the embedded store (``EmbeddedDataset``, what ``validate``
+makes of an ``ox.Store``) or a SPARQL 1.1 endpoint (``kgbuild.remote.EndpointDataset``). It imports nothing else
+of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
 the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).
 
 Blank nodes cannot be named in a query, so focus nodes to restrict to must
@@ -64,11 +64,10 @@ be IRIs; a caller that needs blank-node focus nodes skolemises them into
 """
 
 from kgbuild.shacl.components import COMPONENTS, Component
-from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.evaluator import ShapesProgram, restricting_pays
 from kgbuild.shacl.literals import WrittenLiterals
 from kgbuild.shacl.report import Result, report_graph
 from kgbuild.shacl.text import SKOLEM
 
-__all__ = ["COMPONENTS", "SKOLEM", "Component", "Dataset", "OxigraphDataset", "Result", "ShapesProgram", "Solution",
-           "WrittenLiterals", "report_graph", "restricting_pays"]
+__all__ = ["COMPONENTS", "SKOLEM", "Component", "Result", "ShapesProgram", "WrittenLiterals", "report_graph",
+           "restricting_pays"]

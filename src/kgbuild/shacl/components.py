@@ -17,9 +17,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from kgbuild.backends.convert import to_ox
 from kgbuild.shacl.literals import VALUE_DATATYPES, Forms, has_datatype
-from kgbuild.shacl.sparqlcomponents import mentions
 from kgbuild.shacl.prebinding import refusal as prebinding_refusal
+from kgbuild.shacl.sparqlcomponents import mentions
 from kgbuild.shacl.sparqlrules import forbidden
 from kgbuild.shacl.text import (
     RDF_TYPE,
@@ -30,7 +31,6 @@ from kgbuild.shacl.text import (
     show,
     string,
     term,
-    to_ox,
     to_rdflib,
 )
 

@@ -19,20 +19,29 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kgbuild.errors import InputError
+from kgbuild.backends.base import Dataset
+from kgbuild.backends.convert import to_ox
+from kgbuild.backends.embedded import EmbeddedDataset
+from kgbuild.errors import InputError, QueryError
 from kgbuild.shacl.components import COMPONENTS, Check, Context
-from kgbuild.shacl.dataset import Dataset, OxigraphDataset, Solution
 from kgbuild.shacl.literals import Forms, WrittenLiterals, changes, focus_sources, written_targets
 from kgbuild.shacl.prebinding import CURRENT_SHAPE, SHAPES_GRAPH, THIS, nested_groups, prebind, sliced, used
 from kgbuild.shacl.report import Result
 from kgbuild.shacl.shapes import Shape, Shapes
 from kgbuild.shacl.sparqlcomponents import Use, ask_query, select_text, substitute_path
 from kgbuild.shacl.text import focus_iri, to_rdflib
-from kgbuild.sparqltext import optional_group_starts, outer_group_start
+from kgbuild.sparqltext import optional_group_starts, outer_group_start, values_column
+
+
+class Solution(dict):
+    """One row of a query: its terms (pyoxigraph) by variable name; None for a variable unbound or not selected."""
+
+    def __missing__(self, name: str) -> None:
+        return None
 
 
 class ShapesProgram:
@@ -85,7 +94,7 @@ class ShapesProgram:
     def _load_shapes_graph(self, embedded: ox.Store | None) -> str | None:
         """Where a constraint uses $shapesGraph: the shapes graph copied into a named graph of the embedded store
         under a fresh reserved IRI (removed when validation ends), which $shapesGraph is pre-bound to. Queries
-        that do not name it do not see it (``OxigraphDataset(hidden=…)``). A remote store cannot be given it."""
+        that do not name it do not see it (``EmbeddedDataset(hidden=…)``). A remote store cannot be given it."""
         if not self.uses_shapes_graph:
             return None
         if embedded is None:
@@ -100,7 +109,9 @@ class ShapesProgram:
 
     def _validate(self, store: ox.Store | Dataset, embedded: ox.Store | None, focus: list[str] | None,
                   workers: int | None, written: WrittenLiterals | None, shapes_graph: str | None) -> list[Result]:
-        dataset: Dataset = (OxigraphDataset(embedded, hidden=shapes_graph) if embedded is not None
+        # SERVICE in the shapes' SPARQL was refused when the program was made (``refuse_service``); the queries
+        # made of them are not scanned again
+        dataset: Dataset = (EmbeddedDataset(embedded, allow_service=True, hidden=shapes_graph) if embedded is not None
                             else store)  # type: ignore[assignment]
         run = _Run(self, dataset, embedded, focus, written or None, shapes_graph=shapes_graph)
         shapes = self.shapes.validated()
@@ -161,7 +172,7 @@ class _Run:
         self.dataset = dataset
         self.store = store  # the embedded store, if it is one (literals as written are looked up in it)
         self.focus = focus
-        self.focus_values = None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
+        self.focus_values = None if focus is None else values_column("this", map(ox.NamedNode, focus))
 
     # --- targets -----------------------------------------------------------------
 
@@ -215,7 +226,11 @@ class _Run:
 
     def solutions(self, query: str) -> tuple[list[str], Sequence[Solution]]:
         """The query's variable names and all its rows, read at once (from the dataset)."""
-        return self.dataset.solutions(query)
+        try:
+            rows = self.dataset.select(query)
+        except QueryError as error:
+            raise InputError(f"SHACL engine query failed: {error}\n{query}") from error
+        return list(rows.variables), [Solution(zip(rows.variables, row)) for row in rows.rows]
 
     def shape_results(self, shape: Shape) -> list[Result]:
         prefixes: dict[str, str] = {}
@@ -494,13 +509,7 @@ SHAPES_GRAPH_IRI = "urn:kgbuild:shacl:shapes-graph:"
 
 def _to_ox(node: Node, blank: dict[Node, ox.BlankNode]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """A term of the shapes graph in pyoxigraph's terms; its blank nodes fresh ones (the data's are others)."""
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)) if node.datatype else None)
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    return blank.setdefault(node, ox.BlankNode())
+    return blank.setdefault(node, ox.BlankNode()) if isinstance(node, BNode) else to_ox(node)
 
 
 def _format(message: str, variables: dict[str, Node]) -> str:

@@ -27,8 +27,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from kgbuild.backends.convert import to_ox
 from kgbuild.errors import InputError
-from kgbuild.shacl.text import iri, literal_to_ox, rdf_list, to_rdflib
+from kgbuild.shacl.text import iri, rdf_list, to_rdflib
 from kgbuild.shacl.text import path as sparql_path
 
 _XSD = str(XSD)
@@ -150,7 +151,7 @@ def written_targets(graph: Graph) -> dict[Node, Targets]:
     """Per shape with literal ``sh:targetNode`` values, each as a query gives it back (Oxigraph keeps the value:
     ``VALUES ?this { 4.0 }`` binds "4"^^xsd:decimal) with the literals the shapes wrote for it. Empty, and nothing
     asked of a store, where no shape has a literal target node of a datatype Oxigraph stores as a value."""
-    pairs = [(shape, literal_to_ox(target)) for shape, target in graph.subject_objects(SH.targetNode)
+    pairs = [(shape, to_ox(target)) for shape, target in graph.subject_objects(SH.targetNode)
              if isinstance(target, Literal)]
     if not pairs:
         return {}

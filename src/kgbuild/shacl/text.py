@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from kgbuild.backends.convert import from_ox
 from kgbuild.errors import InputError
 
 SKOLEM = "urn:kgbuild:bnode:"
@@ -21,34 +22,13 @@ def focus_iri(term: Node) -> str:
 
 
 def to_rdflib(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        if term.value.startswith(SKOLEM):
-            return BNode(term.value[len(SKOLEM):])
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-    return term  # already rdflib
-
-
-def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib one (a literal's lexical form as the shapes wrote it)."""
-    if isinstance(node, Literal):
-        return literal_to_ox(node)
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    return ox.NamedNode(str(node))
-
-
-def literal_to_ox(literal: Literal) -> ox.Literal:
-    if literal.language:
-        return ox.Literal(str(literal), language=literal.language)
-    return ox.Literal(str(literal), datatype=ox.NamedNode(str(literal.datatype or XSD.string)))
+    """The rdflib term of a store's term (kgbuild.backends.convert), a ``SKOLEM`` IRI as the blank node it stands
+    for; an rdflib term as it is."""
+    if isinstance(term, Node):
+        return term
+    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
+        return BNode(term.value[len(SKOLEM):])
+    return from_ox(term)
 
 
 def iri(node: Node) -> str:

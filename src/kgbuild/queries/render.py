@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from kgbuild.results import RDF_LANG_STRING, XSD_STRING, Rows, Term
+import pyoxigraph as ox
+
+from kgbuild.queries.results import XSD_STRING, Rows, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
+_KINDS = {ox.NamedNode: "uri", ox.BlankNode: "bnode", ox.Literal: "literal"}  # the JSON results' term types
 MAX_CELL = 60
 
 
@@ -33,11 +36,12 @@ def to_json(rows: Rows) -> str:
         for name, term in zip(rows.variables, row):
             if term is None:
                 continue
-            value: dict[str, str] = {"type": term.kind, "value": term.value}
-            if term.lang:
-                value["xml:lang"] = term.lang
-            elif term.kind == "literal" and term.datatype not in (XSD_STRING, None):
-                value["datatype"] = term.datatype
+            value: dict[str, str] = {"type": _KINDS[type(term)], "value": term.value}
+            if isinstance(term, ox.Literal):
+                if term.language:
+                    value["xml:lang"] = term.language
+                elif term.datatype.value != XSD_STRING:
+                    value["datatype"] = term.datatype.value
             binding[name] = value
         bindings.append(binding)
     data = {"head": {"vars": list(rows.variables)}, "results": {"bindings": bindings}}
@@ -56,7 +60,7 @@ def to_tsv(rows: Rows) -> str:
     """SPARQL 1.1 Query Results TSV Format (terms in SPARQL syntax)."""
     lines = ["\t".join(f"?{name}" for name in rows.variables)]
     for row in rows.rows:
-        lines.append("\t".join("" if term is None else term.n3() for term in row))
+        lines.append("\t".join("" if term is None else str(term) for term in row))
     return "\n".join(lines) + "\n"
 
 
@@ -91,7 +95,7 @@ def to_table(rows: Rows, *, prefixes: Mapping[str, str], width: int = 120) -> st
 def _plain(term: Term | None) -> str:
     if term is None:
         return ""
-    return f"_:{term.value}" if term.kind == "bnode" else term.value
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
 
 def _csv_field(text: str) -> str:
@@ -103,15 +107,13 @@ def _csv_field(text: str) -> str:
 def _short(term: Term | None, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
-    if term.kind == "uri":
+    if isinstance(term, ox.NamedNode):
         for prefix, namespace in sorted(prefixes.items(), key=lambda item: -len(item[1])):
             if namespace and term.value.startswith(namespace):
                 return f"{prefix}:{term.value[len(namespace):]}"
         return term.value
-    if term.kind == "bnode":
+    if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    if term.datatype == RDF_LANG_STRING:
-        return term.value
     return term.value
 
 

@@ -365,7 +365,7 @@ def _check_query(query: StoredQuery, verdicts: SyntaxVerdicts) -> list[Finding]:
         findings.append(_finding("query-syntax", error.message, file=query.file, line=error.line))
         return findings
     from kgbuild.errors import ParameterError
-    from kgbuild.params import to_term
+    from kgbuild.queries.params import to_term
 
     for param in query.params:
         if param.default is not None:
@@ -479,7 +479,7 @@ def _syntax_error(query: StoredQuery) -> tuple[str, int | None] | None:
     try:
         pyoxigraph.Store().query(query.text)
     except SyntaxError as exc:
-        from kgbuild.engines import syntax_position
+        from kgbuild.backends.embedded import syntax_position
 
         _line, _column, message = syntax_position(str(exc))
         return f"Oxigraph rejects the query: {message}", None

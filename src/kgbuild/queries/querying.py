@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kgbuild.catalogue import Catalogue, StoredQuery, load_catalogue, resolve
 from kgbuild.engines import ENGINES
 from kgbuild.errors import ParameterError, QueryError
-from kgbuild.params import bind
 from kgbuild.project import Project
-from kgbuild.results import Rows
+from kgbuild.queries.catalogue import Catalogue, StoredQuery, load_catalogue, resolve
+from kgbuild.queries.params import bind
+from kgbuild.queries.results import Rows
 from kgbuild.sparqltext import query_form
 
 __all__ = ["ENGINES", "Catalogue", "load_catalogue", "run_query", "run_stored"]
@@ -82,11 +82,12 @@ def run_stored(
     if graph is not None and endpoint is None:
         raise ParameterError("a graph is read from an endpoint: the embedded store holds one graph")
     if endpoint is not None:
-        from kgbuild.remote import select_remote
+        from kgbuild.remote import EndpointDataset
         from kgbuild.selection import Target, require_triples
 
+        dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)
         require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)
-        return select_remote(endpoint, query.text, bindings=bindings, timeout=timeout, default_graph=graph)
+        return dataset.select(query.text, bindings=bindings, file=query.file)
     if engine == "oxigraph":
         from kgbuild.engines import select_embedded
 

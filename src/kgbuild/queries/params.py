@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from kgbuild.catalogue import Param, StoredQuery
 from kgbuild.errors import ParameterError
-from kgbuild.results import XSD, Term
+from kgbuild.queries.catalogue import Param, StoredQuery
+from kgbuild.queries.results import XSD, Term, iri, literal
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[\w.-]*)$")
@@ -58,32 +58,40 @@ def to_term(param: Param, raw: str, *, prefixes: Mapping[str, str], query: str) 
     def bad(why: str) -> ParameterError:
         return ParameterError(f"{query}: parameter {param.name}={raw!r} is not a valid {param.type}: {why}")
 
+    try:
+        return _typed(param, raw, prefixes=prefixes, bad=bad)
+    except ValueError as exc:  # pyoxigraph's own check of an IRI or literal made from the value
+        raise bad(str(exc)) from None
+
+
+def _typed(param: Param, raw: str, *, prefixes: Mapping[str, str], bad: Callable[[str], ParameterError]) -> Term:
+
     if param.type == "IRI":
         match = _PREFIXED.match(raw)
         if match and (match.group("prefix") or "") in prefixes:
-            return Term.iri(prefixes[match.group("prefix") or ""] + match.group("local"))
+            return iri(prefixes[match.group("prefix") or ""] + match.group("local"))
         if match and (match.group("prefix") or "") not in prefixes and not raw.startswith(("http:", "https:", "urn:")):
             raise bad(f"unknown prefix {match.group('prefix') or ''!r} (the query declares: {', '.join(sorted(prefixes)) or 'none'})")
         if raw.split(":", 1)[0] in prefixes:
             raise bad(f"{raw.split(':', 1)[0]}: is a declared prefix but the rest is not a plain local name; write the full IRI")
         if not _IRI.match(raw):
             raise bad("write an absolute IRI such as https://… or a prefixed name such as ppdr:…")
-        return Term.iri(raw)
+        return iri(raw)
     if param.type == "xsd:string":
-        return Term.literal(raw)
+        return literal(raw)
     datatype = XSD + param.type.split(":", 1)[1]
     if param.type == "xsd:integer":
         if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
             raise bad("expected a whole number")
-        return Term.literal(str(int(raw)), datatype=datatype)
+        return literal(str(int(raw)), datatype=datatype)
     if param.type == "xsd:decimal":
         if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", raw.strip()):
             raise bad("expected a decimal number")
-        return Term.literal(raw.strip(), datatype=datatype)
+        return literal(raw.strip(), datatype=datatype)
     if param.type == "xsd:boolean":
         if raw.strip().lower() not in ("true", "false", "1", "0"):
             raise bad("expected true or false")
-        return Term.literal("true" if raw.strip().lower() in ("true", "1") else "false", datatype=datatype)
+        return literal("true" if raw.strip().lower() in ("true", "1") else "false", datatype=datatype)
     if param.type == "xsd:date":
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw.strip()):
@@ -91,9 +99,9 @@ def to_term(param: Param, raw: str, *, prefixes: Mapping[str, str], query: str) 
             datetime.date.fromisoformat(raw.strip())
         except ValueError:
             raise bad("expected a date YYYY-MM-DD") from None
-        return Term.literal(raw.strip(), datatype=datatype)
+        return literal(raw.strip(), datatype=datatype)
     if param.type == "xsd:gYear":
         if not re.fullmatch(r"-?[0-9]{4,}", raw.strip()):
             raise bad("expected a year such as 2025")
-        return Term.literal(raw.strip(), datatype=datatype)
+        return literal(raw.strip(), datatype=datatype)
     raise bad("unsupported type")  # pragma: no cover - PARAM_TYPES is checked when the header is read
