@@ -1,4 +1,4 @@
-"""kgbuild.remote and kgbuild.sparqltext: binding parameters in query text, and querying a SPARQL endpoint.
+"""kgbuild.backends.remote and kgbuild.sparqltext: binding parameters in query text, and querying a SPARQL endpoint.
 
 The injection is tested on text and by running the injected queries on an
 in-memory pyoxigraph store; the client on the real Oxigraph server (PyPI
@@ -22,7 +22,7 @@ import pytest
 
 from conftest import free_port
 from kgbuild.errors import EndpointError, ParameterError, QueryError
-from kgbuild.remote import parse_json_results, select_remote
+from kgbuild.backends.remote import parse_json_results, select_remote
 from kgbuild.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, optional_group_starts, outer_group_start, query_form, tokens
 
@@ -715,7 +715,7 @@ def test_importing_remote_does_not_import_sparqlwrapper():
     import subprocess
     import sys
 
-    code = "import sys, kgbuild.remote, kgbuild.sparqltext; print('SPARQLWrapper' in sys.modules)"
+    code = "import sys, kgbuild.backends.remote, kgbuild.sparqltext; print('SPARQLWrapper' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -16,7 +16,7 @@ from rdflib import BNode
 from kgbuild.catalogue import check_catalogue
 from kgbuild.checks import _engine_shacl, validate
 from kgbuild.project import load_project
-from kgbuild.remote import EndpointDataset
+from kgbuild.backends.remote import EndpointDataset
 from kgbuild.remotecheck import validate_endpoint
 from kgbuild.shacl import Dataset, ShapesProgram
 from kgbuild.sources import load_sources

@@ -123,7 +123,7 @@ def _fetched(project, path: Path, endpoint: str) -> int:
     """How many triples of the remote graph the check of ``path`` fetched into its local store."""
     from kgbuild.contribution import Vocabulary, read_contribution
     from kgbuild.rdfio import parse_files
-    from kgbuild.remote import EndpointDataset
+    from kgbuild.backends.remote import EndpointDataset
     from kgbuild.remotecontribution import EndpointContext
 
     parsed, _ = read_contribution(path, file=str(path))

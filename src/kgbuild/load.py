@@ -46,7 +46,7 @@ Through its Graph Store endpoint (``--graph-store .../sparql-graph-crud``)
 blank nodes stay blank and chunks keep their size.
 
 Credentials come from the environment as for ``kgbuild query --endpoint``
-(kgbuild.remote) and never appear in messages.
+(kgbuild.backends.remote) and never appear in messages.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def load_file(
     (the target is then as it was; the message says whether the staging
     graph could be removed).
     """
-    from kgbuild import remote
+    from kgbuild.backends import remote
 
     if graph is not None:
         check_graph_iri(graph)
@@ -479,7 +479,7 @@ class _Session:
     """Requests to one store, with credentials, retries and one message style."""
 
     def __init__(self, endpoints: Endpoints, *, timeout: float, retries: int, backoff: float) -> None:
-        from kgbuild import remote
+        from kgbuild.backends import remote
 
         self.endpoints = endpoints
         self.timeout = timeout
@@ -558,14 +558,14 @@ class _Session:
     # --- plumbing -----------------------------------------------------------------------------
 
     def _select(self, text: str):
-        from kgbuild import remote
+        from kgbuild.backends import remote
 
         rows = remote.select_remote(self.endpoints.query, text, bindings={}, timeout=self.timeout)
         self.answered = True
         return rows
 
     def _update(self, text: str) -> None:
-        from kgbuild import remote
+        from kgbuild.backends import remote
 
         remote.update_remote(self.endpoints.update, text, timeout=self.timeout)
         self.answered = self.wrote = True
@@ -581,7 +581,7 @@ class _Session:
         """One Graph Store Protocol POST; a transient failure raises _Transient."""
         import urllib.request
 
-        from kgbuild import remote
+        from kgbuild.backends import remote
 
         shown = remote.display_url(url)
         request = urllib.request.Request(

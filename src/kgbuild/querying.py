@@ -82,7 +82,7 @@ def run_stored(
     if graph is not None and endpoint is None:
         raise ParameterError("a graph is read from an endpoint: the embedded store holds one graph")
     if endpoint is not None:
-        from kgbuild.remote import select_remote
+        from kgbuild.backends.remote import select_remote
         from kgbuild.selection import Target, require_triples
 
         require_triples(Target(endpoint=endpoint, graph=graph), timeout=timeout)

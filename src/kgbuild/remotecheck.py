@@ -1,6 +1,6 @@
 """``kgbuild validate --endpoint URL``: the project's SHACL shapes run on the graph a SPARQL 1.1 store holds.
 
-Nothing is downloaded: kgbuild's engine sends each shape's queries to the endpoint (``kgbuild.remote.EndpointDataset``)
+Nothing is downloaded: kgbuild's engine sends each shape's queries to the endpoint (``kgbuild.backends.remote.EndpointDataset``)
 and reads back only the failing rows; then one more query fetches the triples around the IRIs those rows name (their
 labels), to name them in the findings as the local validation does.
 
@@ -34,7 +34,7 @@ from kgbuild.locate import Locator
 from kgbuild.project import Project
 from kgbuild.quotes import QUOTE_COLUMNS, check_quotes
 from kgbuild.rdfio import read_text
-from kgbuild.remote import EndpointDataset
+from kgbuild.backends.remote import EndpointDataset
 from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 from kgbuild.sparql import load_select
 from kgbuild.terms import Names

@@ -67,7 +67,7 @@ from kgbuild.contribution import (
     check_contribution,
 )
 from kgbuild.project import Project
-from kgbuild.remote import EndpointDataset, display_url
+from kgbuild.backends.remote import EndpointDataset, display_url
 from kgbuild.shacl import SKOLEM
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -44,7 +44,7 @@ The modules, by what they own:
   in it is refused, naming the component and the shape);
 - ``evaluator``: ``ShapesProgram``, which runs the compiled queries on a store;
 - ``dataset``: where the queries run — the ``Dataset`` protocol (a SPARQL SELECT runner), the embedded store as
-  one (``OxigraphDataset``); kgbuild's SPARQL 1.1 endpoint client is another (``kgbuild.remote.EndpointDataset``);
+  one (``OxigraphDataset``); kgbuild's SPARQL 1.1 endpoint client is another (``kgbuild.backends.remote.EndpointDataset``);
 - ``report``: ``Result`` values made straight from the query rows, and the SHACL report graph made of them
   (``report_graph``) for whoever writes one;
 - ``literals``: literals as written where Oxigraph stores another form (``WrittenLiterals``);

@@ -3,7 +3,7 @@
 The engine only ever sends SELECT queries and reads their rows, so the store is a parameter: the embedded
 pyoxigraph store (``OxigraphDataset``, what ``ShapesProgram.validate`` makes of an ``ox.Store``) or anything else
 that answers SELECT queries with pyoxigraph terms — kgbuild's SPARQL 1.1 protocol client
-(``kgbuild.remote.EndpointDataset``) is the other.
+(``kgbuild.backends.remote.EndpointDataset``) is the other.
 """
 
 from __future__ import annotations
