@@ -524,7 +524,7 @@ def test_request_is_a_post_of_the_query_with_json_accept(no_credentials, http_st
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert "application/sparql-results+json" in request.headers["Accept"]
     form = parse_qs(request.body.decode("ascii"))
-    assert set(form) == {"query"}  # not an update (SPARQLWrapper's guess is overridden), no format= parameters
+    assert set(form) == {"query"}  # not an update (despite the words in its comments), no format= parameters
     assert form["query"] == [inject_values(query, {"p": Term.iri("urn:p")})]
     assert "Authorization" not in request.headers
 
@@ -708,14 +708,14 @@ def test_credentials_in_the_url_are_refused_and_not_shown(no_credentials, http_s
     assert http_stub.requests == []
 
 
-# --- a clean start: SPARQLWrapper is imported only when a query is sent -----------------------
+# --- a clean start: the HTTP library is imported only when a request is sent -------------------
 
 
-def test_importing_remote_does_not_import_sparqlwrapper():
+def test_importing_remote_does_not_import_the_http_library():
     import subprocess
     import sys
 
-    code = "import sys, kgbuild.backends.remote, kgbuild.sparqltext; print('SPARQLWrapper' in sys.modules)"
+    code = "import sys, kgbuild.backends.remote, kgbuild.sparqltext; print('httpx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -279,7 +279,7 @@ class _ConfigReader:
             raise self.error(f"store.{first}", f"{given} without store.endpoint: name the store's query URL, "
                              f"e.g. endpoint = {_STORE_EXAMPLES['endpoint']}")
         from kgbuild.load import check_graph_iri  # imported here: only a project with [store] needs them
-        from kgbuild.backends.remote import check_url
+        from kgbuild.backends.client import check_url
 
         for key, value in values.items():
             try:

@@ -4,7 +4,7 @@
               allow_service=False) -> Rows
     load_catalogue(project) -> Catalogue
 
-Nothing here imports rdflib, pyshacl or SPARQLWrapper unless the rdflib
+Nothing here imports rdflib, pyshacl or httpx unless the rdflib
 engine or an endpoint is asked for.
 """
 

@@ -1,52 +1,29 @@
-"""Running a SELECT query on a remote SPARQL 1.1 endpoint (SPARQLWrapper).
+"""Running a SELECT query or an update on a remote SPARQL 1.1 endpoint (through kgbuild.backends.client).
 
 Parameters travel as a VALUES block of serialised terms placed at the start
 of the query's outermost group pattern (kgbuild.sparqltext) — the same
 meaning as pyoxigraph substitutions and rdflib initBindings for parameters
 used in that group (docs/query-catalogue.md).
 
-Credentials come from the environment: KGBUILD_ENDPOINT_USER +
-KGBUILD_ENDPOINT_PASSWORD (HTTP basic auth; HTTP Digest when the store
-refuses basic and asks for Digest, as Virtuoso's ``/sparql-auth`` does:
-``digest_request``) or KGBUILD_ENDPOINT_TOKEN (``Authorization: Bearer ...``). They never appear in a message: every
-message names the endpoint without any user info and is scrubbed of the
-secrets before it is raised.
-
-Every failure is an EndpointError whose message starts with the endpoint
-URL: ``URL: endpoint unreachable (...)``, ``URL: no answer within N s
-(timed out)``, ``URL: credentials refused (HTTP 401)``, ``URL: the store
-refused the write (HTTP 403 Forbidden): ...`` (a WriteRefusedError), ``URL: request
-refused (HTTP 400): <server's first line>``, ``URL: the endpoint failed
-(HTTP 500): <server's first line>``, ``URL: malformed response: ...``.
-
-SPARQLWrapper is imported when a query is sent, not before: the CLI starts
-without it.
+Requests, credentials (KGBUILD_ENDPOINT_USER + KGBUILD_ENDPOINT_PASSWORD,
+or KGBUILD_ENDPOINT_TOKEN; HTTP Digest where the store asks for it),
+timeouts and the EndpointError messages are the client's
+(``kgbuild.backends.client``): every message starts with the endpoint URL
+and never holds a secret.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import math
-import os
 import re
-import time
-import warnings
-from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Mapping
 
-from kgbuild.errors import EndpointError, ParameterError, QueryError, WriteRefusedError
+from kgbuild.backends.client import SPARQL_JSON, SparqlClient, check_timeout, check_url, display_url
+from kgbuild.errors import EndpointError, QueryError
 from kgbuild.results import RDF_LANG_STRING, Rows, Term
 from kgbuild.sparqltext import inject_values, query_form
 
 __all__ = ["EndpointDataset", "display_url", "inject_values", "parse_json_results", "select_remote", "update_remote"]
-
-ENV_USER = "KGBUILD_ENDPOINT_USER"
-ENV_PASSWORD = "KGBUILD_ENDPOINT_PASSWORD"
-ENV_TOKEN = "KGBUILD_ENDPOINT_TOKEN"
-
-_CHUNK = 1 << 16
-_DETAIL_LENGTH = 200
 
 
 def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], timeout: float,
@@ -60,32 +37,22 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
     WHERE clause to bind in), EndpointError for everything the endpoint or
     the network does wrong. ``default_graph``: the IRI of the graph the query
     sees as its default graph (sent as the protocol's ``default-graph-uri``).
+    One request, not retried.
     """
-    _check_timeout(timeout)
-    url = display_url(endpoint)
-    _check_url(endpoint, url)
+    check_timeout(timeout)
+    url = check_url(endpoint)
     form = query_form(query)
     if form != "SELECT":
         raise QueryError(f"only SELECT queries can run on an endpoint, this is {form or 'not a query'}")
     text = inject_values(query, bindings)
-    auth = _credentials(url)
-    try:
-        import SPARQLWrapper  # noqa: F401 - imported here, not at module level: the CLI starts without it
-    except ImportError:
-        SPARQLWrapper = None
-    if SPARQLWrapper is None:
-        raise EndpointError(f"{url}: querying an endpoint needs SPARQLWrapper (pip install SPARQLWrapper)")
-    failure = None
-    try:
-        body, content_type = _send(endpoint, text, auth, timeout, default_graph=default_graph)
-        return parse_json_results(body, endpoint=url, content_type=content_type)
-    except EndpointError as exc:
-        failure = exc.message
-    except Exception as exc:  # noqa: BLE001 - every failure must become an EndpointError
-        failure = _failure_message(url, exc, timeout, sent_credentials=auth.kind is not None)
-    # Raised outside the except blocks: no chained exception (which may hold request
-    # headers or server text) travels with it, and the message is scrubbed of the secrets.
-    raise EndpointError(_scrub(failure, auth.secrets))
+    with SparqlClient(endpoint, timeout=timeout) as client:
+        graphs = () if default_graph is None else (default_graph,)
+        answer = client.query(text, accept=SPARQL_JSON, default_graphs=graphs)
+        try:
+            return parse_json_results(answer.body, endpoint=url, content_type=answer.content_type)
+        except EndpointError as exc:
+            failure = client.scrub(exc.message)
+    raise EndpointError(failure)  # outside the except block: nothing chained that could quote the answer
 
 
 def update_remote(endpoint: str, update: str, *, timeout: float) -> None:
@@ -93,375 +60,12 @@ def update_remote(endpoint: str, update: str, *, timeout: float) -> None:
 
     The text goes as the body of a POST (``application/sparql-update``),
     with the same credentials and the same EndpointError messages as
-    ``select_remote``. No retry: an update is not assumed to be idempotent.
+    ``select_remote`` (WriteRefusedError for HTTP 403). No retry: an update
+    is not assumed to be idempotent.
     """
-    _check_timeout(timeout)
-    url = display_url(endpoint)
-    _check_url(endpoint, url)
-    auth = _credentials(url)
-    failure = None
-    error: type[EndpointError] = EndpointError
-    try:
-        _send_update(endpoint, update, auth, timeout)
-        return
-    except EndpointError as exc:
-        failure = exc.message
-    except Exception as exc:  # noqa: BLE001 - every failure must become an EndpointError
-        failure = _failure_message(url, exc, timeout, sent_credentials=auth.kind is not None, role="update")
-        if http_status(exc) == 403:
-            error = WriteRefusedError
-    raise error(_scrub(failure, auth.secrets))
-
-
-def _check_timeout(timeout: object) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise ParameterError(f"the endpoint timeout must be a positive number of seconds, not {timeout!r}")
-
-
-def display_url(endpoint: str) -> str:
-    """The endpoint URL as messages show it: without user info (``user:password@``)."""
-    try:
-        parts = urlsplit(endpoint)
-    except ValueError:
-        return "<invalid endpoint URL>"
-    if "@" not in parts.netloc:
-        return endpoint
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def _check_url(endpoint: str, url: str) -> None:
-    parts = None
-    try:
-        parts = urlsplit(endpoint)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        parts = None
-    if parts is None:  # raised here, not in the except block: no chained error (it may quote the URL)
-        raise EndpointError(f"{url}: not a valid http(s) URL")
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise EndpointError(f"{url}: not an http(s) URL of a SPARQL endpoint")
-    if "@" in parts.netloc:
-        raise EndpointError(
-            f"{url}: credentials in the URL are not used; set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
-        )
-    if any(ord(char) <= 0x20 for char in endpoint):
-        raise EndpointError(f"{url}: the URL contains spaces or control characters")
-
-
-class _Auth:
-    def __init__(self, kind: str | None = None, user: str = "", password: str = "", token: str = "") -> None:
-        self.kind = kind
-        self.user = user
-        self.password = password
-        self.token = token
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        found = []
-        if self.kind == "basic":
-            found += [self.password, base64.b64encode(f"{self.user}:{self.password}".encode()).decode()]
-        if self.kind == "bearer":
-            found.append(self.token)
-        return tuple(secret for secret in found if secret)
-
-
-def _credentials(url: str) -> _Auth:
-    user = os.environ.get(ENV_USER) or None
-    password = os.environ.get(ENV_PASSWORD) or None
-    token = os.environ.get(ENV_TOKEN) or None
-    if (user is None) != (password is None):
-        missing = ENV_PASSWORD if password is None else ENV_USER
-        raise EndpointError(f"{url}: {ENV_USER} and {ENV_PASSWORD} go together; {missing} is not set")
-    if user is not None and token is not None:
-        raise EndpointError(f"{url}: set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}, not both")
-    if user is not None and password is not None:
-        if ":" in user:
-            raise EndpointError(f"{url}: {ENV_USER} must not contain ':' (basic auth separates user and password with it)")
-        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in user + password):
-            raise EndpointError(f"{url}: {ENV_USER} or {ENV_PASSWORD} contains control characters")
-        return _Auth("basic", user=user, password=password)
-    if token is not None:
-        token = token.strip()
-        if not token or any(ord(char) <= 0x20 or ord(char) >= 0x7F for char in token):
-            raise EndpointError(f"{url}: {ENV_TOKEN} contains characters an HTTP header cannot carry")
-        return _Auth("bearer", token=token)
-    return _Auth()
-
-
-def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *, default_graph: str | None = None) -> tuple[bytes, str]:
-    """POST the query with SPARQLWrapper; the raw body and content type of a 2xx answer."""
-    from http.client import IncompleteRead
-
-    from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
-
-    wrapper = SPARQLWrapper(endpoint)
-    with warnings.catch_warnings():
-        # SPARQLWrapper guesses the query form with a regex that comments and prefixes fool;
-        # it warns when unsure. The form is known (SELECT) and set below.
-        warnings.simplefilter("ignore")
-        wrapper.setQuery(text)
-    # A header comment saying "added" or "loaded" makes SPARQLWrapper take the query for an update
-    # (sent as update=...); the text was checked to be a SELECT query, so say so.
-    wrapper.queryType = SELECT
-    wrapper.setMethod(POST)
-    wrapper.setReturnFormat(JSON)
-    wrapper.setOnlyConneg(True)  # Accept header only: no format=/output=/results= parameters
-    if default_graph is not None:
-        wrapper.addDefaultGraph(default_graph)
-    _configure(wrapper, auth, timeout)
-    deadline = time.monotonic() + timeout
-    try:
-        response = wrapper.query().response
-    except Exception as exc:  # noqa: BLE001 - re-raised unless the store wants Digest
-        form = {"query": text, **({"default-graph-uri": default_graph} if default_graph is not None else {})}
-        return _digest_instead(exc, endpoint, form, auth, timeout, accept="application/sparql-results+json")
-    try:
-        content_type = response.headers.get("Content-Type", "") if response.headers else ""
-        chunks = []
-        read = getattr(response, "read1", response.read)
-        while True:
-            chunk = read(_CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise TimeoutError("timed out")
-        if getattr(response, "length", None):  # fewer bytes than Content-Length announced
-            raise IncompleteRead(b"".join(chunks), response.length)
-    finally:
-        response.close()
-    return b"".join(chunks), content_type
-
-
-def _configure(wrapper, auth: _Auth, timeout: float) -> None:
-    """Timeout and credentials of a SPARQLWrapper request."""
-    from SPARQLWrapper import BASIC
-
-    wrapper.setTimeout(max(1, math.ceil(timeout)))
-    wrapper.timeout = timeout  # setTimeout truncates to int (0.5 would mean "no timeout"); urllib takes a float
-    if auth.kind == "basic":
-        wrapper.setHTTPAuth(BASIC)
-        wrapper.setCredentials(auth.user, auth.password)
-    elif auth.kind == "bearer":
-        wrapper.addCustomHttpHeader("Authorization", f"Bearer {auth.token}")
-
-
-def _send_update(endpoint: str, text: str, auth: _Auth, timeout: float) -> None:
-    """POST the update directly (application/sparql-update) with SPARQLWrapper; read and drop the answer."""
-    from SPARQLWrapper import INSERT, POST, POSTDIRECTLY, SPARQLWrapper
-
-    wrapper = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wrapper.setQuery(text)
-    # SPARQLWrapper sends a request as an update when its form is any update keyword; the text may
-    # hold several operations (MOVE, DROP, ...), so name one rather than let it guess from the text.
-    wrapper.queryType = INSERT
-    wrapper.setMethod(POST)
-    wrapper.setRequestMethod(POSTDIRECTLY)
-    wrapper.setOnlyConneg(True)
-    _configure(wrapper, auth, timeout)
-    try:
-        response = wrapper.query().response
-    except Exception as exc:  # noqa: BLE001 - re-raised unless the store wants Digest
-        _digest_instead(exc, endpoint, text.encode("utf-8"), auth, timeout, content_type="application/sparql-update")
-        return
-    try:
-        response.read()
-    finally:
-        response.close()
-
-
-def _digest_instead(exc: Exception, endpoint: str, body: dict[str, str] | bytes, auth: _Auth, timeout: float, *,
-                    content_type: str = "application/x-www-form-urlencoded", accept: str = "*/*") -> tuple[bytes, str]:
-    """The answer to the request sent again with HTTP Digest, if basic credentials got HTTP 401; else ``exc`` raised."""
-    if auth.kind != "basic" or http_status(exc) != 401:
-        raise exc
-    from urllib.parse import urlencode
-
-    data = urlencode(body).encode("ascii") if isinstance(body, dict) else body
-    return digest_request(endpoint, data, user=auth.user, password=auth.password, timeout=timeout,
-                          headers={"Content-Type": content_type, "Accept": accept})
-
-
-def digest_request(url: str, data: bytes, *, user: str, password: str, timeout: float,
-                   headers: Mapping[str, str]) -> tuple[bytes, str]:
-    """POST ``data`` to ``url`` answering an HTTP Digest challenge (RFC 7616, by urllib's handler); body and type.
-
-    Sent first without credentials, to get the challenge (Virtuoso answers a basic ``Authorization``
-    with a bare 401). Failures are urllib's exceptions (an HTTPError 401 if the credentials are refused).
-    Redirects are not followed (a redirected POST would lose its body).
-    """
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
-            return None
-
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, url, user, password)
-    opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords), NoRedirect)
-    request = urllib.request.Request(url, data=data, method="POST", headers=dict(headers))
-    with opener.open(request, timeout=timeout) as response:
-        return response.read(), response.headers.get("Content-Type", "")
-
-
-def auth_headers(endpoint: str) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The Authorization header for ``endpoint`` from the environment (or none), and the secrets to scrub."""
-    auth = _credentials(display_url(endpoint))
-    if auth.kind == "basic":
-        token = base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode()
-        return {"Authorization": f"Basic {token}"}, auth.secrets
-    if auth.kind == "bearer":
-        return {"Authorization": f"Bearer {auth.token}"}, auth.secrets
-    return {}, ()
-
-
-def digest_credentials(endpoint: str) -> tuple[str, str] | None:
-    """(user, password) from the environment for ``endpoint``, to answer a Digest challenge; None without them."""
-    auth = _credentials(display_url(endpoint))
-    return (auth.user, auth.password) if auth.kind == "basic" else None
-
-
-def describe_failure(
-    url: str, exc: BaseException, timeout: float, *, sent_credentials: bool, secrets: Iterable[str], role: str
-) -> str:
-    """A one-line message, scrubbed of ``secrets``, for what urllib / http.client raised talking to ``url``.
-
-    ``role`` names the URL in a 404 message ("graph store", "update").
-    """
-    return _scrub(_failure_message(url, exc, timeout, sent_credentials=sent_credentials, role=role), secrets)
-
-
-def check_url(endpoint: str) -> str:
-    """The URL as messages show it, after checking it is a usable http(s) URL (else EndpointError)."""
-    url = display_url(endpoint)
-    _check_url(endpoint, url)
-    return url
-
-
-def http_status(exc: BaseException) -> int | None:
-    """The HTTP status of a failure SPARQLWrapper or urllib raised, if it was an HTTP answer."""
-    from urllib.error import HTTPError
-
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    if isinstance(exc, SPARQLWrapperException):
-        context = exc.__context__
-        return context.code if isinstance(context, HTTPError) else _WRAPPER_STATUS.get(type(exc).__name__)
-    return exc.code if isinstance(exc, HTTPError) else None
-
-
-def _failure_message(url: str, exc: BaseException, timeout: float, *, sent_credentials: bool, role: str = "query") -> str:
-    """What went wrong, in words, from whatever SPARQLWrapper / urllib / http.client raised."""
-    from http.client import HTTPException, IncompleteRead
-    from urllib.error import HTTPError, URLError
-
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    if isinstance(exc, SPARQLWrapperException):
-        # SPARQLWrapper read the HTTPError's body into its message; the HTTPError is the context.
-        context = exc.__context__
-        status = context.code if isinstance(context, HTTPError) else _WRAPPER_STATUS.get(type(exc).__name__, 0)
-        return _http_message(url, status, _wrapper_body(exc), sent_credentials=sent_credentials, role=role)
-    if isinstance(exc, HTTPError):
-        try:
-            body = exc.read() or b""
-        except Exception:  # noqa: BLE001 - the body is only a detail
-            body = b""
-        location = exc.headers.get("Location") if exc.headers else None
-        return _http_message(url, exc.code, body, sent_credentials=sent_credentials, location=location, role=role)
-    reason: object = exc.reason if isinstance(exc, URLError) else exc
-    if _is_timeout(reason) or _is_timeout(exc):
-        return f"{url}: no answer within {timeout:g} s (timed out)"
-    if isinstance(reason, ConnectionRefusedError):
-        return f"{url}: endpoint unreachable (connection refused)"
-    if isinstance(exc, IncompleteRead) or isinstance(reason, IncompleteRead):
-        return f"{url}: malformed response: the connection closed before the whole answer arrived"
-    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError)) or type(reason).__name__ == "RemoteDisconnected":
-        return f"{url}: endpoint unreachable (the connection was closed without an answer)"
-    if isinstance(reason, HTTPException):
-        return f"{url}: malformed response: not HTTP ({type(reason).__name__})"
-    if isinstance(reason, OSError):
-        detail = reason.strerror or str(reason) or type(reason).__name__
-        return f"{url}: endpoint unreachable ({detail})"
-    if isinstance(reason, str):
-        return f"{url}: endpoint unreachable ({reason})"
-    return f"{url}: request failed ({type(exc).__name__}: {_first_line(str(exc))})"
-
-
-def _is_timeout(error: object) -> bool:
-    return isinstance(error, TimeoutError) or "timed out" in str(error)
-
-
-_WRITE_ROLES = ("update", "graph store")  # the roles of a URL that a request writes to
-_WRAPPER_STATUS = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}
-
-
-def _wrapper_body(exc: BaseException) -> bytes:
-    """The server's body, which SPARQLWrapper keeps only as a repr inside its message."""
-    import ast
-
-    text = str(exc)
-    marker = "\n\nResponse:\n"
-    if marker not in text:
-        return b""
-    try:
-        value = ast.literal_eval(text.split(marker, 1)[1])
-    except (ValueError, SyntaxError):
-        return b""
-    return value if isinstance(value, bytes) else str(value).encode()
-
-
-def _http_message(
-    url: str, status: int, body: bytes, *, sent_credentials: bool, location: str | None = None, role: str = "query"
-) -> str:
-    detail = _detail(body)
-    suffix = f": {detail}" if detail else ""
-    if status == 403 and role in _WRITE_ROLES:
-        if sent_credentials:
-            why = "the store is read-only, or the credentials sent may not write"
-        else:
-            why = (f"the store is read-only, or writing needs credentials (none were sent: set {ENV_USER} and "
-                   f"{ENV_PASSWORD}, or {ENV_TOKEN})")
-        return f"{url}: the store refused the write (HTTP 403 Forbidden){suffix}; {why}"
-    if status in (401, 403):
-        if sent_credentials:
-            return f"{url}: credentials refused (HTTP {status})"
-        return f"{url}: credentials refused (HTTP {status}); none were sent: set {ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}"
-    if status == 404:
-        return f"{url}: not found (HTTP 404): is this the endpoint's {role} URL?"
-    if 300 <= status < 400:
-        where = f" to {display_url(location)}" if location else ""
-        return f"{url}: redirected (HTTP {status}){where}; use the URL it points to"
-    if status >= 500:
-        return f"{url}: the endpoint failed (HTTP {status}){suffix}"
-    return f"{url}: request refused (HTTP {status}){suffix}"
-
-
-def _detail(body: bytes) -> str:
-    """The first line of text of an error body (HTML tags removed), shortened."""
-    text = body.decode("utf-8", "replace")
-    if "<" in text and ">" in text:
-        text = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", text)
-        text = re.sub(r"<[^>]*>", "\n", text)
-    return _first_line(text)
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line if len(line) <= _DETAIL_LENGTH else line[: _DETAIL_LENGTH - 1] + "…"
-    return ""
-
-
-def _scrub(message: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            message = message.replace(secret, "***")
-    return message
+    check_timeout(timeout)
+    with SparqlClient(update_endpoint=endpoint, timeout=timeout) as client:
+        client.update(update)
 
 
 class EndpointDataset:
@@ -474,7 +78,7 @@ class EndpointDataset:
     """
 
     def __init__(self, endpoint: str, *, graph: str | None = None, timeout: float = 30.0) -> None:
-        _check_timeout(timeout)
+        check_timeout(timeout)
         check_url(endpoint)
         self.endpoint = endpoint
         self.graph = graph
