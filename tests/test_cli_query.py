@@ -217,7 +217,7 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-heavy = sorted(name for name in ("rdflib", "pyshacl", "SPARQLWrapper") if name in sys.modules)
+heavy = sorted(name for name in ("rdflib", "pyshacl", "httpx") if name in sys.modules)
 print("EXIT", code, file=sys.stderr)
 print("HEAVY", ",".join(heavy) or "none", file=sys.stderr)
 """
@@ -247,7 +247,7 @@ def test_output_into_a_missing_directory_exits_2(project, tmp_path):
 
 
 def test_query_process_imports_nothing_heavy_per_importtime(project):
-    """`python -X importtime -m kgbuild query cq01-release-timeline`: no rdflib, pyshacl or SPARQLWrapper."""
+    """`python -X importtime -m kgbuild query cq01-release-timeline`: no rdflib, pyshacl or httpx."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "kgbuild", "query", "cq01-release-timeline", "--project", str(project)],
@@ -260,7 +260,7 @@ def test_query_process_imports_nothing_heavy_per_importtime(project):
         if line.startswith("import time:") and "|" in line
     }
     assert "pyoxigraph" in imported and "click" in imported
-    heavy = sorted(name for name in imported if name.split(".")[0] in ("rdflib", "pyshacl", "SPARQLWrapper", "pyparsing"))
+    heavy = sorted(name for name in imported if name.split(".")[0] in ("rdflib", "pyshacl", "httpx", "pyparsing"))
     assert heavy == []
     assert b"(" in done.stdout and b"rows)" in done.stdout
 

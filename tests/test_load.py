@@ -518,7 +518,7 @@ def test_the_swap_is_one_sparql_update_posted_directly(built_project, server, pr
 
 
 def test_update_endpoint_failures_are_named(http_stub):
-    from kgbuild.remote import update_remote
+    from kgbuild.backends.remote import update_remote
 
     http_stub.respond(404, "no such thing", content_type="text/plain")
     with pytest.raises(EndpointError, match=r"not found \(HTTP 404\): is this the endpoint's update URL\?"):

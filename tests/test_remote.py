@@ -1,4 +1,4 @@
-"""kgbuild.remote and kgbuild.sparqltext: binding parameters in query text, and querying a SPARQL endpoint.
+"""kgbuild.backends.remote and kgbuild.sparqltext: binding parameters in query text, and querying a SPARQL endpoint.
 
 The injection is tested on text and by running the injected queries on an
 in-memory pyoxigraph store; the client on the real Oxigraph server (PyPI
@@ -22,9 +22,9 @@ import pytest
 from conftest import free_port
 from rowcompare import parts
 
+from kgbuild.backends.remote import parse_json_results, select_remote
 from kgbuild.errors import EndpointError, ParameterError, QueryError
 from kgbuild.queries.results import RDF_LANG_STRING, XSD, XSD_STRING, Rows, Term, iri, literal
-from kgbuild.remote import parse_json_results, select_remote
 from kgbuild.sparqltext import inject_values, optional_group_starts, outer_group_start, query_form, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -519,7 +519,7 @@ def test_request_is_a_post_of_the_query_with_json_accept(no_credentials, http_st
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert "application/sparql-results+json" in request.headers["Accept"]
     form = parse_qs(request.body.decode("ascii"))
-    assert set(form) == {"query"}  # not an update (SPARQLWrapper's guess is overridden), no format= parameters
+    assert set(form) == {"query"}  # not an update (despite the words in its comments), no format= parameters
     assert form["query"] == [inject_values(query, {"p": iri("urn:p")})]
     assert "Authorization" not in request.headers
 
@@ -703,14 +703,14 @@ def test_credentials_in_the_url_are_refused_and_not_shown(no_credentials, http_s
     assert http_stub.requests == []
 
 
-# --- a clean start: SPARQLWrapper is imported only when a query is sent -----------------------
+# --- a clean start: the HTTP library is imported only when a request is sent -------------------
 
 
-def test_importing_remote_does_not_import_sparqlwrapper():
+def test_importing_remote_does_not_import_the_http_library():
     import subprocess
     import sys
 
-    code = "import sys, kgbuild.remote, kgbuild.sparqltext; print('SPARQLWrapper' in sys.modules)"
+    code = "import sys, kgbuild.backends.remote, kgbuild.sparqltext; print('httpx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -14,11 +14,11 @@ from conftest import VirtuosoServer, append, free_port, run_cli
 from rdflib import BNode
 
 from kgbuild.backends.base import Dataset
+from kgbuild.backends.remote import EndpointDataset
 from kgbuild.checks.build import store_context, validate
 from kgbuild.checks.shapes import ShaclCheck
 from kgbuild.project import load_project
 from kgbuild.queries.catalogue import check_catalogue
-from kgbuild.remote import EndpointDataset
 from kgbuild.remotecheck import validate_endpoint
 from kgbuild.shacl import ShapesProgram
 from kgbuild.sources import load_sources

@@ -121,10 +121,10 @@ def test_a_named_graph_is_checked_like_the_default_graph(project, oxigraph_serve
 
 def _fetched(project, path: Path, endpoint: str) -> int:
     """How many triples of the remote graph the check of ``path`` fetched into its local store."""
+    from kgbuild.backends.remote import EndpointDataset
     from kgbuild.checks.reading import read_contribution
     from kgbuild.checks.vocabulary import Vocabulary
     from kgbuild.rdfio import parse_files
-    from kgbuild.remote import EndpointDataset
     from kgbuild.remotecontribution import EndpointContext
 
     parsed, _ = read_contribution(path, file=str(path))

@@ -273,7 +273,7 @@ except SystemExit as exc:
 else:
     code = 0
 print("EXIT", code, file=sys.stderr)
-print("LOADED", ",".join(sorted(name for name in ("kgbuild.selection", "kgbuild.remote", "kgbuild.load")
+print("LOADED", ",".join(sorted(name for name in ("kgbuild.selection", "kgbuild.backends.remote", "kgbuild.load")
                                if name in sys.modules)) or "none", file=sys.stderr)
 """
 

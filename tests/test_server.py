@@ -48,7 +48,7 @@ def triple_count(endpoint: str) -> int:
 
 
 def _count_rows(endpoint: str) -> Rows:
-    from kgbuild.remote import select_remote
+    from kgbuild.backends.remote import select_remote
 
     return select_remote(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", bindings={}, timeout=10)
 

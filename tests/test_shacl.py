@@ -829,7 +829,7 @@ def test_sparql_based_constraint_components_give_pyshacls_results_whole_and_per_
 
 def test_sparql_based_constraint_components_on_an_endpoint_give_the_embedded_stores_results(oxigraph_server):
     """Their queries are plain SPARQL 1.1: on a real ``oxigraph serve``, whole and restricted to a focus node."""
-    from kgbuild.remote import EndpointDataset
+    from kgbuild.backends.remote import EndpointDataset
 
     shapes, _, store, subjects, program = _component_run()
     oxigraph_server.clear()
@@ -1144,7 +1144,7 @@ def test_shapes_graph_is_pre_bound_to_a_graph_holding_the_shapes_that_no_other_q
 def test_on_an_endpoint_this_is_pre_bound_alike_and_shapes_graph_is_refused(oxigraph_server):
     """Pre-binding is query text: a remote store gives the embedded store's results. It cannot be given the shapes
     graph: a constraint using $shapesGraph is refused, before any query is sent."""
-    from kgbuild.remote import EndpointDataset
+    from kgbuild.backends.remote import EndpointDataset
 
     shapes = Graph().parse(_PREBINDING / "shapes.ttl", format="turtle")
     _, store, _ = _graph_and_store([_PREBINDING / "data.ttl"])

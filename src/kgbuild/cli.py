@@ -285,7 +285,7 @@ def validate(files: tuple[Path, ...], project_dir: Path | None, output_format: s
             click.echo(f"kgbuild: checked {len(result.files)} file(s) in the context of the {result.context}",
                        err=True)
     elif endpoint is not None:
-        from kgbuild.remote import display_url
+        from kgbuild.backends.remote import display_url
         from kgbuild.remotecheck import SKIPPED, validate_endpoint
 
         report = validate_endpoint(project, endpoint=endpoint, graph=graph, timeout=timeout)

@@ -45,8 +45,11 @@ with IRIs"). Its SPARQL compiler also refuses an update of more than about
 Through its Graph Store endpoint (``--graph-store .../sparql-graph-crud``)
 blank nodes stay blank and chunks keep their size.
 
-Credentials come from the environment as for ``kgbuild query --endpoint``
-(kgbuild.remote) and never appear in messages.
+Every request goes through the one SPARQL-protocol client
+(kgbuild.backends.client): credentials come from the environment as for
+``kgbuild query --endpoint`` (HTTP Digest where the store asks for it, as
+Virtuoso's ``/sparql-auth`` and ``/sparql-graph-crud-auth`` do) and never
+appear in messages; the client also does the retries.
 """
 
 from __future__ import annotations
@@ -197,7 +200,7 @@ def load_file(
     (the target is then as it was; the message says whether the staging
     graph could be removed).
     """
-    from kgbuild import remote
+    from kgbuild.backends.client import check_url
 
     if graph is not None:
         check_graph_iri(graph)
@@ -209,7 +212,7 @@ def load_file(
         raise ParameterError("a direct load is into an empty graph: it cannot append")
     for url in (endpoints.query, endpoints.update, endpoints.graph_store):
         if url is not None:
-            remote.check_url(url)
+            check_url(url)
     started = time.monotonic()
     session = _Session(endpoints, timeout=timeout, retries=retries, backoff=backoff)
     lines = _read_lines(path)
@@ -476,204 +479,72 @@ def _chunks(lines: Sequence[bytes], size: int) -> Iterator[list[bytes]]:
 
 
 class _Session:
-    """Requests to one store, with credentials, retries and one message style."""
+    """The requests of one load: one SPARQL-protocol client (credentials, retries, messages) and what it did."""
 
     def __init__(self, endpoints: Endpoints, *, timeout: float, retries: int, backoff: float) -> None:
-        from kgbuild import remote
+        from kgbuild.backends.client import SparqlClient
 
         self.endpoints = endpoints
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.retried = 0
-        self.answered = False
+        self.client = SparqlClient(endpoints.query, update_endpoint=endpoints.update,
+                                   graph_store=endpoints.graph_store, timeout=timeout, retries=retries,
+                                   backoff=backoff)
         self.bulk = False
         self.skolem: str | None = None  # the IRI prefix blank nodes get in SPARQL Update (Virtuoso), or None
-        self._server: str | None = None
         self.wrote = False  # whether the store has accepted a write (a chunk or an update) of this load
-        self.headers, self.secrets = remote.auth_headers(endpoints.graph_store or endpoints.update)
-        self.digest = remote.digest_credentials(endpoints.graph_store or endpoints.update)  # (user, password) or None
+
+    @property
+    def retried(self) -> int:
+        return self.client.retried
 
     # --- the operations ---------------------------------------------------------------------
 
     def count(self, graph: str | None) -> int:
         pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        rows = self._retrying(lambda: self._select(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}"))
-        return self._number(rows)
+        return self._number(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")
 
     def missing(self, staging: str, graph: str | None) -> int:
         target = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
-        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ {target} }} }}"
-        return self._number(self._retrying(lambda: self._select(text)))
+        return self._number(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ {target} }} }}"
+        )
 
     def insert(self, graph: str | None, lines: list[bytes]) -> None:
-        """Add the lines to ``graph`` (None: the default graph) in one request (retried if transient)."""
+        """Add the lines to ``graph`` (None: the default graph) in one request (retried if transient: a chunk
+        only ever goes to a graph whose count is checked, so one sent twice is caught)."""
         body = b"\n".join(lines) + b"\n"
         if self.endpoints.graph_store:
-            target = "default" if graph is None else "graph=" + quote(graph, safe="")
-            url = _with_query(self.endpoints.graph_store, target + ("&no_transaction" if self.bulk else ""))
-            self._retrying(lambda: self._post(url, body, "application/n-triples"))
+            self.client.graph_post(graph, body, content_type="application/n-triples", retry=True,
+                                   flags=("no_transaction",) if self.bulk else ())
         elif self.skolem is not None:
-            text = virtuoso_insert(graph, skolemise(lines, self.skolem))
-            self._retrying(lambda: self._update(text))
+            self.client.update(virtuoso_insert(graph, skolemise(lines, self.skolem)), retry=True)
         else:
             block = body.decode("utf-8") if graph is None else f"GRAPH <{graph}> {{\n{body.decode('utf-8')}}}"
-            text = f"INSERT DATA {{\n{block} }}"
-            self._retrying(lambda: self._update(text))
+            self.client.update(f"INSERT DATA {{\n{block} }}", retry=True)
+        self.wrote = True
 
     def update(self, text: str, *, retry: bool = False) -> None:
-        """One SPARQL Update request (through SPARQLWrapper); retried only if asked (it must be idempotent)."""
-        if retry:
-            self._retrying(lambda: self._update(text))
-        else:
-            self._update(text)
+        """One SPARQL Update request; retried only if asked (it must be idempotent)."""
+        self.client.update(text, retry=retry)
+        self.wrote = True
 
     def is_oxigraph(self) -> bool:
         """Whether the Graph Store endpoint's server calls itself Oxigraph (its ``Server`` header)."""
-        return self.server().lower().startswith("oxigraph/")
+        return self.client.server().lower().startswith("oxigraph/")
 
     def is_virtuoso(self) -> bool:
         """Whether the store's server calls itself Virtuoso (its ``Server`` header)."""
-        return self.server().lower().startswith("virtuoso/")
-
-    def server(self) -> str:
-        """The ``Server`` header of a HEAD request to the Graph Store (else query) endpoint; '' if none (asked once)."""
-        import urllib.request
-        from urllib.error import HTTPError
-
-        if self._server is not None:
-            return self._server
-        request = urllib.request.Request(self.endpoints.graph_store or self.endpoints.query, method="HEAD",
-                                         headers=self.headers)
-        try:
-            with _OPENER.open(request, timeout=self.timeout) as response:
-                server = response.headers.get("Server", "")
-        except HTTPError as exc:
-            server = exc.headers.get("Server", "") if exc.headers else ""
-        except Exception:  # noqa: BLE001 - only a hint: the load itself reports real failures
-            server = ""
-        self._server = server
-        return server
+        return self.client.server().lower().startswith("virtuoso/")
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    def _select(self, text: str):
-        from kgbuild import remote
+    def _number(self, query: str) -> int:
+        from kgbuild.backends.client import SPARQL_JSON, display_url
+        from kgbuild.backends.remote import parse_json_results
 
-        rows = remote.select_remote(self.endpoints.query, text, bindings={}, timeout=self.timeout)
-        self.answered = True
-        return rows
-
-    def _update(self, text: str) -> None:
-        from kgbuild import remote
-
-        remote.update_remote(self.endpoints.update, text, timeout=self.timeout)
-        self.answered = self.wrote = True
-
-    @staticmethod
-    def _number(rows) -> int:
-        try:
-            return int(rows.rows[0][0].value)
-        except (IndexError, AttributeError, TypeError, ValueError):
-            raise EndpointError("the store answered a COUNT query without a number") from None
-
-    def _post(self, url: str, body: bytes, content_type: str) -> None:
-        """One Graph Store Protocol POST; a transient failure raises _Transient."""
-        import urllib.request
-
-        from kgbuild import remote
-
-        shown = remote.display_url(url)
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": content_type, **self.headers}
-        )
-        try:
-            try:
-                with _OPENER.open(request, timeout=self.timeout) as response:
-                    response.read()
-            except Exception as first:  # noqa: BLE001 - sent again with Digest if the store wants it
-                if self.digest is None or remote.http_status(first) != 401:
-                    raise
-                remote.digest_request(url, body, user=self.digest[0], password=self.digest[1], timeout=self.timeout,
-                                      headers={"Content-Type": content_type})
-        except Exception as exc:  # noqa: BLE001 - every failure becomes an EndpointError, retried or not
-            transient = _transient(exc, answered=self.answered)
-            message = remote.describe_failure(
-                shown, exc, self.timeout, sent_credentials=bool(self.headers), secrets=self.secrets,
-                role="graph store"
-            )
-            refused = remote.http_status(exc) == 403
-            failure = _Transient(message) if transient else (WriteRefusedError if refused else EndpointError)(message)
-        else:
-            self.answered = self.wrote = True
-            return
-        raise failure
-
-    def _retrying(self, send: Callable[[], object]):
-        attempt = 0
-        while True:
-            try:
-                return send()
-            except _Transient as exc:
-                if attempt >= self.retries:
-                    raise EndpointError(f"{exc.message} (gave up after {attempt + 1} attempts)") from None
-            except EndpointError as exc:
-                if not (self.answered and _transient_message(exc.message)) or attempt >= self.retries:
-                    raise
-            time.sleep(self.backoff * (2**attempt))
-            attempt += 1
-            self.retried += 1
-
-
-class _Transient(EndpointError):
-    """A failure worth retrying."""
-
-
-def _transient(exc: BaseException, *, answered: bool) -> bool:
-    from http.client import RemoteDisconnected
-    from urllib.error import HTTPError, URLError
-
-    if isinstance(exc, HTTPError):
-        return exc.code in TRANSIENT_STATUS
-    reason = exc.reason if isinstance(exc, URLError) else exc
-    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, RemoteDisconnected)):
-        return True
-    # Refused after the store has answered once: it is restarting, not absent.
-    return answered and isinstance(reason, ConnectionRefusedError)
-
-
-def _transient_message(message: str) -> bool:
-    """For failures that come back from SPARQLWrapper as messages (the COUNT queries)."""
-    return any(f"(HTTP {status})" in message for status in TRANSIENT_STATUS) or (
-        "endpoint unreachable" in message
-    )
-
-
-def _with_query(url: str, query: str) -> str:
-    parts = urlsplit(url)
-    joined = f"{parts.query}&{query}" if parts.query else query
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, ""))
-
-
-def _opener():
-    """urllib would turn a redirected POST into a GET without its body: report redirects instead."""
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
-            return None  # urllib then raises the 3xx as an HTTPError
-
-    return urllib.request.build_opener(NoRedirect)
-
-
-class _LazyOpener:
-    def __init__(self) -> None:
-        self._opener = None
-
-    def open(self, request, *, timeout: float):  # noqa: ANN001
-        if self._opener is None:
-            self._opener = _opener()
-        return self._opener.open(request, timeout=timeout)
-
-
-_OPENER = _LazyOpener()
+        answer = self.client.query(query, accept=SPARQL_JSON)
+        url = display_url(self.endpoints.query)
+        rows = parse_json_results(answer.body, endpoint=url, content_type=answer.content_type)
+        cell = rows.rows[0][0] if rows.rows and rows.variables else None
+        if cell is not None and cell.value.isdigit():
+            return int(cell.value)
+        raise EndpointError(f"{url}: the store answered a COUNT query without a number")

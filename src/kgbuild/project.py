@@ -278,8 +278,8 @@ class _ConfigReader:
             first = next(iter(values))
             raise self.error(f"store.{first}", f"{given} without store.endpoint: name the store's query URL, "
                              f"e.g. endpoint = {_STORE_EXAMPLES['endpoint']}")
+        from kgbuild.backends.client import check_url
         from kgbuild.load import check_graph_iri  # imported here: only a project with [store] needs them
-        from kgbuild.remote import check_url
 
         for key, value in values.items():
             try:

@@ -1,6 +1,6 @@
 """``kgbuild validate --endpoint URL``: the project's SHACL shapes run on the graph a SPARQL 1.1 store holds.
 
-Nothing is downloaded: kgbuild's engine sends each shape's queries to the endpoint (``kgbuild.remote.EndpointDataset``)
+Nothing is downloaded: kgbuild's engine sends each shape's queries to the endpoint (``kgbuild.backends.remote.EndpointDataset``)
 and reads back only the failing rows; then one more query fetches the triples around the IRIs those rows name (their
 labels), to name them in the findings as the local validation does.
 
@@ -28,6 +28,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kgbuild.backends.convert import from_ox
+from kgbuild.backends.remote import EndpointDataset
 from kgbuild.checks.base import GraphContext, run_all
 from kgbuild.checks.language import LanguageTagCheck
 from kgbuild.checks.quotes import QuoteCheck
@@ -38,7 +39,6 @@ from kgbuild.findings import Report
 from kgbuild.locate import Locator
 from kgbuild.project import Project
 from kgbuild.rdfio import read_text
-from kgbuild.remote import EndpointDataset
 from kgbuild.sources import BASE_PREFIXES, load_shapes, merge_prefixes
 from kgbuild.sparqltext import values_column
 from kgbuild.terms import Names

@@ -56,12 +56,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgbuild.backends.remote import EndpointDataset, display_url
 from kgbuild.checks.contribution import CheckContext, ContributionResult, check_contribution
 from kgbuild.checks.duplicates import NameIndex
 from kgbuild.checks.graphreads import described, store_label
 from kgbuild.checks.vocabulary import RDF_TYPE, Vocabulary
 from kgbuild.project import Project
-from kgbuild.remote import EndpointDataset, display_url
 from kgbuild.shacl import SKOLEM
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -14,7 +14,7 @@ The rules (README, "A project's own store"):
 - ``--graph`` with no endpoint from either is a usage error: the embedded store holds one graph (the union of the
   project's files), there is nothing to select.
 
-A graph is sent as the SPARQL 1.1 Protocol's ``default-graph-uri`` (kgbuild.remote), so queries written for the
+A graph is sent as the SPARQL 1.1 Protocol's ``default-graph-uri`` (kgbuild.backends.remote), so queries written for the
 default graph — the stored queries, the shapes — read it unchanged.
 
 Before a command reads a remote graph, ``require_triples`` asks whether it holds anything (one ``LIMIT 1`` query):
@@ -49,7 +49,7 @@ class Target:
 
     def describe(self) -> str:
         """``the graph <IRI> at URL`` or ``the default graph of URL`` (without user info)."""
-        from kgbuild.remote import display_url
+        from kgbuild.backends.remote import display_url
 
         url = display_url(self.endpoint)
         return f"the graph <{self.graph}> at {url}" if self.graph is not None else f"the default graph of {url}"
@@ -88,7 +88,7 @@ def require_triples(target: Target, *, timeout: float) -> None:
 
     One request (``SELECT ... LIMIT 1`` with the graph as ``default-graph-uri``); EndpointError as for any query.
     """
-    from kgbuild.remote import EndpointDataset
+    from kgbuild.backends.remote import EndpointDataset
 
     if not EndpointDataset(target.endpoint, graph=target.graph, timeout=timeout).is_empty():
         return

@@ -16,9 +16,9 @@ import rdflib
 from kgbuild.backends.base import Dataset
 from kgbuild.backends.embedded import EmbeddedDataset
 from kgbuild.backends.graph import GraphDataset
+from kgbuild.backends.remote import EndpointDataset
 from kgbuild.errors import EndpointError, ParameterError, QueryError, ServiceRefusedError
 from kgbuild.queries.results import XSD, Rows, iri, literal
-from kgbuild.remote import EndpointDataset
 
 DATA = Path(__file__).resolve().parent.parent / "fixtures" / "backends" / "pardon.ttl"
 EX = "https://example.org/pardon/"

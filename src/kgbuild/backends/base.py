@@ -2,7 +2,7 @@
 
 Every command that reads a graph — ``query``, ``validate``, the build's checks, the contribution check — asks
 its store through these methods, whichever store it is: the embedded pyoxigraph store (``EmbeddedDataset``), an
-rdflib graph (``GraphDataset``) or a SPARQL 1.1 endpoint (``kgbuild.remote.EndpointDataset``).
+rdflib graph (``GraphDataset``) or a SPARQL 1.1 endpoint (``kgbuild.backends.remote.EndpointDataset``).
 
 Answers are ``Rows`` of pyoxigraph terms (kgbuild.queries.results), the same for the same data on every store.
 Parameters are RDF terms bound by the store (``bindings``), never pasted into the query text: the embedded store

@@ -4,7 +4,7 @@
               allow_service=False) -> Rows
     load_catalogue(project) -> Catalogue
 
-Nothing here imports rdflib, pyshacl or SPARQLWrapper unless the rdflib
+Nothing here imports rdflib, pyshacl or httpx unless the rdflib
 engine or an endpoint is asked for.
 """
 
@@ -82,7 +82,7 @@ def run_stored(
     if graph is not None and endpoint is None:
         raise ParameterError("a graph is read from an endpoint: the embedded store holds one graph")
     if endpoint is not None:
-        from kgbuild.remote import EndpointDataset
+        from kgbuild.backends.remote import EndpointDataset
         from kgbuild.selection import Target, require_triples
 
         dataset = EndpointDataset(endpoint, graph=graph, timeout=timeout)

@@ -54,7 +54,7 @@ The modules, by what they own:
   nested group that uses them).
 
 Its queries run on any ``kgbuild.backends.Dataset``: the embedded store (``EmbeddedDataset``, what ``validate``
-makes of an ``ox.Store``) or a SPARQL 1.1 endpoint (``kgbuild.remote.EndpointDataset``). It imports nothing else
+makes of an ``ox.Store``) or a SPARQL 1.1 endpoint (``kgbuild.backends.remote.EndpointDataset``). It imports nothing else
 of kgbuild but ``kgbuild.errors`` and the SPARQL text helpers of ``kgbuild.sparqltext``;
 the SERVICE check of the shapes' SPARQL is passed in (``ShapesProgram(shapes, refuse_service=…)``).
 
