@@ -75,6 +75,9 @@ def test_group_concat_separators_are_found():
     text = CATALOGUE.get("cq07-disagreements").text
     assert concat_separators(text).get("quotes") == " | "
     assert concat_separators(CATALOGUE.get("cq02-deals").text).get("parties") == ", "
+    # passed on by a BIND(IF(...)) that leaves an empty GROUP_CONCAT unbound
+    assert concat_separators(CATALOGUE.get("what-happened-to").text).get("statedTime") == " | "
+    assert concat_separators(CATALOGUE.get("cq13-assessments").text).get("quote") == " | "
 
 
 def test_normalisation():
@@ -86,6 +89,11 @@ def test_normalisation():
     assert cell(Term("bnode", "x1"), None) == cell(Term("bnode", "y2"), None)
     assert cell(Term.literal("3"), None) != cell(integer, None)  # a string is not a number
     assert cell(Term.literal("x", lang="en"), None) != cell(Term.literal("x"), None)
+    true, false = Term.literal("true", datatype=XSD + "boolean"), Term.literal("0", datatype=XSD + "boolean")
+    assert cell(true, None) == cell(Term.literal("1", datatype=XSD + "boolean"), None)  # Virtuoso's form
+    assert cell(false, None) == cell(Term.literal("false", datatype=XSD + "boolean"), None)
+    assert cell(true, None) != cell(false, None)
+    assert cell(Term.literal("1", datatype=XSD + "integer"), None) != cell(true, None)
 
 
 # --- same answers everywhere ---------------------------------------------------------------------
