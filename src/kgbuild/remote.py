@@ -77,8 +77,10 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
         raise EndpointError(f"{url}: querying an endpoint needs SPARQLWrapper (pip install SPARQLWrapper)")
     failure = None
     try:
-        body, content_type = _send(endpoint, text, auth, timeout, default_graph=default_graph)
-        return parse_json_results(body, endpoint=url, content_type=content_type)
+        body, content_type, row_cap = _send(endpoint, text, auth, timeout, default_graph=default_graph)
+        rows = parse_json_results(body, endpoint=url, content_type=content_type)
+        _check_complete(rows, row_cap, url)
+        return rows
     except EndpointError as exc:
         failure = exc.message
     except Exception as exc:  # noqa: BLE001 - every failure must become an EndpointError
@@ -189,8 +191,21 @@ def _credentials(url: str) -> _Auth:
     return _Auth()
 
 
-def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *, default_graph: str | None = None) -> tuple[bytes, str]:
-    """POST the query with SPARQLWrapper; the raw body and content type of a 2xx answer."""
+def _check_complete(rows: Rows, row_cap: str | None, url: str) -> None:
+    """Refuse an answer the store says it cut: Virtuoso stops a result at its ResultSetMaxRows (10000 in Debian's
+    virtuoso.ini) without an error, and then sends ``X-SPARQL-MaxRows: N``. An answer of N rows with that header
+    may be complete (exactly N rows, or LIMIT N) or cut; kgbuild cannot tell, so it does not answer."""
+    if row_cap is None or not row_cap.strip().isdigit() or len(rows.rows) < int(row_cap):
+        return
+    raise EndpointError(f"{url}: the store cut the answer at {int(row_cap)} rows (X-SPARQL-MaxRows), so it may be "
+                        "incomplete: raise the store's limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section of "
+                        "virtuoso.ini) above the rows this query needs")
+
+
+def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *,
+          default_graph: str | None = None) -> tuple[bytes, str, str | None]:
+    """POST the query with SPARQLWrapper; the raw body, content type and ``X-SPARQL-MaxRows`` header (the row
+    limit Virtuoso says it stopped the result at; None without it, and over HTTP Digest) of a 2xx answer."""
     from http.client import IncompleteRead
 
     from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
@@ -215,9 +230,10 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *, default_grap
         response = wrapper.query().response
     except Exception as exc:  # noqa: BLE001 - re-raised unless the store wants Digest
         form = {"query": text, **({"default-graph-uri": default_graph} if default_graph is not None else {})}
-        return _digest_instead(exc, endpoint, form, auth, timeout, accept="application/sparql-results+json")
+        return (*_digest_instead(exc, endpoint, form, auth, timeout, accept="application/sparql-results+json"), None)
     try:
         content_type = response.headers.get("Content-Type", "") if response.headers else ""
+        row_cap = response.headers.get("X-SPARQL-MaxRows") if response.headers else None
         chunks = []
         read = getattr(response, "read1", response.read)
         while True:
@@ -231,7 +247,7 @@ def _send(endpoint: str, text: str, auth: _Auth, timeout: float, *, default_grap
             raise IncompleteRead(b"".join(chunks), response.length)
     finally:
         response.close()
-    return b"".join(chunks), content_type
+    return b"".join(chunks), content_type, row_cap
 
 
 def _configure(wrapper, auth: _Auth, timeout: float) -> None:
