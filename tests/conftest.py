@@ -230,12 +230,7 @@ VIRTUOSO_OWN_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Stored queries whose answers Virtuoso 7.2 gets wrong (docs/query-catalogue.md, "Virtuoso"): strict
 #: expected failures, so a query rewritten around the bug, or a fixed Virtuoso, shows up as XPASS.
 VIRTUOSO_WRONG = {
-    "cq02-deals": "GROUP_CONCAT in an OPTIONAL subquery joined on a variable gives other groups' values",
     "cq10-contacts-and-talks": 'an xsd:duration comes back as its seconds ("172800.0"^^xsd:duration for "P2D")',
-    "cq12-relations-between-states": "GROUP_CONCAT in an OPTIONAL subquery gives another group's value",
-    "cq13-assessments": "the query fails to compile (SQ074)",
-    "events-with-cameo-codes": "OPTIONAL values are lost",
-    "what-happened-to": "the query fails to compile (SQ156: Bad dfe in sqlo_place_exp)",
 }
 
 

@@ -76,6 +76,9 @@ def test_group_concat_separators_are_found():
     text = CATALOGUE.get("cq07-disagreements").text
     assert concat_separators(text).get("quotes") == " | "
     assert concat_separators(CATALOGUE.get("cq02-deals").text).get("parties") == ", "
+    # passed on by a BIND(IF(...)) that leaves an empty GROUP_CONCAT unbound
+    assert concat_separators(CATALOGUE.get("what-happened-to").text).get("statedTime") == " | "
+    assert concat_separators(CATALOGUE.get("cq13-assessments").text).get("quote") == " | "
 
 
 def test_normalisation():
@@ -87,6 +90,11 @@ def test_normalisation():
     assert cell(ox.BlankNode("x1"), None) == cell(ox.BlankNode("y2"), None)
     assert cell(literal("3"), None) != cell(integer, None)  # a string is not a number
     assert cell(literal("x", lang="en"), None) != cell(literal("x"), None)
+    true, false = literal("true", datatype=XSD + "boolean"), literal("0", datatype=XSD + "boolean")
+    assert cell(true, None) == cell(literal("1", datatype=XSD + "boolean"), None)  # Virtuoso's form
+    assert cell(false, None) == cell(literal("false", datatype=XSD + "boolean"), None)
+    assert cell(true, None) != cell(false, None)
+    assert cell(literal("1", datatype=XSD + "integer"), None) != cell(true, None)
 
 
 # --- same answers everywhere ---------------------------------------------------------------------

@@ -847,3 +847,21 @@ def test_virtuoso_blank_node_labels_become_labels_rdf_takes():
     labels = [row[0].value for row in parse_json_results(body, endpoint="http://h/sparql").rows]
     assert labels[2] == "b0" and len(set(labels)) == 3
     assert [pyoxigraph.BlankNode(label).value for label in labels] == labels
+
+
+def test_an_answer_virtuoso_cut_at_its_row_limit_is_refused(virtuoso_server):
+    """Virtuoso stops a result at ResultSetMaxRows without an error and says so in X-SPARQL-MaxRows; the ``maxrows``
+    parameter in the endpoint URL sets that limit for one request, as a lower ResultSetMaxRows in virtuoso.ini would."""
+    virtuoso_server.clear()
+    virtuoso_server.load("".join(f"<urn:test:s{n}> <urn:test:p> {n} .\n" for n in range(8)))
+    query = f"SELECT ?s WHERE {{ GRAPH <{virtuoso_server.DEFAULT_GRAPH}> {{ ?s <urn:test:p> ?o }} }}"
+    capped = virtuoso_server.query_url + "?maxrows=5"
+    with pytest.raises(EndpointError) as raised:
+        select_remote(capped, query, bindings={}, timeout=30)
+    assert str(raised.value) == (
+        f"{capped}: the store cut the answer at 5 rows (X-SPARQL-MaxRows), so it may be incomplete: raise the "
+        "store's limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini) above the rows this "
+        "query needs")
+    # under the limit, or with the store's own (the fixture's ini: 1000000), the whole answer
+    assert len(select_remote(capped, query + " LIMIT 4", bindings={}, timeout=30).rows) == 4
+    assert len(select_remote(virtuoso_server.query_url, query, bindings={}, timeout=30).rows) == 8

@@ -10,8 +10,8 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from conftest import VirtuosoServer, append, free_port, run_cli
-from rdflib import BNode
+from conftest import ROOT, VirtuosoServer, append, free_port, run_cli
+from rdflib import BNode, Graph
 
 from kgbuild.backends.base import Dataset
 from kgbuild.backends.remote import EndpointDataset
@@ -87,12 +87,7 @@ def test_remote_findings_equal_the_embedded_ones_on_a_fixture_with_violations(br
     assert sorted(remote, key=lambda f: f.sort_key()) == sorted(local, key=lambda f: f.sort_key())
 
 
-def test_remote_findings_equal_the_embedded_ones_on_the_real_project(sparql_server, built_project, request):
-    if isinstance(sparql_server, VirtuosoServer):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "Virtuoso 7.2 gives about 600 false violations where the embedded store gives 27 warnings and infos: "
-            "the rules following rdfs:subClassOf* (sh:class, e.g. an OPTIONAL { ?v a ?k . ?k rdfs:subClassOf* C } "
-            "missing a class two steps up, and the SPARQL constraints AddresseeIsAgent, PropertyOutsideDomain…)")))
+def test_remote_findings_equal_the_embedded_ones_on_the_real_project(sparql_server, built_project):
     sparql_server.clear()
     sparql_server.load(built_project / "dist" / "graph.nt")
     # Virtuoso keeps no triples outside named graphs (its default graph is the union of all, its own too)
@@ -107,7 +102,60 @@ def test_remote_findings_equal_the_embedded_ones_on_the_real_project(sparql_serv
     catalogue = set(check_catalogue(project))  # about queries/, not the store: not run on an endpoint
     local = [_placeless(f) for f in local if f not in catalogue]
     assert local  # the project has warnings and infos: the comparison is not of two empty lists
+    if isinstance(sparql_server, VirtuosoServer):
+        # Virtuoso 7.2 keeps an xsd:duration as its seconds: "P2D" is read back as "172800.0", not a duration
+        # (test_virtuoso_keeps_a_duration_as_seconds); every other finding is the embedded store's
+        wrong = [f for f in remote if f.rule == "DurationValue"]
+        assert [(f.focus, f.value) for f in wrong] == [
+            ("https://w3id.org/ppdkg/id/talks-two-days-us-envoy", '"172800.0"^^xsd:duration')]
+        remote = [f for f in remote if f not in wrong]
     assert _unordered(remote) == _unordered(local)
+
+
+CLASSTREE = ROOT / "tests" / "fixtures" / "engine" / "classtree"
+CT = "https://example.org/classtree/"
+
+
+def test_class_rules_follow_the_class_tree_on_every_store(sparql_server):
+    """sh:class and a SPARQL constraint on rdfs:domain over resources sharing types, three classes deep.
+
+    Written as ``?type rdfs:subClassOf* <C>`` (the class as the path's end), Virtuoso 7.2 gave false violations
+    here: ``SELECT ?s ?agent { ?s ex:by ?agent . ?agent a ?type . ?type rdfs:subClassOf* ex:Agent }`` answers
+    one row of the six, or one row per step of each path, depending on the plan it picks (so no expected failure
+    can pin it down)."""
+    data = (CLASSTREE / "data.ttl").read_bytes()
+    shapes = Graph().parse(CLASSTREE / "shapes.ttl", format="turtle")
+    program = ShapesProgram(shapes, refuse_service=lambda graph: None)
+    store = ox.Store()
+    store.load(data, format=ox.RdfFormat.TURTLE)
+    sparql_server.clear()
+    sparql_server.load(data, content_type="text/turtle")
+    graph = sparql_server.DEFAULT_GRAPH if isinstance(sparql_server, VirtuosoServer) else None
+    remote = program.validate(EndpointDataset(sparql_server.query_url, graph=graph))
+    # ex:by's values: ministries (ex:Ministry, two steps below ex:Agent) and persons are agents; a place and an
+    # untyped resource are not. ex:by's domain ex:Event: releases are events; a place and an untyped subject not.
+    expected = [
+        ("https://example.org/classtree/shapes/ByIsAgent", "Class", CT + "release-5", CT + "minsk"),
+        ("https://example.org/classtree/shapes/ByIsAgent", "Class", CT + "release-6", CT + "nobody"),
+        ("https://example.org/classtree/shapes/OutsideDomain", "Sparql", CT + "minsk", CT + "minsk"),
+        ("https://example.org/classtree/shapes/OutsideDomain", "Sparql", CT + "untyped", CT + "untyped"),
+    ]
+    for results in (program.validate(store), remote):
+        assert sorted((str(r.shape), r.component, str(r.focus), str(r.value))
+                      for r in results) == expected
+
+
+def test_virtuoso_keeps_a_duration_as_seconds(sparql_server, request):
+    """Why DurationValue and cq10 differ on Virtuoso: the store changes the literal on load."""
+    if isinstance(sparql_server, VirtuosoServer):
+        request.applymarker(pytest.mark.xfail(strict=True, reason='Virtuoso 7.2: "P2D"^^xsd:duration is read back '
+                                              'as "172800.0"^^xsd:duration'))
+    sparql_server.clear()
+    sparql_server.load(b'<urn:x:talks> <urn:x:duration> "P2D"^^<http://www.w3.org/2001/XMLSchema#duration> .\n')
+    graph = sparql_server.DEFAULT_GRAPH if isinstance(sparql_server, VirtuosoServer) else None
+    _, rows = EndpointDataset(sparql_server.query_url, graph=graph).solutions(
+        "SELECT ?d WHERE { <urn:x:talks> <urn:x:duration> ?d }")
+    assert [row["d"].value for row in rows] == ["P2D"]
 
 
 def test_graph_selects_the_named_graph(oxigraph_server, mini):

@@ -178,6 +178,7 @@ class Answer:
     status: int
     body: bytes
     content_type: str
+    row_limit: str | None = None  # X-SPARQL-MaxRows: the row count a store (Virtuoso) says it may have cut the answer at
 
 
 class SparqlClient:
@@ -358,7 +359,8 @@ class SparqlClient:
             return _failure(shown, exc, self.timeout, answered=self.answered)
         self.answered = True
         if 200 <= status < 300:
-            return Answer(status=status, body=body, content_type=response_headers.get("Content-Type", ""))
+            return Answer(status=status, body=body, content_type=response_headers.get("Content-Type", ""),
+                          row_limit=response_headers.get("X-SPARQL-MaxRows"))
         message = _http_message(shown, status, body, sent_credentials=self.credentials.kind is not None,
                                 location=response_headers.get("Location"), role=role, write=write)
         return _Failure(message, transient=status in TRANSIENT_STATUS, write_refused=write and status == 403)

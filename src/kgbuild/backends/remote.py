@@ -51,10 +51,23 @@ def select_remote(endpoint: str, query: str, *, bindings: Mapping[str, Term], ti
         graphs = () if default_graph is None else (default_graph,)
         answer = client.query(text, accept=SPARQL_JSON, default_graphs=graphs)
         try:
-            return parse_json_results(answer.body, endpoint=url, content_type=answer.content_type)
+            rows = parse_json_results(answer.body, endpoint=url, content_type=answer.content_type)
+            _check_complete(rows, answer.row_limit, url)
+            return rows
         except EndpointError as exc:
             failure = client.scrub(exc.message)
     raise EndpointError(failure)  # outside the except block: nothing chained that could quote the answer
+
+
+def _check_complete(rows: Rows, row_cap: str | None, url: str) -> None:
+    """Refuse an answer the store says it cut: Virtuoso stops a result at its ResultSetMaxRows (10000 in Debian's
+    virtuoso.ini) without an error, and then sends ``X-SPARQL-MaxRows: N``. An answer of N rows with that header
+    may be complete (exactly N rows, or LIMIT N) or cut; kgbuild cannot tell, so it does not answer."""
+    if row_cap is None or not row_cap.strip().isdigit() or len(rows.rows) < int(row_cap):
+        return
+    raise EndpointError(f"{url}: the store cut the answer at {int(row_cap)} rows (X-SPARQL-MaxRows), so it may be "
+                        "incomplete: raise the store's limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section of "
+                        "virtuoso.ini) above the rows this query needs")
 
 
 def update_remote(endpoint: str, update: str, *, timeout: float) -> None:
