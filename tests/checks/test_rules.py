@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-import kgbuild.catalogue
+import kgbuild.queries.catalogue
 import pytest
 from conftest import run_cli
 
@@ -27,7 +27,7 @@ def test_the_contribution_docs_table_is_the_catalogue():
 
 
 def test_the_query_catalogue_check_reports_the_rules_its_module_documents():
-    documented = set(re.findall(r"``((?:query|question)-[a-z-]+)``", kgbuild.catalogue.__doc__ or ""))
+    documented = set(re.findall(r"``((?:query|question)-[a-z-]+)``", kgbuild.queries.catalogue.__doc__ or ""))
     assert documented == set(QueryCatalogueCheck.rules)
     assert documented == {r.id for r in rules_for(BUILD) if r.id.startswith(("query-", "question-"))}
     assert RULES["query-calls-service"].severity == "warning"  # the docstring's "one warning"

@@ -114,7 +114,7 @@ _CATALOGUE = (
     Rule("source-text-unusable", "violation", "a source text that is not a regular UTF-8 file within the size limit",
          "a quoted source whose text file is not a regular file (a directory, a FIFO, a device), is larger than "
          "8 MiB (8,388,608 bytes), or is not UTF-8", BOTH),
-    # --- the stored-query catalogue (kgbuild.catalogue.check_catalogue)
+    # --- the stored-query catalogue (kgbuild.queries.catalogue.check_catalogue)
     Rule("query-header", "violation", "a stored query's header is unusable",
          "unreadable file, unknown key, malformed param line or type, a default not of its type, no title",
          (BUILD,)),

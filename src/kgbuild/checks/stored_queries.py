@@ -1,5 +1,5 @@
 """The check of the project's stored-query catalogue (``queries/``): every query parses, its parameters are used,
-the competency questions are answered. The check itself is ``kgbuild.catalogue.check_catalogue``."""
+the competency questions are answered. The check itself is ``kgbuild.queries.catalogue.check_catalogue``."""
 
 from __future__ import annotations
 
