@@ -79,6 +79,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -628,6 +629,8 @@ class _LoadTarget:
     def __init__(self, name: str, scratch: Path, query_seconds: float) -> None:
         self.name, self.scratch, self.query_seconds, self.started = name, scratch, query_seconds, 0
 
+    server: Any  # load_throughput.Server or servers.VirtuosoServer
+
     def start(self) -> None:
         self.started += 1
         where = self.scratch / f"{self.name.split()[0].lower()}-{self.started}"
@@ -732,7 +735,7 @@ class _QueryStore:
 
     def __init__(self, name: str, project: Path, scratch: Path, query_seconds: float) -> None:
         self.name, self.project, self.scratch, self.query_seconds = name, project, scratch, query_seconds
-        self.server = None
+        self.server: Any = None  # load_throughput.Server or servers.VirtuosoServer, while started
         self.endpoint, self.graph = "", ""
 
     def start(self) -> None:
