@@ -36,13 +36,27 @@ from the kernel's accounting of that process):
   --rdflib-max triples);
 - export (`kgbuild export -o graph.nq.gz`) and load into a local Oxigraph
   server (`kgbuild load --replace` and `--direct`, beside a plain POST);
+- load into each real store (`store-load`): `kgbuild load --replace` and
+  `--direct` of the built graph, each over SPARQL Update and over the Graph
+  Store endpoint, into a fresh local `oxigraph serve` and a fresh local
+  Virtuoso (tests/servers.py starts it from a minimal virtuoso.ini on free
+  127.0.0.1 ports), each beside one plain Graph Store POST of the same file
+  into the same kind of fresh store: triples per second and the ratio;
+- every stored query on each store (`store-queries`): the embedded store,
+  `oxigraph serve` and Virtuoso holding the same built graph (loaded
+  beforehand, not timed), median of runs of the library call, each query in
+  its own process stopped after --query-timeout seconds (Virtuoso stops
+  itself there too), with the rows each returns (a count other than the
+  embedded one is marked);
 - once, not per size: the W3C SHACL test suite's pass counts, kgbuild's
   engine and pyshacl, compared as tests/test_shacl_w3c.py compares them (a
   line saying where to get the suite when it is absent).
 
 `--only STEP...` runs just the named steps (the others are left out of the
 table), e.g. `--only validate remote-validation w3c`; `load` exports and
-loads what `build` wrote, so it needs `build`.
+loads what `build` wrote, so it needs `build`; `store-load` and
+`store-queries` build the project themselves when no build is there (not
+timed).
 
 It prints a table and writes benchmarks/RESULTS.md with the machine's
 description and, for the largest size, a profile of build and validation.
@@ -61,9 +75,11 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -73,7 +89,7 @@ from synth import generate  # noqa: E402
 
 RESULTS = HERE / "RESULTS.md"
 STEPS = ("same-findings", "build", "validate", "remote-validation", "contribution", "remote-contribution", "queries",
-         "load", "profile", "w3c")
+         "load", "store-load", "store-queries", "profile", "w3c")
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the local server, never a proxy
 
 
@@ -109,6 +125,8 @@ class Run:
     queries: dict[int, dict] = field(default_factory=dict)
     w3c: str = ""  # the W3C SHACL suite's pass counts, a paragraph
     pyshacl_stopped: tuple[int, float] | None = None  # (size, seconds) at which pyshacl was stopped
+    # size -> store -> query -> [median seconds, rows] or [None, why not]; stores as STORES names them
+    store_queries: dict[int, dict[str, dict[str, list]]] = field(default_factory=dict)
 
 
 def measure(argv: list[str], *, cwd: Path | None = None, timeout: float = 3600) -> Measure:
@@ -552,6 +570,314 @@ def step_export_and_load(run: Run, project: Path, size: int, scratch: Path) -> N
     run.rows.append(Row("load --direct (empty target)", size, Measure(direct_s, 0.0), "plain POST", plain))
 
 
+# --- the real stores: load throughput and stored queries on each -----------------------------------
+
+#: The graph the Virtuoso runs load into and query (Virtuoso keeps no triples outside named graphs).
+VIRTUOSO_GRAPH = "https://w3id.org/ppdkg/graph"
+#: The stores of step_store_queries, in the order of the table.
+STORES = ("embedded", "Oxigraph server", "Virtuoso")
+
+
+def _servers():
+    """tests/servers.py (the Virtuoso the tests start, here with more buffers)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import servers
+    finally:
+        sys.path.pop(0)
+    return servers
+
+
+def _virtuoso(base: Path, query_seconds: float):
+    """A fresh Virtuoso in ``base`` on free loopback ports: 100,000 buffers (800 MB; the tests' 10,000 hold the
+    1M-triple graph's indexes only in part) and a query limit of ``query_seconds``."""
+    servers = _servers()
+    settings = servers.VirtuosoSettings(buffers=100_000, query_mem="2G", max_query_seconds=max(1, round(query_seconds)))
+    return servers.start_virtuoso_retrying(base, settings=settings)
+
+
+def _ensure_built(project: Path) -> str:
+    """Build ``project`` (not timed) unless a build is there: "" when built, else what went wrong."""
+    if (project / "dist" / "graph.nt").is_file():
+        return ""
+    built = kgbuild("build", "--project", str(project))
+    return "" if built.ok else "the build failed: " + built.output.strip()[-300:]
+
+
+PLAIN_UPLOAD = """
+import sys, urllib.request
+from pathlib import Path
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+request = urllib.request.Request(sys.argv[1], data=Path(sys.argv[2]).read_bytes(), method="POST",
+                                 headers={"Content-Type": "application/n-triples"})
+with opener.open(request, timeout=3600) as response:
+    response.read()
+"""
+
+#: (label, `kgbuild load` options) of step_store_load, per store; {graph_store} is the store's Graph Store URL
+LOAD_MODES = (
+    ("--replace, Graph Store", ("--replace", "--graph-store", "{graph_store}")),
+    ("--direct, Graph Store", ("--direct", "--graph-store", "{graph_store}")),
+    ("--replace, SPARQL Update", ("--replace", "--no-graph-store")),
+    ("--direct, SPARQL Update", ("--direct", "--no-graph-store")),
+)
+
+
+class _LoadTarget:
+    """One kind of fresh store for step_store_load: started empty for each load, stopped after it."""
+
+    def __init__(self, name: str, scratch: Path, query_seconds: float) -> None:
+        self.name, self.scratch, self.query_seconds, self.started = name, scratch, query_seconds, 0
+
+    server: Any  # load_throughput.Server or servers.VirtuosoServer
+
+    def start(self) -> None:
+        self.started += 1
+        where = self.scratch / f"{self.name.split()[0].lower()}-{self.started}"
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        if self.name == "Virtuoso":
+            self.server = _virtuoso(where, self.query_seconds)
+            self.endpoint, self.graph_store = self.server.query_url, self.server.store_url
+            self.graph: str | None = VIRTUOSO_GRAPH
+            self.upload = self.graph_store + "?graph=" + urllib.parse.quote(VIRTUOSO_GRAPH, safe="")
+        else:
+            import load_throughput
+
+            self.server = load_throughput.Server(where)
+            self.endpoint, self.graph_store = self.server.url + "/query", self.server.url + "/store"
+            self.graph = None
+            self.upload = self.graph_store + "?default"
+
+    def count(self) -> int:
+        return self.server.count(VIRTUOSO_GRAPH) if self.name == "Virtuoso" else self.server.count()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def step_store_load(run: Run, project: Path, size: int, scratch: Path, *, stores: tuple[str, ...],
+                    query_seconds: float = 3600) -> None:
+    """`kgbuild load` of the built graph into each of ``stores`` ("Oxigraph server", "Virtuoso"), in every mode
+    of LOAD_MODES, each into a fresh empty store and beside one plain Graph Store POST of the same file into
+    another: the kgbuild process's wall time (its own check of the count included), triples per second, and
+    the plain upload's time over it (the ratio column: 1.0× is as fast as the plain upload)."""
+    problem = _ensure_built(project)
+    path = project / "dist" / "graph.nt"
+    for name in stores:
+        area = f"load into a local {name}"
+        if problem or (name == "Virtuoso" and not _servers().virtuoso_installed()):
+            why = problem or "Virtuoso is not installed (apt-get install virtuoso-opensource)"
+            run.rows.append(Row(area, size, None, note=why))
+            continue
+        target = _LoadTarget(name, scratch / "store-load", query_seconds)
+        triples = sum(1 for line in path.open("rb") if line.strip())
+        target.start()
+        try:
+            plain = python(PLAIN_UPLOAD, target.upload, str(path))
+            held = target.count() if plain.ok else 0
+        finally:
+            target.stop()
+        rate = f"{triples / plain.seconds:,.0f} triples/s" if plain.ok else ""
+        run.rows.append(Row(f"{area}: plain upload (one Graph Store POST)", size, plain,
+                            note=rate + ("" if held == triples or not plain.ok else f"; the store holds {held:,}")))
+        for label, options in LOAD_MODES:
+            target.start()
+            try:
+                argv = ["load", "--project", str(project), "--endpoint", target.endpoint, "--timeout", "3600",
+                        "--format", "json", *(option.format(graph_store=target.graph_store) for option in options)]
+                if target.graph is not None:
+                    argv += ["--graph", target.graph]
+                ours = kgbuild(*argv)
+            finally:
+                target.stop()
+            note = ""
+            if ours.ok:
+                loaded = json.loads(ours.output)
+                requests = loaded["chunks"]
+                note = (f"{loaded['sent'] / ours.seconds:,.0f} triples/s; "
+                        f"{requests:,} request{'s' if requests != 1 else ''}")
+                if loaded["after"] != triples:
+                    note += f"; the store holds {loaded['after']:,} of {triples:,}"
+            run.rows.append(Row(f"{area}: kgbuild load {label}", size, ours, "plain upload", plain, note=note))
+
+
+STORE_QUERY = """
+import json, statistics, sys, time
+from pathlib import Path
+from kgbuild.catalogue import load_catalogue
+from kgbuild.project import load_project
+from kgbuild.querying import run_stored
+sys.path.insert(0, sys.argv[2])
+from rowcompare import example_params
+project = load_project(Path(sys.argv[1]))
+runs, name, endpoint, graph, timeout = int(sys.argv[3]), sys.argv[4], sys.argv[5] or None, sys.argv[6] or None, \
+    float(sys.argv[7])
+asked = project.root / "benchmark-params.json"  # values that find something in a synthetic graph
+asked = json.loads(asked.read_text(encoding="utf-8")) if asked.exists() else {}
+(query,) = [query for query in load_catalogue(project).queries if query.name == name]
+params = asked.get(name) or example_params(query)
+times = []
+try:
+    for _ in range(runs):
+        started = time.perf_counter()
+        rows = run_stored(project, query, params=params, endpoint=endpoint, graph=graph, timeout=timeout)
+        times.append(time.perf_counter() - started)
+except Exception as exc:  # what the store said, in the table
+    print(json.dumps([None, "failed: " + (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]]))
+else:
+    print(json.dumps([statistics.median(times), len(rows.rows)]))
+"""
+
+
+class _QueryStore:
+    """One store of step_store_queries holding the built graph (loaded when started, not timed); restarted on
+    the same data after a query was stopped, so a query the server keeps working on does not slow the next."""
+
+    def __init__(self, name: str, project: Path, scratch: Path, query_seconds: float) -> None:
+        self.name, self.project, self.scratch, self.query_seconds = name, project, scratch, query_seconds
+        self.server: Any = None  # load_throughput.Server or servers.VirtuosoServer, while started
+        self.endpoint, self.graph = "", ""
+
+    def start(self) -> None:
+        path = self.project / "dist" / "graph.nt"
+        if self.name == "Oxigraph server":
+            import load_throughput
+
+            from kgbuild.serve import oxigraph_command
+
+            location = self.scratch / "oxigraph-store"
+            if not location.exists():
+                self.scratch.mkdir(parents=True, exist_ok=True)
+                subprocess.run([oxigraph_command(), "load", "--location", str(location), "--file", str(path)],
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.server = load_throughput.Server(location)
+            self.endpoint = self.server.url + "/query"
+        elif self.name == "Virtuoso":
+            self.server = _virtuoso(self.scratch / f"virtuoso-{time.monotonic_ns()}", self.query_seconds)
+            loaded = kgbuild("load", "--project", str(self.project), "--endpoint", self.server.query_url,
+                             "--graph-store", self.server.store_url, "--graph", VIRTUOSO_GRAPH, "--direct",
+                             "--timeout", "3600")
+            if not loaded.ok:
+                self.stop()
+                raise RuntimeError("kgbuild load into Virtuoso failed: " + loaded.output.strip()[-500:])
+            self.endpoint, self.graph = self.server.query_url, VIRTUOSO_GRAPH
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def step_store_queries(run: Run, project: Path, size: int, runs: int, timeout: float, scratch: Path, *,
+                       stores: tuple[str, ...] = STORES) -> None:
+    """Every stored query on each of ``stores`` (STORES) holding the same built graph: median of ``runs`` library
+    calls (`run_stored`, the remote ones with their check that the graph holds triples), each query in its own
+    process stopped after ``timeout`` seconds, and the rows returned. One row per store in the table (sum of the
+    medians, beside the embedded store's); the per-query figures in run.store_queries."""
+    problem = _ensure_built(project)
+    if "Virtuoso" in stores and not problem and not _servers().virtuoso_installed():
+        run.rows.append(Row("stored queries on a local Virtuoso", size, None,
+                            note="Virtuoso is not installed (apt-get install virtuoso-opensource)"))
+        stores = tuple(store for store in stores if store != "Virtuoso")
+    if problem:
+        run.rows.append(Row("stored queries on each store", size, None, note=problem))
+        return
+    names = sorted(path.stem for path in (project / "queries").glob("*.rq"))
+    found: dict[str, dict[str, list]] = {}
+    peaks: dict[str, float] = {}
+    for store_name in stores:
+        store = _QueryStore(store_name, project, scratch / "store-queries", timeout)
+        found[store_name] = {}
+        peaks[store_name] = 0.0
+        try:
+            store.start()
+            for name in names:
+                one = python(STORE_QUERY, str(project), str(ROOT / "tests"), str(runs), name, store.endpoint,
+                             store.graph, str(timeout), timeout=timeout)
+                peaks[store_name] = max(peaks[store_name], one.peak_mb)
+                answer = _json(one.output) if one.ok else None
+                if answer is not None:
+                    found[store_name][name] = answer
+                    if answer[0] is None:
+                        print(f"  {store_name}, {name}: {answer[1]}", file=sys.stderr, flush=True)
+                    continue
+                reason = f"over {timeout:.0f} s, stopped" if one.stopped else "failed: " + _last_line(one.output)
+                found[store_name][name] = [None, reason]
+                print(f"  {store_name}, {name}: {reason}", file=sys.stderr, flush=True)
+                if one.stopped and store.server is not None:
+                    store.stop()
+                    store.start()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+            for name in names:
+                found[store_name].setdefault(name, [None, f"not run: {exc}"[:200]])
+        finally:
+            store.stop()
+    run.store_queries[size] = found
+    embedded = found.get("embedded", {})
+    base = None
+    if embedded and all(value[0] is not None for value in embedded.values()):
+        base = Measure(sum(value[0] for value in embedded.values()), peaks["embedded"])
+    for store_name in stores:
+        answers = found[store_name]
+        done = [value[0] for value in answers.values() if value[0] is not None]
+        total = Measure(sum(done), peaks[store_name], ok=bool(done))
+        other = [name for name, value in answers.items()
+                 if value[0] is not None and name in embedded and embedded[name][0] is not None
+                 and value[1] != embedded[name][1]]
+        complete = len(done) == len(answers)
+        note = f"{len(done)} of {len(answers)} finished" + ("" if complete else " (the sum is theirs)")
+        if done:
+            note += f"; slowest median {max(done) * 1000:.0f} ms"
+        if other:
+            note += f"; other row counts than embedded: {', '.join(other)}"
+        remote = store_name != "embedded"
+        where = f"a local {store_name}" if remote else "the embedded store"
+        run.rows.append(Row(f"stored queries on {where} (sum of medians)", size, total,
+                            "embedded store" if remote else "", base if remote and complete else None, note=note))
+
+
+def _json(text: str) -> list | None:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no output)"
+
+
+def store_query_table(run: Run) -> str:
+    """Median and rows per stored query, size and store; a row count other than the embedded store's is marked ≠."""
+    if not run.store_queries:
+        return ""
+    sizes = sorted(run.store_queries)
+    columns = [(size, store) for size in sizes for store in STORES if store in run.store_queries[size]]
+    names = sorted({name for size in sizes for answers in run.store_queries[size].values() for name in answers})
+    lines = ["| query | " + " | ".join(f"{_size(size)} {store}" for size, store in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    notes: list[str] = []
+    for name in names:
+        cells = []
+        for size, store in columns:
+            value = run.store_queries[size][store].get(name)
+            embedded = run.store_queries[size].get("embedded", {}).get(name)
+            if value is None:
+                cells.append("")
+            elif value[0] is None:
+                stopped = value[1].startswith("over ")
+                cells.append(value[1] if stopped else "failed¹")
+                if not stopped:
+                    notes.append(f"- {name}, {_size(size)}, {store}: {value[1]}")
+            else:
+                differs = store != "embedded" and embedded and embedded[0] is not None and embedded[1] != value[1]
+                cells.append(f"{value[0] * 1000:.1f} ms ({'≠ ' if differs else ''}{value[1]:,} rows)")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    failures = ("\n¹ What the store said:\n\n" + "\n".join(notes) + "\n") if notes else ""
+    return "\n".join(lines) + "\n" + failures
+
+
 def profile_largest(run: Run, project: Path) -> None:
     """Where the time goes at the largest size: build under cProfile, and SHACL time per shape."""
     code = """
@@ -679,6 +1005,10 @@ def write_results(run: Run, sizes: list[int], seconds: float, *, to: Path, comma
         + ("\n## W3C SHACL test suite\n\n" + run.w3c if run.w3c else "")
         + ("\n## Stored queries (median of runs, rows returned; embedded store; rdflib on a graph parsed "
            "beforehand)\n\n" + query_table(run) if run.queries else "")
+        + ("\n## Stored queries on each store (median of runs of the library call, rows returned; the same built "
+           "graph in the embedded store, a local `oxigraph serve` and a local Virtuoso 7, each query in its own "
+           "process; ≠: another row count than the embedded store's)\n\n" + store_query_table(run)
+           if run.store_queries else "")
         + ("\n## Profiles at the largest size\n" + profiles if profiles else "")
         + ("\n## Where the time goes\n\n" + ANALYSIS if to == RESULTS else ""),
         encoding="utf-8",
@@ -705,6 +1035,8 @@ def main() -> int:
     parser.add_argument("--query-timeout", type=float, default=600,
                         help="seconds after which a stored query's process is stopped and reported unfinished")
     parser.add_argument("--no-load", action="store_true", help="skip export and load into a local server")
+    parser.add_argument("--no-virtuoso", action="store_true",
+                        help="leave Virtuoso out of the steps store-load and store-queries (Oxigraph server only)")
     parser.add_argument("--no-remote-contribution", action="store_true",
                         help="skip the contribution check against a local Oxigraph server")
     parser.add_argument("--rdflib-parse-max", type=int, default=2_000_000,
@@ -750,12 +1082,19 @@ def main() -> int:
                 step_queries(run, project, size, args.runs, args.rdflib_max, args.query_timeout)
             if "load" in steps:
                 step_export_and_load(run, project, size, where)
+            stores = ("Oxigraph server",) if args.no_virtuoso else ("Oxigraph server", "Virtuoso")
+            if "store-load" in steps:
+                step_store_load(run, project, size, where, stores=stores, query_seconds=args.query_timeout)
+            if "store-queries" in steps:
+                step_store_queries(run, project, size, args.runs, args.query_timeout, where,
+                                   stores=("embedded", *stores))
             if size == max(args.sizes) and "profile" in steps:
                 profile_largest(run, project)
     print(table(run))
     if run.w3c:
         print("W3C SHACL test suite: " + run.w3c)
     print(query_table(run))
+    print(store_query_table(run))
     for name, text in run.profiles.items():
         print(f"{name}:\n{text}\n")
     if not args.no_write:

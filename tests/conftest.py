@@ -51,7 +51,6 @@ def append(path: Path, text: str) -> None:
 # --- Real and fake SPARQL endpoints on loopback (tests/test_remote.py and others) -----------------
 
 import http.server  # noqa: E402 - the helpers above need none of these
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -60,15 +59,11 @@ import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
-#: urllib without environment proxies: test traffic stays on loopback whatever http_proxy says.
-_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (at the time of asking)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# The servers' plumbing, shared with the benchmark harness (benchmarks/run.py): tests/servers.py; test modules
+# import free_port and VirtuosoServer from here.
+from servers import LOOPBACK as _LOOPBACK  # noqa: E402
+from servers import VirtuosoServer, free_port, start_virtuoso_retrying, virtuoso_installed  # noqa: E402, F401
+from servers import stop_process as _stop  # noqa: E402
 
 
 @dataclass
@@ -153,16 +148,6 @@ def _start_oxigraph(location: Path, log: Path, *, wait: float = 30.0, command: s
             time.sleep(0.1)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """The real Oxigraph SPARQL server (PyPI ``oxigraph``) on a free 127.0.0.1 port, with a fresh on-disk location.
@@ -192,169 +177,11 @@ def oxigraph_server(tmp_path_factory):
 
 # --- A real Virtuoso (Debian package virtuoso-opensource) on loopback -----------------------------
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-TempStorage = TempDatabase
-Striping = 0
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-MaxQueryMem = 200M
-ThreadsPerQuery = 2
-CheckpointInterval = 0
-DirsAllowed = ., {dir}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {dir}
-ServerThreads = 4
-MaxClientConnections = 4
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-"""
-
-#: The graphs a fresh Virtuoso holds of its own (its default graph is the union of all graphs).
-VIRTUOSO_OWN_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
 #: Stored queries whose answers Virtuoso 7.2 gets wrong (docs/query-catalogue.md, "Virtuoso"): strict
 #: expected failures, so a query rewritten around the bug, or a fixed Virtuoso, shows up as XPASS.
 VIRTUOSO_WRONG = {
     "cq10-contacts-and-talks": 'an xsd:duration comes back as its seconds ("172800.0"^^xsd:duration for "P2D")',
 }
-
-
-@dataclass
-class VirtuosoServer:
-    """A running ``virtuoso-t`` on 127.0.0.1 (see the ``virtuoso_server`` fixture).
-
-    Its SPARQL endpoint (queries and updates) is ``/sparql``, its Graph Store endpoint
-    ``/sparql-graph-crud``. Its default graph is the union of every graph (its own system graphs
-    too), and it keeps no triples outside named graphs: ``load`` puts data in ``graph`` (default
-    ``DEFAULT_GRAPH``) and ``count`` counts that graph.
-    """
-
-    url: str
-    sql_port: int
-    process: subprocess.Popen
-    directory: Path
-    own_graphs: frozenset[str] = frozenset()
-
-    DEFAULT_GRAPH = "urn:test:virtuoso:data"
-
-    @property
-    def query_url(self) -> str:
-        return self.url + "/sparql"
-
-    @property
-    def update_url(self) -> str:
-        return self.url + "/sparql"
-
-    @property
-    def store_url(self) -> str:
-        return self.url + "/sparql-graph-crud"
-
-    @property
-    def auth_url(self) -> str:
-        """The endpoint that needs credentials (HTTP Digest): user ``dba``, password ``dba``."""
-        return self.url + "/sparql-auth"
-
-    def isql(self, sql: str) -> str:
-        """Run SQL statements as ``dba`` through ``isql-vt``; its output (RuntimeError if it fails)."""
-        done = subprocess.run(
-            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={sql}"],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-        )
-        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
-            raise RuntimeError(f"isql-vt {sql!r} failed: {done.stdout}{done.stderr}")
-        return done.stdout
-
-    def load(self, data: bytes | str | Path, *, content_type: str = "application/n-triples", graph: str | None = None) -> None:
-        """Add RDF to ``graph`` (default ``DEFAULT_GRAPH``) over Virtuoso's Graph Store endpoint."""
-        if isinstance(data, Path):
-            data = data.read_bytes()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        target = "?graph=" + urllib.parse.quote(graph or self.DEFAULT_GRAPH, safe="")
-        self._request(self.store_url + target, data, content_type)
-
-    def update(self, text: str) -> None:
-        self._request(self.update_url, text.encode("utf-8"), "application/sparql-update")
-
-    def graphs(self) -> set[str]:
-        return {row["g"]["value"] for row in self.select(VIRTUOSO_OWN_GRAPHS_QUERY)}
-
-    def clear(self) -> None:
-        """Drop every graph but Virtuoso's own."""
-        for graph in sorted(self.graphs() - self.own_graphs):
-            self.update(f"DROP SILENT GRAPH <{graph}>")
-
-    def count(self, graph: str | None = None) -> int:
-        """Triples in ``graph`` (default ``DEFAULT_GRAPH``), asked over plain HTTP."""
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph or self.DEFAULT_GRAPH}> {{ ?s ?p ?o }} }}")
-        return int(rows[0]["n"]["value"])
-
-    def select(self, query: str) -> list[dict]:
-        import json
-
-        request = urllib.request.Request(
-            self.query_url, data=urllib.parse.urlencode({"query": query}).encode(), method="POST",
-            headers={"Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"},
-        )
-        with _LOOPBACK.open(request, timeout=60) as response:
-            return json.load(response)["results"]["bindings"]
-
-    def _request(self, url: str, data: bytes, content_type: str) -> None:
-        request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type})
-        try:
-            with _LOOPBACK.open(request, timeout=120) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            raise RuntimeError(f"POST {url} failed: HTTP {exc.code}: {exc.read()[:500]!r}") from None
-
-
-def _start_virtuoso(directory: Path, *, wait: float = 60.0) -> VirtuosoServer:
-    directory.mkdir(parents=True)
-    sql_port, http_port = free_port(), free_port()
-    ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port), "utf-8")
-    log = directory / "stdout.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(ini)], cwd=directory,
-                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-    server = VirtuosoServer(url=f"http://127.0.0.1:{http_port}", sql_port=sql_port, process=process,
-                            directory=directory)
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            server.select("ASK {}")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                _stop(process)
-                output = "\n".join(path.read_text("utf-8", "replace").strip()
-                                   for path in (log, directory / "virtuoso.log") if path.exists())
-                state = f"exited with {process.returncode}" if process.returncode is not None else "did not answer"
-                raise RuntimeError(f"virtuoso-t on ports {sql_port}/{http_port} {state} within {wait:g} s:\n"
-                                   f"{output[-3000:] or '(no output)'}") from None
-            time.sleep(0.2)
-    try:
-        server.isql('GRANT SPARQL_UPDATE TO "SPARQL";')  # anonymous updates on /sparql (README: kgbuild load)
-        server.own_graphs = frozenset(server.graphs())
-    except BaseException:
-        _stop(process)
-        raise
-    return server
 
 
 @pytest.fixture(scope="session")
@@ -367,17 +194,9 @@ def virtuoso_server(tmp_path_factory):
     ``.isql``). Shared by the session: a test that loads data should ``.clear()`` first. Skipped
     where virtuoso-t is not installed (``.ci/run`` installs it); stopped at the end.
     """
-    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
+    if not virtuoso_installed():
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource; .ci/run does)")
-    base = tmp_path_factory.mktemp("virtuoso-server")
-    server = None
-    for attempt in range(3):  # another process may take a free port between asking and binding
-        try:
-            server = _start_virtuoso(base / f"db-{attempt}")
-            break
-        except RuntimeError:
-            if attempt == 2:
-                raise
+    server = start_virtuoso_retrying(tmp_path_factory.mktemp("virtuoso-server"))
     try:
         yield server
     finally:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -254,3 +256,84 @@ def test_harness_step_remote_contribution_runs_at_a_small_size(tmp_path):
     assert row.ours.ok, row.ours.output
     assert row.ours.seconds > 0 and "target: under 3 s" in row.note and "findings" in row.note
     assert "| contribution check against a remote store (~100 triples) | 3k |" in harness.table(run)
+
+
+def test_harness_runs_the_store_steps_at_a_small_size(tmp_path):
+    """--only store-load store-queries, with no build beforehand: every load mode into a fresh Oxigraph server and a
+    fresh Virtuoso beside a plain upload (the store holding every triple each time), and every stored query on the
+    embedded store, an Oxigraph server and Virtuoso holding the same graph; the per-store table written."""
+    from servers import virtuoso_installed
+
+    if not virtuoso_installed():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource; .ci/run does)")
+    from conftest import VIRTUOSO_WRONG
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "3000", "--runs", "1",
+         "--results", str(tmp_path / "r.md"), "--only", "store-load", "store-queries"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in result.stdout.splitlines() if " | 3k | " in line}
+    loads = [area for area in rows if area.startswith("load into")]
+    assert len(loads) == 10, sorted(rows)
+    for store in ("Oxigraph server", "Virtuoso"):
+        plain = rows[f"load into a local {store}: plain upload (one Graph Store POST)"]
+        assert "triples/s" in plain and "the store holds" not in plain
+        for mode in ("--replace, Graph Store", "--direct, Graph Store", "--replace, SPARQL Update",
+                     "--direct, SPARQL Update"):
+            row = rows[f"load into a local {store}: kgbuild load {mode}"]
+            cells = row.split(" | ")
+            assert cells[4] == "plain upload" and cells[7].endswith("×"), row  # the ratio to the plain upload
+            assert "triples/s; " in row and "the store holds" not in row and "failed" not in row, row
+    # Virtuoso takes at most 1000 triples per INSERT DATA: more requests over SPARQL Update than over Graph Store
+    assert "; 1 request |" in rows["load into a local Virtuoso: kgbuild load --direct, Graph Store"]
+    assert "; 1 request |" not in rows["load into a local Virtuoso: kgbuild load --direct, SPARQL Update"]
+
+    queries = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
+    assert f"{len(queries)} of {len(queries)} finished" in rows["stored queries on the embedded store (sum of medians)"]
+    server = rows["stored queries on a local Oxigraph server (sum of medians)"]
+    assert f"{len(queries)} of {len(queries)} finished" in server and "other row counts" not in server
+    assert "stored queries on a local Virtuoso (sum of medians)" in rows
+    table = result.stdout[result.stdout.index("| query | 3k embedded | 3k Oxigraph server | 3k Virtuoso |"):]
+    for name in queries:
+        (line,) = [line for line in table.splitlines() if line.startswith(f"| {name} |")]
+        embedded, on_server, on_virtuoso = (cell.strip() for cell in line.strip().strip("|").split("|")[1:4])
+        assert embedded.endswith(" rows)") and on_server.endswith(" rows)") and "≠" not in on_server, line
+        if name not in VIRTUOSO_WRONG:  # the same number of rows as the embedded store
+            assert on_virtuoso.endswith(" rows)") and "≠" not in on_virtuoso, line
+        else:  # answered (maybe wrongly) or refused, with what Virtuoso said below the table
+            assert on_virtuoso.endswith(" rows)") or on_virtuoso == "failed¹", line
+    if "failed¹" in table:
+        assert "¹ What the store said:" in table and ", 3k, Virtuoso: failed: " in table
+    written = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "## Stored queries on each store" in written and "| load into a local Virtuoso: kgbuild load" in written
+
+
+def test_harness_stops_a_store_query_at_the_timeout_and_restarts_the_server(tmp_path):
+    """A query stopped at --query-timeout is reported as such, and the Oxigraph server, which would go on working
+    on it, is started again on the same data for the next query."""
+    harness = _harness()
+    project = _generate(tmp_path / "p", triples=3000, seed=1)
+    run = harness.Run()
+    started = []
+    real_start = harness._QueryStore.start
+
+    def start(store):
+        started.append(store.name)
+        real_start(store)
+
+    harness._QueryStore.start = start
+    try:
+        # no Python process starts, opens the store and answers within 10 ms: every query is stopped
+        harness.step_store_queries(run, project, 3000, 1, 0.01, tmp_path, stores=("embedded", "Oxigraph server"))
+    finally:
+        harness._QueryStore.start = real_start
+    queries = sorted(path.stem for path in (project / "queries").glob("*.rq"))
+    for store in ("embedded", "Oxigraph server"):
+        assert run.store_queries[3000][store] == {name: [None, "over 0 s, stopped"] for name in queries}
+    assert started == ["embedded"] + ["Oxigraph server"] * (1 + len(queries))  # the embedded store has no server
+    embedded, server = run.rows
+    assert embedded.area == "stored queries on the embedded store (sum of medians)"
+    assert server.note == f"0 of {len(queries)} finished (the sum is theirs)" and server.baseline is None
+    assert "| cq02-deals | over 0 s, stopped | over 0 s, stopped |" in harness.store_query_table(run)
