@@ -63,6 +63,7 @@ from kgbuild.checks.graphreads import described, store_label
 from kgbuild.checks.vocabulary import RDF_TYPE, Vocabulary
 from kgbuild.project import Project
 from kgbuild.shacl import SKOLEM
+from kgbuild.sparqltext import values_column, values_table
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SCHEMA_PREDICATES = (RDFS + "subClassOf", RDFS + "subPropertyOf")
@@ -170,7 +171,7 @@ class EndpointContext(CheckContext):
         nested = "".join(f" OPTIONAL {{ ?o{level - 1} ?p{level} ?o{level} FILTER (isBlank(?o{level - 1}))"
                          for level in range(1, BLANK_DEPTH + 1)) + " }" * BLANK_DEPTH
         for chunk in _chunks(iris):
-            query = (f"SELECT ?s ?p0 ?o0 {variables} WHERE {{ VALUES ?s {{ {_terms(map(ox.NamedNode, chunk))} }} "
+            query = (f"SELECT ?s ?p0 ?o0 {variables} WHERE {{ {values_column("s", map(ox.NamedNode, chunk))} "
                      f"?s ?p0 ?o0 .{nested} }}")
             self._add_chains(self.dataset.select(query).dicts(), start="s")
         return True
@@ -184,7 +185,7 @@ class EndpointContext(CheckContext):
         nested = "".join(f" OPTIONAL {{ ?o{level - 1} ?p{level} ?o{level} FILTER (isBlank(?o{level - 1}))"
                          for level in range(1, BLANK_DEPTH)) + " }" * (BLANK_DEPTH - 1)
         for chunk in _chunks(iris):
-            query = (f"SELECT ?n ?p ?o0 ?r ?rp {variables} WHERE {{ VALUES ?n {{ {_terms(map(ox.NamedNode, chunk))} }} "
+            query = (f"SELECT ?n ?p ?o0 ?r ?rp {variables} WHERE {{ {values_column("n", map(ox.NamedNode, chunk))} "
                      f"?o0 ?p ?n . OPTIONAL {{ ?r ?rp ?o0 FILTER (isBlank(?o0)) }}{nested} }}")
             rows = self.dataset.select(query).dicts()
             for row in rows:
@@ -213,15 +214,14 @@ class EndpointContext(CheckContext):
         self.store.add(ox.Quad(subject, predicate, value))  # type: ignore[union-attr]
 
     def _schema(self) -> None:
-        query = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_terms(map(ox.NamedNode, SCHEMA_PREDICATES))} }} "
-                 "?s ?p ?o }")
+        query = f"SELECT ?s ?p ?o WHERE {{ {values_column('p', map(ox.NamedNode, SCHEMA_PREDICATES))} ?s ?p ?o }}"
         for row in self.dataset.select(query).dicts():
             self._add(row["s"], row["p"], row["o"])
 
     def _same_values(self) -> None:
-        pairs = sorted({f"({t.predicate} {t.object})" for t in self.triples if isinstance(t.object, ox.Literal)})
+        pairs = sorted({(t.predicate, t.object) for t in self.triples if isinstance(t.object, ox.Literal)}, key=str)
         for chunk in _chunks(pairs):
-            query = f"SELECT ?s ?p ?o WHERE {{ VALUES (?p ?o) {{ {' '.join(chunk)} }} ?s ?p ?o }}"
+            query = f"SELECT ?s ?p ?o WHERE {{ {values_table(('p', 'o'), chunk)} ?s ?p ?o }}"
             for row in self.dataset.select(query).dicts():
                 self._add(row["s"], row["p"], row["o"])
 
@@ -231,8 +231,7 @@ class EndpointContext(CheckContext):
         asked = sorted(p for p in candidates if not p.startswith(outside))
         found: set[str] = set()
         for chunk in _chunks(asked):
-            query = (f"SELECT ?p WHERE {{ VALUES ?p {{ {_terms(map(ox.NamedNode, chunk))} }} "
-                     "FILTER EXISTS { ?s ?p ?o } }")
+            query = f"SELECT ?p WHERE {{ {values_column('p', map(ox.NamedNode, chunk))} FILTER EXISTS {{ ?s ?p ?o }} }}"
             found.update(row["p"].value for row in self.dataset.select(query).dicts())  # type: ignore[attr-defined]
         return found
 
@@ -279,8 +278,8 @@ class EndpointContext(CheckContext):
             from kgbuild.checks.graphreads import LABELS
 
             node = ox.NamedNode(iri)
-            labels = _terms(map(ox.NamedNode, LABELS))
-            query = f"SELECT ?p ?o WHERE {{ VALUES ?s {{ {node} }} VALUES ?p {{ {labels} }} ?s ?p ?o }}"
+            labels = values_column("p", map(ox.NamedNode, LABELS))
+            query = f"SELECT ?p ?o WHERE {{ {values_column('s', [node])} {labels} ?s ?p ?o }}"
             store = ox.Store()
             store.extend(ox.Quad(node, row["p"], row["o"]) for row in self.dataset.select(query).dicts())  # type: ignore[arg-type]
             self._labels[iri] = store_label(store, iri)
@@ -290,11 +289,6 @@ class EndpointContext(CheckContext):
 def _iris(terms: Iterable[object]) -> set[str]:
     """The IRIs among ``terms`` (not the contribution's skolemised blank nodes)."""
     return {term.value for term in terms if isinstance(term, ox.NamedNode) and not term.value.startswith(SKOLEM)}
-
-
-def _terms(terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
-    """Terms as SPARQL text, each serialised by pyoxigraph from the term (N-Triples form, escaped)."""
-    return " ".join(str(term) for term in terms)
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:

@@ -12,7 +12,7 @@ imports nothing heavier than pyoxigraph (whose terms it writes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -216,12 +216,22 @@ def values_block(bindings: Mapping[str, Term | None]) -> str:
     language tag, no blank node); anything else is a ParameterError.
     """
     names = sorted(bindings)
+    return values_table(names, [[bindings[name] for name in names]])
+
+
+def values_table(names: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) (t3 t4) … }``: one row per sequence of terms, in the order of ``names``; None
+    becomes UNDEF. The same checks as ``values_block``; a row of another length than ``names`` is a ValueError."""
     for name in names:
         if not _is_varname(name):
             raise ParameterError(f"{name!r} is not a SPARQL variable name (letters, digits and _ only, without '?')")
-    values = " ".join(serialise(bindings[name], name=name) for name in names)
+    written = []
+    for row in rows:
+        if len(row) != len(names):
+            raise ValueError(f"a VALUES row of {len(row)} terms for {len(names)} variables")
+        written.append("(" + " ".join(serialise(term, name=name) for name, term in zip(names, row)) + ")")
     variables = " ".join(f"?{name}" for name in names)
-    return f"VALUES ({variables}) {{ ({values}) }}"
+    return f"VALUES ({variables}) {{ {' '.join(written)} }}"
 
 
 def values_column(name: str, terms: Iterable[Term]) -> str:
@@ -230,6 +240,14 @@ def values_column(name: str, terms: Iterable[Term]) -> str:
     if not _is_varname(name):
         raise ParameterError(f"{name!r} is not a SPARQL variable name (letters, digits and _ only, without '?')")
     return f"VALUES ?{name} {{ {' '.join(serialise(term, name=name) for term in terms)} }}"
+
+
+def restrict(query: str, name: str, terms: Iterable[Term]) -> str:
+    """The query with ``VALUES ?name { t1 t2 … }`` right after the ``{`` of its outermost group (a query of
+    every node, asked for some of them); nothing else of the query changes."""
+    block = values_column(name, terms)
+    position = outer_group_start(query)
+    return f"{query[: position + 1]} {block} {query[position + 1 :]}"
 
 
 def _is_varname(name: object) -> bool:

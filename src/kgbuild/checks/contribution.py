@@ -55,6 +55,7 @@ from kgbuild.locate import Locator, SourceText
 from kgbuild.project import Project
 from kgbuild.rdfio import parse_files
 from kgbuild.shacl import SKOLEM, ShapesProgram, WrittenLiterals
+from kgbuild.shacl.text import to_rdflib
 
 MAX_ERRORS_PER_FILE = 20
 # A contribution with more triples than this (all files together) is refused before it is checked; the check's
@@ -655,14 +656,14 @@ class Contribution:
                 continue
             added.add(node)
             for subject, predicate in self.referrers.get(node, ()):
-                graph.add((_rd(ox.NamedNode(subject)), URIRef(predicate), _rd(ox.NamedNode(node))))
+                graph.add((to_rdflib(ox.NamedNode(subject)), URIRef(predicate), to_rdflib(ox.NamedNode(node))))
                 if subject.startswith(SKOLEM):
                     blank.append(subject)
         for iri in sorted(mentioned):
             node = ox.NamedNode(iri)
             for label in LABELS:
                 for quad in store.quads_for_pattern(node, ox.NamedNode(label), None):
-                    graph.add((_rd(quad.subject), _rd(quad.predicate), from_ox(quad.object)))
+                    graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), from_ox(quad.object)))
         old = {(r.shape, r.component, r.focus, r.path, r.value) for r in before}
         new = _distinct_findings([r for r in after if (r.shape, r.component, r.focus, r.path, r.value) not in old],
                                  graph, self.names)
@@ -700,16 +701,6 @@ def write_name_index(project: Project, store: ox.Store, inputs: dict[str, str]) 
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _rd(term):
-    from rdflib import BNode
-
-    from kgbuild.backends.convert import from_ox
-
-    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
-        return BNode(term.value[len(SKOLEM):])
-    return from_ox(term)
 
 
 def _distinct_findings(results: list, graph, names) -> list:

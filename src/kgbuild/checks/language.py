@@ -41,6 +41,7 @@ def language_tag_findings_of(select: Callable[[str], Iterable[Any]], *, context:
     or an endpoint's): one for the distinct language tags of the graph; the literals of a tag are asked for
     only when the tag is wrong. ``context(nodes)``: a graph naming the literals' subjects."""
     from kgbuild.backends.convert import from_ox
+    from kgbuild.sparqltext import values_column
     from kgbuild.terms import describe
 
     tags = [row["lang"].value for row in select(
@@ -48,9 +49,9 @@ def language_tag_findings_of(select: Callable[[str], Iterable[Any]], *, context:
     problems = {tag: problem for tag in sorted(tags) if (problem := language_tag_problem(tag)) is not None}
     if not problems:
         return []
-    values = " ".join(str(ox.Literal(tag)) for tag in problems)  # a term, escaped: the tag may be anything
+    values = values_column("lang", map(ox.Literal, problems))  # terms, escaped: a tag may be anything
     rows = [(row["s"], row["p"], row["o"]) for row in select(
-        f"SELECT ?s ?p ?o WHERE {{ VALUES ?lang {{ {values} }} ?s ?p ?o FILTER (LANG(?o) = ?lang) }}")]
+        f"SELECT ?s ?p ?o WHERE {{ {values} ?s ?p ?o FILTER (LANG(?o) = ?lang) }}")]
     graph = context([from_ox(s) for s, _, _ in rows])
     findings = []
     for s, p, o in rows:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from kgbuild.checks.base import GraphContext, worst_severity
 from kgbuild.checks.graphreads import select_rows
 from kgbuild.findings import Finding
@@ -61,7 +63,7 @@ class ContributionQuoteCheck:
 
     def run(self, c: Contribution) -> list[Finding]:
         from kgbuild.quotes import TextCache, quote_problem
-        from kgbuild.sparqltext import outer_group_start
+        from kgbuild.sparqltext import restrict
 
         store = c.in_store()
         if c.project.quotes_query is None:
@@ -69,9 +71,7 @@ class ContributionQuoteCheck:
         text = read_text(c.project.quotes_query, file=c.project.rel(c.project.quotes_query))
         wanted = set(c.subjects)
         if restricting_pays(store, len(wanted)):
-            at = outer_group_start(text) + 1
-            focus = " ".join(f"<{s}>" for s in c.subjects)
-            query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+            query = restrict(text, "node", map(ox.NamedNode, c.subjects))
         else:  # many nodes: the whole graph's quotes, then only the contribution's (the same rows, sooner)
             query = text
         texts = TextCache(c.project.root, sources=c.project.sources_dirs)

@@ -105,10 +105,10 @@ def stated_fact_findings(
     missing = [key for key, found in texts.items() if shares_a_word(_lexical(key[1]), found) is False]
     if not missing:
         return []
-    graph = context([_rdflib_term(node) for node, *_ in missing])
+    graph = context([from_ox(node) for node, *_ in missing])
     findings = []
     for node, quote, path, value in sorted(missing, key=lambda k: tuple(str(t) for t in k)):
-        focus, quoted, shown = _rdflib_term(node), _lexical(quote), names.short(_rdflib_term(value))
+        focus, quoted, shown = from_ox(node), _lexical(quote), names.short(from_ox(value))
         subject = locator.subject(str(focus)) if isinstance(focus, URIRef) else None
         where = locator.text(quoted, after=subject) or subject  # the quote under its node, where it is written
         alternatives = " / ".join(sorted(set(texts[(node, quote, path, value)])))
@@ -132,10 +132,6 @@ def _lexical(term: object) -> str:
     return value if isinstance(value, str) and not isinstance(term, (URIRef, Literal, BNode)) else str(term)
 
 
-def _rdflib_term(term: object):
-    return term if isinstance(term, (URIRef, Literal, BNode)) else from_ox(term)  # type: ignore[arg-type]
-
-
 class ContributionStatedFactsCheck:
     """The word-overlap check on the facts the contribution's own passages state."""
 
@@ -147,16 +143,14 @@ class ContributionStatedFactsCheck:
 
     def run(self, c: Contribution) -> list[Finding]:
         """The word-overlap check (``kgbuild.checks.stated_facts``) on the facts the contribution's passages state."""
-        from kgbuild.sparqltext import outer_group_start
+        from kgbuild.sparqltext import restrict
 
         store = c.in_store()
         if c.project.stated_facts_query is None or not c.subjects:
             return []
         file = c.project.rel(c.project.stated_facts_query)
         text = read_text(c.project.stated_facts_query, file=file)
-        at = outer_group_start(text) + 1
-        focus = " ".join(f"<{s}>" for s in c.subjects)
-        query = text[:at] + f" VALUES ?node {{ {focus} }} " + text[at:]
+        query = restrict(text, "node", map(ox.NamedNode, c.subjects))
         # the contribution's passages: quotes it writes (a literal of any of its triples)
         quotes = {t.object.value for _, t in c.triples if isinstance(t.object, ox.Literal)}
         texts: dict[tuple, list[str]] = {}

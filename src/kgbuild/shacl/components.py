@@ -33,6 +33,7 @@ from kgbuild.shacl.text import (
     term,
     to_rdflib,
 )
+from kgbuild.sparqltext import values_column
 
 if TYPE_CHECKING:
     from kgbuild.shacl.shapes import Shape
@@ -349,7 +350,7 @@ def _regex(c: Context, value: Node) -> Check:
         if asked:
             found = None
             try:
-                found = ox.Store().query(f"SELECT ?s WHERE {{ VALUES ?s {{ {' '.join(map(string, sorted(asked)))} }} "
+                found = ox.Store().query(f"SELECT ?s WHERE {{ {values_column('s', map(ox.Literal, sorted(asked)))} "
                                          f"FILTER ({test}) }}")
                 matching = {row["s"].value for row in found}  # type: ignore[union-attr, index]
             finally:

@@ -376,7 +376,8 @@ class _Run:
                 raise InputError(f"{shape.name} → sh:sparql: its sh:select uses LIMIT or OFFSET, which needs one "
                                  f"query per focus node, and a focus node is a blank node, which a query cannot "
                                  f"name")
-            query, _ = self._sparql_query(shape, constraint, f"VALUES ?this {{ {node} }}", prefixes, restrict=False)
+            query, _ = self._sparql_query(shape, constraint, values_column(THIS, [node]), prefixes,
+                                           restrict=False)
             names, found = self.solutions(query)
             rows.extend(found)
         return names, rows
@@ -392,9 +393,9 @@ class _Run:
         if THIS in names:
             nested[THIS] = self.focus_values if (restrict and self.focus_values) else target
         if SHAPES_GRAPH in names:  # validate() put the shapes graph in the store: a constraint uses it
-            nested[SHAPES_GRAPH] = f"VALUES ?{SHAPES_GRAPH} {{ <{self.shapes_graph}> }}"
+            nested[SHAPES_GRAPH] = values_column(SHAPES_GRAPH, [ox.NamedNode(self.shapes_graph)])
         if CURRENT_SHAPE in names:  # an IRI (checked when the shapes were read)
-            nested[CURRENT_SHAPE] = f"VALUES ?{CURRENT_SHAPE} {{ <{shape.node}> }}"
+            nested[CURRENT_SHAPE] = values_column(CURRENT_SHAPE, [ox.NamedNode(str(shape.node))])
         constants = " ".join(pattern for name, pattern in sorted(nested.items()) if name != THIS)
         return nested, constants
 
