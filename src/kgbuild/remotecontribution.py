@@ -171,7 +171,7 @@ class EndpointContext(CheckContext):
         nested = "".join(f" OPTIONAL {{ ?o{level - 1} ?p{level} ?o{level} FILTER (isBlank(?o{level - 1}))"
                          for level in range(1, BLANK_DEPTH + 1)) + " }" * BLANK_DEPTH
         for chunk in _chunks(iris):
-            query = (f"SELECT ?s ?p0 ?o0 {variables} WHERE {{ {values_column("s", map(ox.NamedNode, chunk))} "
+            query = (f"SELECT ?s ?p0 ?o0 {variables} WHERE {{ {values_column('s', map(ox.NamedNode, chunk))} "
                      f"?s ?p0 ?o0 .{nested} }}")
             self._add_chains(self.dataset.select(query).dicts(), start="s")
         return True
@@ -185,7 +185,7 @@ class EndpointContext(CheckContext):
         nested = "".join(f" OPTIONAL {{ ?o{level - 1} ?p{level} ?o{level} FILTER (isBlank(?o{level - 1}))"
                          for level in range(1, BLANK_DEPTH)) + " }" * (BLANK_DEPTH - 1)
         for chunk in _chunks(iris):
-            query = (f"SELECT ?n ?p ?o0 ?r ?rp {variables} WHERE {{ {values_column("n", map(ox.NamedNode, chunk))} "
+            query = (f"SELECT ?n ?p ?o0 ?r ?rp {variables} WHERE {{ {values_column('n', map(ox.NamedNode, chunk))} "
                      f"?o0 ?p ?n . OPTIONAL {{ ?r ?rp ?o0 FILTER (isBlank(?o0)) }}{nested} }}")
             rows = self.dataset.select(query).dicts()
             for row in rows:
