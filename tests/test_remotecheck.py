@@ -153,8 +153,8 @@ def test_virtuoso_keeps_a_duration_as_seconds(sparql_server, request):
     sparql_server.clear()
     sparql_server.load(b'<urn:x:talks> <urn:x:duration> "P2D"^^<http://www.w3.org/2001/XMLSchema#duration> .\n')
     graph = sparql_server.DEFAULT_GRAPH if isinstance(sparql_server, VirtuosoServer) else None
-    _, rows = EndpointDataset(sparql_server.query_url, graph=graph).solutions(
-        "SELECT ?d WHERE { <urn:x:talks> <urn:x:duration> ?d }")
+    rows = EndpointDataset(sparql_server.query_url, graph=graph).select(
+        "SELECT ?d WHERE { <urn:x:talks> <urn:x:duration> ?d }").dicts()
     assert [row["d"].value for row in rows] == ["P2D"]
 
 
