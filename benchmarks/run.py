@@ -704,9 +704,9 @@ def step_store_load(run: Run, project: Path, size: int, scratch: Path, *, stores
 STORE_QUERY = """
 import json, statistics, sys, time
 from pathlib import Path
-from kgbuild.catalogue import load_catalogue
+from kgbuild.queries.catalogue import load_catalogue
 from kgbuild.project import load_project
-from kgbuild.querying import run_stored
+from kgbuild.queries.querying import run_stored
 sys.path.insert(0, sys.argv[2])
 from rowcompare import example_params
 project = load_project(Path(sys.argv[1]))
