@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-import kgbuild.queries.catalogue
 import pytest
 from conftest import run_cli
 
+import kgbuild.queries.catalogue
 from kgbuild.checks.base import CheckError, GraphContext, run_all
 from kgbuild.checks.rules import BUILD, CONTRIBUTION, RULES, Rule, markdown_table, rule, rules_for
 from kgbuild.checks.stored_queries import QueryCatalogueCheck
