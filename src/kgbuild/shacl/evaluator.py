@@ -392,7 +392,7 @@ class _Run:
         nested: dict[str, str] = {}
         if THIS in names:
             nested[THIS] = self.focus_values if (restrict and self.focus_values) else target
-        if SHAPES_GRAPH in names:  # validate() put the shapes graph in the store: a constraint uses it
+        if SHAPES_GRAPH in names and self.shapes_graph is not None:  # validate() put the shapes graph in the store
             nested[SHAPES_GRAPH] = values_column(SHAPES_GRAPH, [ox.NamedNode(self.shapes_graph)])
         if CURRENT_SHAPE in names:  # an IRI (checked when the shapes were read)
             nested[CURRENT_SHAPE] = values_column(CURRENT_SHAPE, [ox.NamedNode(str(shape.node))])
